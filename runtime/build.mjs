@@ -1,0 +1,16 @@
+// Bundles the runtime library and CLI with esbuild. Type-checking is `tsc --noEmit` at the root.
+import { build } from "esbuild";
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  sourcemap: true,
+  // esbuild compiles user connectors at run time, so it stays a real dependency, not bundled.
+  external: ["esbuild"],
+  logLevel: "warning",
+};
+
+await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+await build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js" });

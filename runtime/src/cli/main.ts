@@ -1,0 +1,39 @@
+/**
+ * Entry point of the `lmcache-connector` CLI. Each command lives in its own module under
+ * `commands/`; this file only dispatches. Exit codes: 0 ok, 1 a check failed, 2 bad usage or a
+ * connector that could not be loaded.
+ */
+import type { CliCommand, CliIO } from "./command";
+import { defaultIO } from "./command";
+
+/** Command table: name → lazily imported module (keeps `--help` fast). */
+const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS).sort();
+  return [
+    "Usage: lmcache-connector <command> [options]",
+    "",
+    "Commands:",
+    ...names.map((n) => `  ${n}`),
+    "",
+    "Run `lmcache-connector <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without `node` and the script path); resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`lmcache-connector: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(rest, io);
+}
