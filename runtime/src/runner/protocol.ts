@@ -70,6 +70,11 @@ export type RunnerEvent =
       summary: { passed: number; failed: number; skipped: number };
       ms: number;
     }
+  /**
+   * The outcome of a `run` (local-cache harness) or `bench` job: the report object the CLI prints.
+   * Ours, added for the runner's non-conformance jobs; check jobs never send it.
+   */
+  | { v: 1; type: "result"; runId: string; kind: "run" | "bench"; data: unknown }
   /** The connector could not be loaded (bad URL, import error): LMCache's error, as LMCache raises it. */
   | { v: 1; type: "load-error"; runId: string; errorName: string; message: string }
   /** The connector took the process down or hung it; written by the parent that supervised the runner. */

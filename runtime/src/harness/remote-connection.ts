@@ -1,0 +1,47 @@
+/**
+ * The connector surface `RemoteBackend` drives: what `InstrumentedRemoteConnector` offers. Kept
+ * structural so the harness also runs against a hand-written fake in tests.
+ */
+import type { CacheEngineKey } from "../keys/cache-engine-key";
+import type { MemoryObj } from "../memory/memory-obj";
+
+/**
+ * An instrumented connection. As in LMCache, `put` on this object releases the one reference the
+ * in-flight put holds once the inner put settles (the `InstrumentedRemoteConnector` duty).
+ */
+export interface RemoteConnection {
+  exists(key: CacheEngineKey): Promise<boolean>;
+  existsSync(key: CacheEngineKey): boolean;
+  get(key: CacheEngineKey): Promise<MemoryObj | null>;
+  put(key: CacheEngineKey, obj: MemoryObj): Promise<void>;
+  list(): Promise<string[]>;
+  close(): Promise<void>;
+  supportPing(): boolean;
+  ping(): Promise<number>;
+  supportBatchedGet(): boolean;
+  batchedGet(keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]>;
+  supportBatchedPut(): boolean;
+  batchedPut(keys: CacheEngineKey[], objs: MemoryObj[]): Promise<void>;
+}
+
+/**
+ * The fallback the old `RemoteMonitor` swaps in while the remote is unhealthy:
+ * `InstrumentedRemoteConnector(BlackholeConnector())` — everything misses, puts are dropped
+ * (and, as the instrumented wrapper does, their reference is released).
+ */
+export function blackholeFallback(): RemoteConnection {
+  return {
+    exists: async () => false,
+    existsSync: () => false,
+    get: async () => null,
+    put: async (_key, obj) => obj.refCountDown(),
+    list: async () => [],
+    close: async () => {},
+    supportPing: () => false,
+    ping: async () => 0,
+    supportBatchedGet: () => false,
+    batchedGet: async (keys) => keys.map(() => null),
+    supportBatchedPut: () => false,
+    batchedPut: async (_keys, objs) => objs.forEach((o) => o.refCountDown()),
+  };
+}

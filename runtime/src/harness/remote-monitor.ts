@@ -1,0 +1,115 @@
+/**
+ * The old `RemoteMonitor` (`lmcache/v1/storage_backend/remote_monitor.py`, PR #764): when the
+ * connector `supportPing()`, every `ping_interval` seconds (extra_config, default 30) it runs
+ * `ping()` bounded by `ping_timeout` (default 5). 0 is healthy; any other code unhealthy; a
+ * timeout counts as -1 and an exception as -2. While unhealthy the backend's connection is swapped
+ * for a blackhole (everything misses, puts are dropped); when ping is healthy again the real
+ * connection comes back. With no connection at all it retries `initConnection()` each interval.
+ * (LMCache's newer HealthMonitor / `fallback_policy` design is not reproduced here.)
+ */
+import { getLogger } from "../logging";
+import type { RemoteBackend } from "./remote-backend";
+import { blackholeFallback, type RemoteConnection } from "./remote-connection";
+
+const logger = getLogger("lmcache.v1.storage_backend.remote_monitor");
+
+/** Ping error codes used by LMCache's monitor. */
+export const PING_TIMEOUT_CODE = -1;
+export const PING_ERROR_CODE = -2;
+
+export interface RemoteMonitorOptions {
+  /** Seconds between pings (`extra_config["ping_interval"]`, default 30). */
+  pingIntervalSecs: number;
+  /** Seconds before a ping counts as -1 (`extra_config["ping_timeout"]`, default 5). */
+  pingTimeoutSecs: number;
+}
+
+/** One health transition, for reports. */
+export interface HealthEvent {
+  atMs: number;
+  healthy: boolean;
+  code: number;
+}
+
+/** Pings a backend's connector in the background and falls back to a blackhole while unhealthy. */
+export class RemoteMonitor {
+  /** The real connection while the blackhole stands in for it. */
+  private parked: RemoteConnection | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly started = Date.now();
+  readonly events: HealthEvent[] = [];
+  pings = 0;
+
+  constructor(
+    private readonly backend: RemoteBackend,
+    private readonly opts: RemoteMonitorOptions,
+  ) {}
+
+  /** Whether the blackhole fallback is in place. */
+  get inFallback(): boolean {
+    return this.parked !== null;
+  }
+
+  /** Starts the background loop (timers are unref'd: the monitor never keeps Node alive). */
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), this.opts.pingIntervalSecs * 1000);
+    this.timer.unref();
+  }
+
+  /** One monitor round (exposed for tests). Returns the ping code, or null when no ping ran. */
+  async tick(): Promise<number | null> {
+    const real = this.parked ?? this.backend.connection;
+    if (!real) {
+      await this.backend.initConnection();
+      return null;
+    }
+    if (!real.supportPing()) return null;
+    const code = await this.ping(real);
+    this.pings++;
+    const healthy = code === 0;
+    if (!healthy && !this.parked) {
+      logger.warning(`Remote connection is unhealthy (ping code ${code}); falling back to the blackhole connector`);
+      this.parked = real;
+      this.backend.connection = blackholeFallback();
+      this.events.push({ atMs: Date.now() - this.started, healthy, code });
+    } else if (healthy && this.parked) {
+      logger.info("Remote connection is healthy again; switching back from the blackhole connector");
+      this.backend.connection = this.parked;
+      this.parked = null;
+      this.events.push({ atMs: Date.now() - this.started, healthy, code });
+    }
+    return code;
+  }
+
+  private ping(connection: RemoteConnection): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(PING_TIMEOUT_CODE), this.opts.pingTimeoutSecs * 1000);
+      Promise.resolve()
+        .then(() => connection.ping())
+        .then(
+          (code) => resolve(typeof code === "number" ? code : PING_ERROR_CODE),
+          () => resolve(PING_ERROR_CODE),
+        )
+        .finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** Puts the real connection back (used when the run ends, so it can be closed). */
+  restore(): void {
+    if (this.parked) this.backend.connection = this.parked;
+    this.parked = null;
+  }
+}
