@@ -1,0 +1,34 @@
+/** LMCache `MRUCachePolicy` (`cache_policy/mru.py`). */
+import { getLogger } from "../../logging";
+import { CachePolicy, Evictable, moveToEnd } from "./base-policy";
+
+const logger = getLogger("lmcache.v1.storage_backend.cache_policy.mru");
+
+/** Most recently used: a hit moves the key to the end; candidates are taken from the END. */
+export class MRUCachePolicy<K = string> implements CachePolicy<K> {
+  readonly name = "MRU";
+
+  constructor() {
+    logger.info("Initializing MRUCachePolicy");
+  }
+
+  updateOnHit(key: K, cache: Map<K, Evictable>): void {
+    moveToEnd(cache, key);
+  }
+
+  updateOnPut(_key: K): void {}
+
+  updateOnForceEvict(_key: K): void {}
+
+  getEvictCandidates(cache: Map<K, Evictable>, numCandidates = 1): K[] {
+    const out: K[] = [];
+    const entries = [...cache];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, value] = entries[i]!;
+      if (!value.canEvict) continue;
+      out.push(key);
+      if (out.length === numCandidates) break;
+    }
+    return out;
+  }
+}
