@@ -128,9 +128,10 @@ function dtypeEra(layout: KeyLayout): "E2" | "E3" {
  * Like Python's `type(self) is type(other)`, a `CacheEngineKey` never equals a `LayerCacheEngineKey`.
  *
  * LMCache oddity reproduced: a model name containing `@` produces a string that `fromString`
- * cannot read back — the extra part shifts every field, so Python's `int()` of the next field
- * fails with `ValueError: invalid literal for int() with base 10: '…'` (or a later field is
- * misread). The kit does the same split and raises the same error.
+ * cannot read back. The extra part shifts every field: in E3 the dtype lands where tags start
+ * and, having no `%`, raises `ValueError("Invalid key string: …")`; with fewer or more parts
+ * Python's `int()` of a shifted field raises `invalid literal for int() …` instead, or a field
+ * is silently misread. The kit does the same split, in the same order, with the same errors.
  */
 export class CacheEngineKey {
   readonly modelName: string;
