@@ -20,7 +20,7 @@ import { CONNECTOR_BRAND } from "../loader/brand";
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import { type LMCacheEngineConfig, resolveSaveChunkMeta } from "../config/engine-config";
 import type { LMCacheMetadata } from "../metadata";
-import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
+import type { LocalCPUBackend, LocalCPUBackendConfig } from "../storage-backend/local-cpu-backend";
 import type { MemoryObj } from "../memory/memory-obj";
 import { type DType, dtypeItemSize } from "../memory/dtypes";
 import { MemoryFormat } from "../memory/memory-format";
@@ -82,9 +82,9 @@ export abstract class RemoteConnector {
   /** Bytes of the `RemoteMetadata` header: `4 * (2 + 5 * numGroups)` (28 for one group). */
   declare remoteMetadataBytes?: number;
 
-  constructor(config?: LMCacheEngineConfig | null, metadata?: LMCacheMetadata | null) {
+  constructor(config?: LMCacheEngineConfig | LocalCPUBackendConfig | null, metadata?: LMCacheMetadata | null) {
     if (config === undefined && metadata === undefined) return;
-    const meta = computeChunkMeta(config ?? null, metadata ?? null);
+    const meta = computeChunkMeta((config ?? null) as LMCacheEngineConfig | null, metadata ?? null);
     this.saveChunkMeta = meta.saveChunkMeta;
     this.metaShapes = meta.metaShapes;
     this.metaDtypes = meta.metaDtypes;
@@ -325,4 +325,22 @@ function computeChunkMeta(config: LMCacheEngineConfig | null, metadata: LMCacheM
     singleTokenSize: fullChunkSizeBytes / metadata.chunkSize,
     remoteMetadataBytes: remoteMetadataBytes(metadata.getNumGroups()),
   };
+}
+
+/**
+ * Arguments for `super(...)` that fill the chunk-meta fields when the backend has metadata, and
+ * leave them undefined otherwise — a scheduler-role `SafeLocalCPUBackend`, whose `config` and
+ * `metadata` throw, or a backend built without metadata (the kit's convenience; LMCache's
+ * built-ins pass `local_cpu_backend.config, local_cpu_backend.metadata` unconditionally).
+ */
+export function chunkMetaArgs(
+  backend: LocalCPUBackend,
+): [LocalCPUBackendConfig | undefined, LMCacheMetadata | undefined] {
+  try {
+    const metadata = backend.metadata;
+    const config = backend.config;
+    return metadata && config ? [config, metadata] : [undefined, undefined];
+  } catch {
+    return [undefined, undefined];
+  }
 }
