@@ -1,0 +1,6 @@
+/** The kit's `importlib`: module paths → files, esbuild on the fly, connector brand and ABC checks. */
+export { CONNECTOR_BRAND } from "./brand";
+export * from "./connector-class";
+export * from "./resolve";
+export { compileModule, defaultCompileCacheDir, formatBuildMessages, RUNTIME_PACKAGE, type CompiledModule } from "./compile";
+export * from "./load-module";
