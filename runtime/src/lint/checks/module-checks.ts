@@ -1,0 +1,87 @@
+/**
+ * Module-path and class checks shared by `external://` URLs and `remote_storage_plugin.<name>.*`
+ * keys: importable name, a module file in the workspace, the class defined (and exported) there,
+ * extending `RemoteConnector` (or, for plugins, `ConnectorAdapter`), with every abstract method.
+ */
+import * as path from "node:path";
+import { analyzeModuleFile } from "../modules/analysis-cache";
+import { classVerdict, type ModuleInfo } from "../modules/module-info";
+import { abstractMethodsError } from "../../loader";
+import { isDottedIdentifierPath, moduleNotFoundText, moduleRoots, resolveConnectorModule } from "../modules/resolve";
+import { editDistance } from "./schemes";
+import { diag, type CheckEnv } from "./env";
+import type { LintContext, LintDiagnostic, LintFix, LintRange } from "../types";
+
+/** Resolves a module path through the per-run memo. */
+export function resolveMemo(env: Pick<CheckEnv, "resolved" | "ctx">, modulePath: string): string | null {
+  if (env.resolved.has(modulePath)) return env.resolved.get(modulePath)!;
+  const file = resolveConnectorModule(modulePath, env.ctx);
+  env.resolved.set(modulePath, file);
+  return file;
+}
+
+/**
+ * Module-path diagnostics; returns the module analysis when the path resolves. A path the runtime
+ * loader resolves (an npm package name included) is never reported.
+ */
+export function checkModulePath(env: CheckEnv, modulePath: string, range: LintRange, out: LintDiagnostic[]): ModuleInfo | null {
+  const file = resolveMemo(env, modulePath);
+  if (file) return analyzeModuleFile(file);
+  if (!isDottedIdentifierPath(modulePath)) {
+    out.push(diag("notDottedPath", `Could not import module '${modulePath}': it is not a dotted identifier path (pkg.module) nor an installed npm package`, range));
+    return null;
+  }
+  const roots = moduleRoots(env.ctx).map((r) => path.relative(env.ctx.cwd, r) || ".").join(", ");
+  out.push(diag("moduleNotFound", `Could not import module '${modulePath}', error: ${moduleNotFoundText(modulePath, env.ctx)} (looked for ${modulePath.replace(/\./g, "/")}.{ts,mts,js,mjs,cjs,cts,py}, index.* and __init__.py under ${roots})`, range));
+  return null;
+}
+
+/** Python 3.11's abstract-instantiation text (the runtime loader's `abstractMethodsError`). */
+export function abstractMessage(className: string, missing: string[]): string {
+  const named = { [className]: function () {} }[className];
+  return abstractMethodsError(named, missing).message;
+}
+
+/** Connector classes a module defines (RemoteConnector subclasses first; all classes if none). */
+export function connectorClassNames(info: ModuleInfo, allowAdapter = false): string[] {
+  const all = [...info.classes.values()].filter((c) => c.exported);
+  const connectors = all.filter((c) => {
+    const kind = classVerdict(info, c.name).baseKind;
+    return kind === "remote-connector" || (allowAdapter && kind === "connector-adapter");
+  });
+  return (connectors.length ? connectors : all).map((c) => c.name);
+}
+
+/** Class diagnostics for `className` in an analysed module. */
+export function checkClass(
+  env: CheckEnv, info: ModuleInfo, modulePath: string, className: string, range: LintRange, allowAdapter: boolean,
+  out: LintDiagnostic[],
+): void {
+  const cls = info.classes.get(className);
+  const rel = path.relative(env.ctx.cwd, info.file);
+  if (!cls || !cls.exported) {
+    const candidates = connectorClassNames(info, allowAdapter);
+    const near = candidates.filter((c) => editDistance(c.toLowerCase(), className.toLowerCase()) <= 3);
+    const fixes: LintFix[] = (near.length ? near : candidates).map((name) => ({ title: `Use class '${name}'`, edits: [{ range, newText: name }] }));
+    const why = cls ? `class '${className}' is declared in ${rel} but not exported` : `${rel} defines ${candidates.length ? candidates.map((c) => `'${c}'`).join(", ") : "no exported class"}`;
+    out.push(diag("classNotFound", `Module '${modulePath}' has no class '${className}' (${why})`, range, fixes));
+    return;
+  }
+  const verdict = classVerdict(info, className);
+  if (verdict.baseKind === "none" || (verdict.baseKind === "connector-adapter" && !allowAdapter)) {
+    const message = allowAdapter
+      ? `${className} is neither a ConnectorAdapter nor a RemoteConnector subclass (${rel})`
+      : `${className} must be a subclass of RemoteConnector`;
+    out.push(diag("notAConnector", message, range));
+    return;
+  }
+  if (verdict.missing.length) {
+    out.push(diag("missingAbstractMethod", `${abstractMessage(className, verdict.missing)} (${rel})`, range));
+  }
+}
+
+/** Exported for the editor helpers: module analysis for a module path (null if unresolved). */
+export function moduleInfoFor(modulePath: string, ctx: LintContext, memo = new Map<string, string | null>()): ModuleInfo | null {
+  const file = resolveMemo({ resolved: memo, ctx }, modulePath);
+  return file ? analyzeModuleFile(file) : null;
+}

@@ -1,0 +1,66 @@
+/**
+ * Module path → file, as the runtime's loader resolves it (TS/JS: `resolveModuleFile` from
+ * `loader/`, never re-implemented here so the linter and the runtime agree), then — ours, for
+ * connectors written for Python LMCache — Python's `<root>/a/b/c.py` or `<root>/a/b/c/__init__.py`
+ * under the same roots.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader";
+import type { LintContext } from "../types";
+
+const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
+
+/** Whether `modulePath` is a dotted identifier path (`pkg.sub.module`), what Python can import by name. */
+export function isDottedIdentifierPath(modulePath: string): boolean {
+  return modulePath.split(".").every((s) => IDENTIFIER.test(s));
+}
+
+/** The runtime loader's options for a lint context. */
+export function loaderOptions(ctx: LintContext): ModuleResolveOptions {
+  return { cwd: ctx.cwd, searchPaths: ctx.searchPaths ?? [], env: ctx.env };
+}
+
+/** The roots tried in order (the loader's search path: cwd, searchPaths, LMCACHE_CONNECTOR_PATH). */
+export function moduleRoots(ctx: LintContext): string[] {
+  return moduleSearchPath(loaderOptions(ctx));
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Python-style resolution of a dotted module path (ours, for Python LMCache connectors). */
+export function resolvePythonModule(modulePath: string, ctx: LintContext): string | null {
+  if (!isDottedIdentifierPath(modulePath)) return null;
+  const rel = modulePath.split(".");
+  for (const root of moduleRoots(ctx)) {
+    const base = path.join(root, ...rel);
+    if (isFile(base + ".py")) return base + ".py";
+    if (isFile(path.join(base, "__init__.py"))) return path.join(base, "__init__.py");
+  }
+  return null;
+}
+
+/** The runtime loader's TS/JS resolution; null when it finds nothing. */
+export function resolveTsModule(modulePath: string, ctx: LintContext): string | null {
+  try {
+    return resolveModuleFile(modulePath, loaderOptions(ctx));
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves a module path: the runtime's TS/JS resolution first, then Python files. */
+export function resolveConnectorModule(modulePath: string, ctx: LintContext): string | null {
+  return resolveTsModule(modulePath, ctx) ?? resolvePythonModule(modulePath, ctx);
+}
+
+/** Python's/the loader's "No module named …" text for a module path that does not resolve. */
+export function moduleNotFoundText(modulePath: string, ctx: LintContext): string {
+  return moduleNotFound(modulePath, loaderOptions(ctx)).message;
+}
