@@ -1,0 +1,234 @@
+/**
+ * The conformance engine (ours): runs the cases against a connector URL in-process and streams
+ * runner-protocol events. Pure — no process, no terminal; the runner process and the `check`
+ * command host it. Every case gets a fresh connector (built by `createConnector`, LMCache's own
+ * loading path) over a fresh small LocalCPUBackend; a case that throws, fails or hangs is reported
+ * within its timeout and the run goes on.
+ */
+import { randomUUID } from "node:crypto";
+import { ValueError } from "../errors";
+import type { LMCacheEngineConfig } from "../config/engine-config";
+import type { CaseInfo, RunnerEvent } from "../runner/protocol";
+import { ALL_CASES } from "./cases";
+import { CaseContext } from "./context";
+import { openConnector, type OpenedConnector } from "./env";
+import { matchesAny } from "./glob";
+import { freshNamespace } from "./keys";
+import { describeError, OpRecorder } from "./recording-proxy";
+import { connectorSourceFile, SourceLocator } from "./source-location";
+import { DEFAULT_CASE_TIMEOUT_MS, DeadlineExceeded, withDeadline } from "./timeouts";
+import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary } from "./types";
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Connector URL, e.g. `memory://` or `external://host:0/my_pkg.my_mod/?connector_name=MyConnector`. */
+  url: string;
+  /** Directory module paths resolve against. */
+  cwd: string;
+  /** More module search directories (like `sys.path` entries). */
+  searchPaths?: string[];
+  /** Engine-config overrides (camelCase fields), e.g. `{ extraConfig: { … } }` for the connector's settings. */
+  config?: Partial<LMCacheEngineConfig>;
+  /** Case-id globs (`roundtrip.*`, `refs.put-keeps-caller-ref`, a bare category); default: all. */
+  cases?: string[];
+  /** Seed of payloads and the differential generator; default random (reported in `run-started`). */
+  seed?: number;
+  /** Per-case timeout (default 5000 ms). Single calls get half of it, at most 2 s. */
+  timeoutMs?: number;
+  /** `true`: every skip fails. Strings: case-id globs or skip kinds whose skips fail. */
+  strict?: boolean | string[];
+  /** fast-check replay path of a differential counterexample (use with the reported seed). */
+  replayPath?: string;
+  /** Receives every event, in order. */
+  onEvent?: (event: RunnerEvent) => void;
+  /** Stops the run between cases; cases not yet run are not reported. */
+  signal?: AbortSignal;
+  /** Run id carried by the events (default: a random UUID). */
+  runId?: string;
+}
+
+/** What {@link runConformance} resolves to. */
+export interface ConformanceRun {
+  runId: string;
+  /** The connector's repr without the brackets, e.g. `MemoryConnector`; the URL when it did not load. */
+  connector: string;
+  url: string;
+  seed: number;
+  summary: ConformanceSummary;
+  results: CaseResult[];
+  ms: number;
+  /** Set when the connector could not be loaded (LMCache's exception name and message). */
+  loadError?: { errorName: string; message: string };
+}
+
+/** The URL of the reference every differential case compares against. */
+export const REFERENCE_URL = "memory://";
+
+/** Case infos of the cases `globs` select (all when empty); unknown globs select nothing. */
+export function selectCases(globs?: readonly string[]): ConformanceCase[] {
+  if (!globs || globs.length === 0) return [...ALL_CASES];
+  return ALL_CASES.filter((c) => matchesAny(c.id, globs));
+}
+
+/** The public description of a case. */
+export function caseInfo(c: ConformanceCase): CaseInfo {
+  return { id: c.id, category: c.category, title: c.title, explanation: c.explanation };
+}
+
+function validate(opts: ConformanceOptions): { timeoutMs: number; seed: number } {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ValueError(`timeoutMs must be a positive number, got ${opts.timeoutMs}`);
+  const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${opts.seed}`);
+  return { timeoutMs, seed: seed | 0 };
+}
+
+function isStrictFor(strict: ConformanceOptions["strict"], id: string, kind: string): boolean {
+  if (strict === true) return true;
+  if (!strict || strict.length === 0) return false;
+  return strict.includes(kind) || matchesAny(id, strict);
+}
+
+/** Runs the conformance suite against `opts.url`. Never throws for connector faults; bad options throw `ValueError`. */
+export async function runConformance(opts: ConformanceOptions): Promise<ConformanceRun> {
+  const started = performance.now();
+  const { timeoutMs, seed } = validate(opts);
+  const runId = opts.runId ?? randomUUID();
+  const emit = opts.onEvent ?? (() => undefined);
+  const selected = selectCases(opts.cases);
+  if (opts.cases && opts.cases.length > 0 && selected.length === 0) {
+    throw new ValueError(`no conformance case matches ${opts.cases.map((g) => JSON.stringify(g)).join(", ")}`);
+  }
+  const opDeadlineMs = Math.max(1, Math.min(2000, Math.floor(timeoutMs / 2)));
+  const open = (url: string, capacityBytes: number, poisonOnFree = false): Promise<OpenedConnector> =>
+    openConnector({ url, cwd: opts.cwd, searchPaths: opts.searchPaths, config: opts.config, capacityBytes, poisonOnFree, closeDeadlineMs: opDeadlineMs });
+
+  // Load once up front: a URL or module that does not load is LMCache's error, not 40 failed cases.
+  let connectorName: string;
+  let className: string | undefined;
+  try {
+    const probe = await withDeadline(open(opts.url, 1024 * 1024), Math.max(timeoutMs, 10_000), () => `loading ${opts.url} did not finish`);
+    const inner = probe.connector.getWrappedConnector();
+    className = inner.constructor?.name;
+    connectorName = String(inner).replace(/^<(.*)>$/, "$1") || className || opts.url;
+    await probe.close();
+  } catch (err) {
+    const error = err as Error;
+    const loadError = { errorName: error?.name ?? "Error", message: error?.message ?? String(err) };
+    emit({ v: 1, type: "load-error", runId, ...loadError });
+    return { runId, connector: opts.url, url: opts.url, seed, summary: { passed: 0, failed: 0, skipped: 0 }, results: [], ms: performance.now() - started, loadError };
+  }
+
+  emit({ v: 1, type: "run-started", runId, connector: connectorName, url: opts.url, seed, cases: selected.map(caseInfo) });
+  const locator = new SourceLocator(connectorSourceFile(opts.url, opts.cwd, opts.searchPaths));
+  const results: CaseResult[] = [];
+  const summary: ConformanceSummary = { passed: 0, failed: 0, skipped: 0 };
+  for (const [index, c] of selected.entries()) {
+    if (opts.signal?.aborted) break;
+    emit({ v: 1, type: "case-started", runId, id: c.id });
+    const result = await runCase(c, {
+      seed,
+      timeoutMs,
+      opDeadlineMs,
+      replay: opts.replayPath !== undefined ? { seed, path: opts.replayPath } : undefined,
+      open: (capacityBytes, poison) => open(opts.url, capacityBytes, poison),
+      openReference: (capacityBytes) => open(REFERENCE_URL, capacityBytes),
+      locate: (method) => locator.locate(method, className),
+    });
+    if (result.status === "skipped" && result.skip && isStrictFor(opts.strict, c.id, result.skip.kind)) {
+      result.status = "failed";
+      result.message = `skipped in strict mode: ${result.skip.detail}`;
+    }
+    summary[result.status] += 1;
+    results.push(result);
+    const { title: _t, category: _c, ...event } = result;
+    emit({ v: 1, type: "case-finished", runId, ...event });
+    emit({ v: 1, type: "progress", runId, done: index + 1, total: selected.length, text: c.id });
+  }
+  const ms = performance.now() - started;
+  emit({ v: 1, type: "run-finished", runId, summary: { ...summary }, ms: Math.round(ms) });
+  return { runId, connector: connectorName, url: opts.url, seed, summary, results, ms };
+}
+
+interface CaseRunOptions {
+  seed: number;
+  timeoutMs: number;
+  opDeadlineMs: number;
+  replay?: { seed: number; path?: string };
+  open(capacityBytes: number, poisonOnFree?: boolean): Promise<OpenedConnector>;
+  openReference(capacityBytes: number): Promise<OpenedConnector>;
+  locate(method: string | undefined): CaseResult["location"];
+}
+
+/** Runs one case on its own connector and backend; always resolves to a result. */
+async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResult> {
+  const started = performance.now();
+  const base = { id: c.id, title: c.title, category: c.category };
+  const finish = (extra: Partial<CaseResult> & { status: CaseResult["status"] }): CaseResult => ({
+    ...base,
+    ms: Math.round((performance.now() - started) * 100) / 100,
+    ...extra,
+  });
+  const capacity = c.capacityBytes ?? DEFAULT_CAPACITY_BYTES;
+  let opened: OpenedConnector;
+  try {
+    opened = await withDeadline(o.open(capacity, c.poisonOnFree), o.timeoutMs, () => `constructing the connector took longer than ${o.timeoutMs} ms`);
+  } catch (err) {
+    return finish({ status: "failed", message: `constructing the connector failed: ${describeError(err)}`, location: o.locate("constructor") });
+  }
+  const recorder = new OpRecorder();
+  const ctx = new CaseContext({
+    caseId: c.id,
+    seed: o.seed,
+    opDeadlineMs: o.opDeadlineMs,
+    timeoutMs: o.timeoutMs,
+    namespace: freshNamespace(),
+    subject: { ...opened, connector: recorder.wrap(opened.connector) },
+    recorder,
+    replay: o.replay,
+    openSubject: async (x) => {
+      const more = await o.open(x?.capacityBytes ?? capacity, c.poisonOnFree);
+      return { ...more, connector: recorder.wrap(more.connector) };
+    },
+    openReference: (x) => o.openReference(x?.capacityBytes ?? capacity),
+  });
+  const doubleFreesBefore = opened.allocator.stats().doubleFrees;
+  let result: CaseResult;
+  try {
+    await withDeadline(c.run(ctx), o.timeoutMs, () => {
+      const pending = recorder.describePending();
+      return `the case did not finish within ${o.timeoutMs} ms${pending.length ? `; still pending: ${pending.join("; ")}` : ""}`;
+    });
+    const doubleFrees = opened.allocator.stats().doubleFrees - doubleFreesBefore;
+    result =
+      doubleFrees > 0
+        ? finish({
+            status: "failed",
+            message: `${doubleFrees} double free(s) during the case: a connector released a reference it did not own`,
+            expected: "0 double frees",
+            actual: `${doubleFrees}`,
+            location: o.locate("put"),
+          })
+        : finish({ status: "passed" });
+  } catch (err) {
+    if (err instanceof CaseSkip) {
+      result = finish({ status: "skipped", skip: err.skip, message: err.skip.detail });
+    } else if (err instanceof CaseFailure) {
+      result = finish({ status: "failed", message: err.message, expected: err.expected, actual: err.actual, location: o.locate(err.method ?? recorder.lastFailedMethod ?? c.methods[0]) });
+    } else if (err instanceof DeadlineExceeded) {
+      const method = recorder.pendingMethods()[0] ?? c.methods[0];
+      result = finish({ status: "failed", message: err.message, expected: `the case to finish within ${o.timeoutMs} ms`, actual: "timed out", location: o.locate(method) });
+    } else {
+      const method = recorder.lastFailedMethod ?? c.methods[0];
+      result = finish({ status: "failed", message: `the case raised ${describeError(err)}`, actual: describeError(err), location: o.locate(method) });
+    }
+  }
+  recorder.close(result.status === "failed" && /did not finish/.test(result.message ?? "") ? "timed out" : "finished");
+  if (result.status === "failed") result.ops = recorder.ops.slice(-60);
+  if (ctx.resultReplay) result.replay = ctx.resultReplay;
+  await ctx.runCleanups();
+  await opened.close();
+  opened.allocator.close?.();
+  result.ms = Math.round((performance.now() - started) * 100) / 100;
+  return result;
+}

@@ -1,0 +1,69 @@
+/**
+ * Shared types of the conformance engine (ours, the kit's: LMCache has no conformance suite; the
+ * cases encode what LMCache's RemoteBackend and its own connector tests rely on).
+ */
+import type { CaseInfo, CaseStatus, RecordedOp, SkipReason, SourceLocation } from "../runner/protocol";
+import type { CaseContext } from "./context";
+
+/** One conformance case: a stable id (`category.name`), a title, an explanation and a body. */
+export interface ConformanceCase extends CaseInfo {
+  /** The connector methods the case is about; the first one found in the source file locates a failure. */
+  methods: string[];
+  /** Allocator capacity for this case's fresh LocalCPUBackend (default {@link DEFAULT_CAPACITY_BYTES}). */
+  capacityBytes?: number;
+  /** Run with the allocator's poison-on-free debug mode (buffer-ownership cases). */
+  poisonOnFree?: boolean;
+  /** The body: throws {@link CaseFailure} (or anything) to fail, {@link CaseSkip} to skip. */
+  run(ctx: CaseContext): Promise<void>;
+}
+
+/** Default allocator capacity of a case: small, so a leak or a runaway allocation shows quickly. */
+export const DEFAULT_CAPACITY_BYTES = 4 * 1024 * 1024;
+
+/** A failed expectation, with what was expected and what came back. */
+export class CaseFailure extends Error {
+  readonly expected?: string;
+  readonly actual?: string;
+  /** The connector method at fault, used to point at its source line. */
+  readonly method?: string;
+  constructor(message: string, details: { expected?: string; actual?: string; method?: string } = {}) {
+    super(message);
+    this.name = "CaseFailure";
+    this.expected = details.expected;
+    this.actual = details.actual;
+    this.method = details.method;
+  }
+}
+
+/** Thrown by a case to skip itself with a typed reason. A skip never counts as a pass. */
+export class CaseSkip extends Error {
+  readonly skip: SkipReason;
+  constructor(skip: SkipReason) {
+    super(skip.detail);
+    this.name = "CaseSkip";
+    this.skip = skip;
+  }
+}
+
+/** The outcome of one case, as reported in the `case-finished` event (plus its title and category). */
+export interface CaseResult {
+  id: string;
+  title: string;
+  category: string;
+  status: CaseStatus;
+  ms: number;
+  message?: string;
+  expected?: string;
+  actual?: string;
+  skip?: SkipReason;
+  ops?: RecordedOp[];
+  location?: SourceLocation;
+  replay?: { seed: number; path?: string };
+}
+
+/** Counts of a run. */
+export interface ConformanceSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
