@@ -14,3 +14,4 @@ const common = {
 
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
 await build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js" });
+await build({ ...common, entryPoints: ["src/runner/runner-main.ts"], outfile: "dist/runner.js" });

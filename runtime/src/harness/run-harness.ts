@@ -4,8 +4,8 @@
  * reports hit rates, latency percentiles, bytes moved, evictions and reference leaks.
  *
  * Per request (LMCache's store/retrieve in miniature):
- * 1. lookup, prefix-wise: each chunk key is looked for in the CPU cache, then remotely
- *    (`RemoteBackend.contains`); the first chunk found nowhere ends the prefix;
+ * 1. lookup, prefix-wise: each chunk key is looked for in the CPU cache (pinning hits), then
+ *    remotely (`RemoteBackend.contains`); the first chunk found nowhere ends the prefix;
  * 2. load: CPU hits via `getBlocking` (+1 ref, released after use); remote hits via
  *    `batchedGetBlocking`, every object verified byte for byte, written back to the CPU cache
  *    (as LMCache's StorageManager does for remote hits) and released;
@@ -165,10 +165,15 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
       if (opts.signal?.aborted) throw new Error("run cancelled");
       const keys = request.chunkHashes.map(keyOf);
       // 1. prefix lookup
+      // CPU hits are pinned during the lookup (LMCache `contains(key, pin=True)`), so loading the
+      // remote part of the prefix — which allocates, and may evict — cannot evict them.
       const where: Array<"local" | "remote"> = [];
+      const pinned: CacheEngineKey[] = [];
       for (const key of keys) {
-        if (localCpu.contains(key)) where.push("local");
-        else if (await backend.contains(key)) where.push("remote");
+        if (localCpu.contains(key, true)) {
+          where.push("local");
+          pinned.push(key);
+        } else if (await backend.contains(key)) where.push("remote");
         else break;
       }
       chunks.lookedUp += keys.length;
@@ -191,13 +196,14 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
       }
       if (remoteIdx.length > 0) {
         // Load the rest of the found prefix: remote chunks in one batch, CPU chunks directly.
-        const rest = where.slice(prefix);
-        const remoteKeys = rest.map((w, j) => (w === "remote" ? keys[prefix + j]! : null)).filter((k): k is CacheEngineKey => k !== null);
+        const base = prefix;
+        const rest = where.slice(base);
+        const remoteKeys = rest.map((w, j) => (w === "remote" ? keys[base + j]! : null)).filter((k): k is CacheEngineKey => k !== null);
         const loaded = await backend.batchedGetBlocking(remoteKeys);
         let r = 0;
         let ok = true;
         for (let j = 0; j < rest.length; j++) {
-          const i = prefix + j;
+          const i = base + j;
           const hash = request.chunkHashes[i]!;
           const obj = rest[j] === "remote" ? loaded[r++] ?? null : localCpu.getBlocking(keys[i]!);
           if (!ok || !obj) {
@@ -222,6 +228,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
           prefix = i + 1;
         }
       }
+      for (const key of pinned) localCpu.unpin(key);
+      localCpu.touchCache(); // LRU update for this request's CPU hits
       chunks.misses += keys.length - prefix;
       // 3. store what had to be recomputed.
       for (let i = prefix; i < keys.length; i++) {

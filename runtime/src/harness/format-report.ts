@@ -1,0 +1,47 @@
+/** Text rendering of a harness report (ours). */
+import type { LatencySummary } from "./latency";
+import type { HarnessReport } from "./run-harness";
+
+export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+export const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`);
+
+/** Human byte count (binary units). */
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+export function latencyRow(name: string, l: LatencySummary): string {
+  return `  ${name.padEnd(7)} n=${String(l.count).padEnd(6)} p50 ${ms(l.p50Ms).padEnd(10)} p90 ${ms(l.p90Ms).padEnd(10)} p99 ${ms(l.p99Ms)}`;
+}
+
+export function formatHarnessReport(r: HarnessReport): string {
+  const c = r.chunks;
+  const leaksOk = r.leaks.leakedObjects === 0 && r.leaks.unexpectedRefCounts === 0 && r.leaks.doubleFrees === 0;
+  return [
+    `Local-cache run of ${r.connector} (${r.url})`,
+    `  ${r.requests} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,
+    "",
+    "Hit rates (chunks looked up: " + c.lookedUp + ")",
+    `  local   ${pct(r.hitRates.local).padStart(6)}  (${c.localHits})`,
+    `  remote  ${pct(r.hitRates.remote).padStart(6)}  (${c.remoteHits})`,
+    `  miss    ${pct(c.lookedUp ? c.misses / c.lookedUp : 0).padStart(6)}  (${c.misses}; ${c.stored} stored)`,
+    "",
+    "Remote latency",
+    latencyRow("get", r.latency.get),
+    latencyRow("put", r.latency.put),
+    latencyRow("exists", r.latency.exists),
+    "",
+    `Bytes: ${bytes(r.bytes.written)} written, ${bytes(r.bytes.read)} read remotely, ${bytes(r.bytes.localRead)} read from CPU`,
+    `Evictions: ${r.evictions}   allocation failures: ${r.allocationFailures}   corrupt chunks: ${r.corruptChunks}`,
+    `Remote errors: ${r.remote.putFailures} put, ${r.remote.getFailures} get, ${r.remote.getTimeouts} get timeouts, ${r.remote.containsFailures} exists; ${r.remote.dedupedPuts} duplicate puts skipped`,
+    `Health: ${r.health.pings} pings, ${r.health.events.filter((e) => !e.healthy).length} fallbacks to blackhole`,
+    `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects, ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
+  ].join("\n");
+}
