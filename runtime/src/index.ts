@@ -36,3 +36,4 @@ export * from "./connector/adapters/fs-connector";
 export * from "./connector/adapters/fs-adapter";
 export * from "./connector/adapters/audit-connector";
 export * from "./connector/adapters/audit-adapter";
+export * from "./lint";

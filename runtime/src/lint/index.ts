@@ -1,0 +1,12 @@
+/**
+ * Connector URL linting (ours, the kit's): a pure core shared by the `lmcache-connector lint`
+ * command and the VS Code extension.
+ */
+export * from "./types";
+export { ALL_LINT_CODES, LINT_CODES, lintCodeAnchor, type LintCodeInfo, type LintCodeKey } from "./codes";
+export { lintDocument, forgetDocument, scanDocument } from "./linter";
+export { detectLanguage, type LintLanguage } from "./language";
+export { describeUrl, completeConnectorNames, completeModulePaths, findUrlLinks, type UrlDescription, type UrlLink } from "./editor";
+export { clearModuleAnalysisCache } from "./modules/analysis-cache";
+export { redactUrl } from "./checks/redact";
+export { LineIndex } from "./positions";
