@@ -115,7 +115,7 @@ function prefixThroughFirstNull(described: string[]): string[] {
  */
 export async function applyOp(side: DiffSide, op: DiffOp, keys: CacheEngineKey[], seed: number, deadlineMs: number): Promise<string> {
   const c = side.connector;
-  const own = new Set(keys.map((k) => k.toString()));
+  const own = new Map(keys.map((k, i) => [k.toString(), `k${i}`]));
   const run = async (): Promise<string> => {
     switch (op.t) {
       case "put": {
@@ -139,7 +139,7 @@ export async function applyOp(side: DiffSide, op: DiffOp, keys: CacheEngineKey[]
       case "existsSync":
         return String(c.existsSync(keys[op.k]!));
       case "list":
-        return JSON.stringify((await c.list()).filter((s) => own.has(s)).sort());
+        return JSON.stringify((await c.list()).flatMap((s) => (own.has(s) ? [own.get(s)!] : [])).sort());
       case "removeSync":
         return String(c.removeSync(keys[op.k]!));
       case "batchedGet": {

@@ -41,7 +41,7 @@ export default defineCases([
         keysFor,
         seed,
         path: ctx.replay?.path,
-        numRuns: 60,
+        numRuns: 100,
         deadlineMs: ctx.opDeadlineMs,
         timeLimitMs: Math.max(200, Math.floor(ctx.timeoutMs * 0.6)),
       });
