@@ -110,7 +110,7 @@ function checkPluginUrl(env: CheckEnv, occ: Occurrence, out: LintDiagnostic[]): 
   if (declared === null) return;
   const url = occ.value;
   const type = extractPluginType(url.slice("plugin://".length));
-  const known = [...declared, ...(env.ctx.remoteStoragePlugins ?? [])];
+  const known = [...new Set([...declared, ...(env.ctx.remoteStoragePlugins ?? [])])];
   const matches = BUILTIN_PLUGIN_TYPES.has(type) || known.some((p) => {
     const t = extractPluginType(p);
     return url.startsWith("plugin://" + t) || t === type;
