@@ -8,6 +8,7 @@ import { defaultIO } from "./command";
 
 /** Command table: name → lazily imported module (keeps `--help` fast). */
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  check: async () => (await import("./commands/check.js")).default as unknown as CliCommand,
   lint: async () => (await import("./commands/lint.js")).default as unknown as CliCommand,
   run: async () => (await import("./commands/run.js")).default as unknown as CliCommand,
   bench: async () => (await import("./commands/bench.js")).default as unknown as CliCommand,

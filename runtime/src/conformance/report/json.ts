@@ -1,0 +1,31 @@
+/** The `--format json` report (ours): one JSON object, stable field names, for CI and tools. */
+import type { ConformanceRun } from "../engine";
+
+/** `{ connector, url, seed, summary: { passed, failed, skipped }, cases: [ { id, title, status, message, … } ] }` */
+export function jsonReport(run: ConformanceRun): string {
+  return JSON.stringify(
+    {
+      connector: run.connector,
+      url: run.url,
+      seed: run.seed,
+      ms: Math.round(run.ms),
+      summary: run.summary,
+      cases: run.results.map((r) => ({
+        id: r.id,
+        title: r.title,
+        category: r.category,
+        status: r.status,
+        message: r.message ?? null,
+        ms: r.ms,
+        ...(r.expected !== undefined ? { expected: r.expected } : {}),
+        ...(r.actual !== undefined ? { actual: r.actual } : {}),
+        ...(r.skip ? { skip: r.skip } : {}),
+        ...(r.location ? { location: r.location } : {}),
+        ...(r.replay ? { replay: r.replay } : {}),
+        ...(r.ops ? { ops: r.ops } : {}),
+      })),
+    },
+    null,
+    2,
+  );
+}

@@ -1,0 +1,43 @@
+/** The default text report (ours): a table of cases, failure details, a summary; colour on a TTY only. */
+import type { ConformanceRun } from "../engine";
+
+const STYLES = { red: "\u001b[31m", green: "\u001b[32m", yellow: "\u001b[33m", dim: "\u001b[2m", bold: "\u001b[1m" } as const;
+const RESET = "\u001b[0m";
+
+/** Renders `run` for a terminal (`colour` true) or a log file/pipe (`colour` false). */
+export function textReport(run: ConformanceRun, opts: { colour: boolean }): string {
+  const paint = (style: keyof typeof STYLES, s: string) => (opts.colour ? `${STYLES[style]}${s}${RESET}` : s);
+  const mark = { passed: paint("green", "PASS"), failed: paint("red", "FAIL"), skipped: paint("yellow", "SKIP") } as const;
+  const idWidth = Math.max(4, ...run.results.map((r) => r.id.length));
+  const out: string[] = [paint("bold", `Conformance of ${run.connector} (${run.url}), seed ${run.seed}`), ""];
+  let category = "";
+  for (const r of run.results) {
+    if (r.category !== category) {
+      category = r.category;
+      out.push(paint("bold", category));
+    }
+    const note = r.status === "passed" ? "" : `  ${r.message ?? ""}`;
+    out.push(`  ${mark[r.status]}  ${r.id.padEnd(idWidth)}  ${paint("dim", `${r.ms.toFixed(1).padStart(7)} ms`)}  ${r.title}${r.status === "skipped" ? paint("dim", note) : ""}`);
+  }
+  const failures = run.results.filter((r) => r.status === "failed");
+  if (failures.length > 0) {
+    out.push("", paint("bold", "Failures"));
+    for (const r of failures) {
+      out.push("", `${paint("red", "✗")} ${paint("bold", r.id)} — ${r.title}`, `  ${r.message ?? ""}`);
+      if (r.expected !== undefined) out.push(`  expected: ${r.expected}`);
+      if (r.actual !== undefined) out.push(`  actual:   ${r.actual}`);
+      if (r.location) out.push(`  at ${r.location.file}:${r.location.line}:${r.location.column}`);
+      if (r.replay) out.push(`  replay:   --seed ${r.replay.seed}${r.replay.path ? ` (fast-check path ${r.replay.path})` : ""}`);
+      if (r.ops && r.ops.length > 0) {
+        out.push("  calls:");
+        for (const op of r.ops.slice(-15)) out.push(paint("dim", `    ${op.op}(${op.args.map((a) => JSON.stringify(a)).join(", ")}) → ${op.result}  [${op.ms} ms]`));
+      }
+    }
+  }
+  const { passed, failed, skipped } = run.summary;
+  out.push(
+    "",
+    `${paint(failed > 0 ? "red" : "green", `${failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed, ${failed} failed, ${skipped} skipped (skips are not passes) in ${Math.round(run.ms)} ms`,
+  );
+  return out.join("\n") + "\n";
+}
