@@ -13,7 +13,7 @@ import { ImportError } from "../errors";
 export const RUNTIME_PACKAGE = "lmcache-connector-runtime";
 
 /** Bump when the build options below change, so old cache entries are ignored. */
-const BUILD_RECIPE = "cjs-node20-inline-map-v1";
+const BUILD_RECIPE = "cjs-node20-inline-map-keepnames-v2";
 
 /** Default cache directory: `os.tmpdir()/lmcache-connector-kit/compiled`. */
 export function defaultCompileCacheDir(): string {
@@ -104,6 +104,8 @@ export async function compileModule(sourceFile: string, opts: { cacheDir?: strin
       format: "cjs",
       sourcemap: "inline",
       sourcesContent: true,
+      // Class names appear in LMCache's messages ("Can't instantiate abstract class X …").
+      keepNames: true,
       outfile: provisional,
       write: false,
       metafile: true,
