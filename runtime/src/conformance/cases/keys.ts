@@ -46,7 +46,7 @@ export default defineCases([
     category: "keys",
     title: "Real CacheEngineKey strings round-trip through put, get, exists and list",
     explanation:
-      "Keys are model@world_size@worker_id@chunk_hash@dtype[@tag%value…] (lmcache/utils.py, E3 layout) and model names come from the serving engine: 'org/name', quantisation suffixes with ':', local paths, tags with spaces. Connectors must treat key.to_string() as opaque; every such key must store, read back its own bytes, and appear in list() exactly as key.toString().",
+      "LMCache keys are model@world_size@worker_id@chunk_hash@dtype[@tag%value…] (lmcache/utils.py, E3 layout) and model names come from the serving engine: 'org/name', quantisation suffixes with ':', local paths, tags with spaces. Connectors must treat key.to_string() as opaque; every such key must store, read back its own bytes, and appear in list() exactly as key.toString().",
     methods: ["put", "get", "list"],
     async run(ctx) {
       await roundTripAll(ctx, REAL_KEYS.map((opts, i) => ctx.key(i + 1, opts)));

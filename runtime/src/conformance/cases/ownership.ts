@@ -25,7 +25,7 @@ export default defineCases([
     category: "ownership",
     title: "Writing to get()'s object does not change what is stored",
     explanation:
-      "The engine owns the object get() returns: it copies it to the GPU, may write into it (deserialisers decode in place) and then frees it. A connector that hands out its own stored buffer lets those writes and the poisoned free corrupt the stored value; a second get() must still return the original bytes.",
+      "LMCache's engine owns the object get() returns: it copies it to the GPU, may write into it (deserialisers decode in place) and then frees it. A connector that hands out its own stored buffer lets those writes and the poisoned free corrupt the stored value; a second get() must still return the original bytes.",
     methods: ["get"],
     poisonOnFree: true,
     async run(ctx) {

@@ -22,7 +22,7 @@ export default defineCases([
     category: "refs",
     title: "get() returns a fresh allocation with reference count 1",
     explanation:
-      "get() must allocate the destination from local_cpu_backend.allocate(...) (a new object, ref 1) and hand it over; the cache engine releases it after the GPU transfer (maintainer comment in PR #2259). Returning the put object itself, an object with extra references, or memory overlapping another live object corrupts the hot cache when the engine releases or overwrites it. Releasing the returned object once must free it.",
+      "LMCache requires get() to allocate the destination from local_cpu_backend.allocate(...) (a new object, ref 1) and hand it over; the cache engine releases it after the GPU transfer (maintainer comment in PR #2259). Returning the put object itself, an object with extra references, or memory overlapping another live object corrupts the hot cache when the engine releases or overwrites it. Releasing the returned object once must free it.",
     methods: ["get"],
     async run(ctx) {
       const key = ctx.key(1);
@@ -46,7 +46,7 @@ export default defineCases([
     category: "refs",
     title: "Misses leave nothing allocated behind",
     explanation:
-      "If a connector allocates before it knows whether the key exists, it must release that allocation itself before returning None (PR #1656's FS connector leak fix, PR #2259's S3 fix: 'when returning None, the connector must release'). A leak per miss exhausts the LocalCPUBackend in production, because misses are the majority of lookups. Allocator live objects and used bytes must be unchanged after repeated get/exists misses.",
+      "LMCache expects that if a connector allocates before it knows whether the key exists, it must release that allocation itself before returning None (PR #1656's FS connector leak fix, PR #2259's S3 fix: 'when returning None, the connector must release'). A leak per miss exhausts the LocalCPUBackend in production, because misses are the majority of lookups. Allocator live objects and used bytes must be unchanged after repeated get/exists misses.",
     methods: ["get"],
     async run(ctx) {
       await putPayload(ctx, ctx.key(1), SPECS.small, 1);
@@ -71,7 +71,7 @@ export default defineCases([
     category: "refs",
     title: "A get() hit allocates exactly the object it returns",
     explanation:
-      "The cache engine releases exactly the object get() returned; any scratch allocation a connector makes on the way (a staging buffer, a header read) must be released inside get(). After releasing the returned object the allocator must be back to where it was before the get.",
+      "LMCache's cache engine releases exactly the object get() returned; any scratch allocation a connector makes on the way (a staging buffer, a header read) must be released inside get(). After releasing the returned object the allocator must be back to where it was before the get.",
     methods: ["get"],
     async run(ctx) {
       const key = ctx.key(1);
