@@ -60,6 +60,7 @@ export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnosti
     declaredPlugins: pluginNames.length || scan.layout?.hasPluginsKey ? pluginNames : null,
     yaml: language === "yaml" ? scan.layout ?? {} : undefined,
     resolved: new Map(),
+    modules: new Map(),
   };
   const out: LintDiagnostic[] = [];
   for (const occ of scan.occurrences) if (occ.kind === "url") out.push(...checkUrl(env, occ));

@@ -14,6 +14,8 @@ export interface CheckEnv {
   yaml?: YamlLayout;
   /** Per-run memo of module resolutions. */
   resolved: Map<string, string | null>;
+  /** Per-run memo of module analyses by file. */
+  modules: Map<string, import("../modules/module-info").ModuleInfo | null>;
 }
 
 /** Document range of `[a, b)` inside an occurrence's value; the whole value when offsets do not map 1:1. */

@@ -26,7 +26,11 @@ export function resolveMemo(env: Pick<CheckEnv, "resolved" | "ctx">, modulePath:
  */
 export function checkModulePath(env: CheckEnv, modulePath: string, range: LintRange, out: LintDiagnostic[]): ModuleInfo | null {
   const file = resolveMemo(env, modulePath);
-  if (file) return analyzeModuleFile(file);
+  if (file) {
+    // one stat per module file per run, however many URLs name it
+    if (!env.modules.has(file)) env.modules.set(file, analyzeModuleFile(file));
+    return env.modules.get(file)!;
+  }
   if (!isDottedIdentifierPath(modulePath)) {
     out.push(diag("notDottedPath", `Could not import module '${modulePath}': it is not a dotted identifier path (pkg.module) nor an installed npm package`, range));
     return null;

@@ -24,6 +24,8 @@ export function redactIn(text: string, url: string): string {
 
 /** Username/password of a URL as Python's `urlparse` reads them (null when absent or unparsable). */
 export function urlCredentials(url: string): { username: string | null; password: string | null } {
+  // cheap pre-check: without '@' there is no userinfo
+  if (!url.includes("@")) return { username: null, password: null };
   try {
     return netlocUserinfo(urlsplitPython(url).netloc);
   } catch {

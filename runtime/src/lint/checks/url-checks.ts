@@ -53,6 +53,23 @@ export function classifyParserError(message: string): LintCodeKey {
   return "malformedUrl";
 }
 
+/** parseExternalUrl is pure in its input: memoise outcomes by URL text (bounded). */
+const parsedMemo = new Map<string, { ok: ReturnType<typeof parseExternalUrl> } | { error: Error }>();
+function parseExternalMemo(url: string): ReturnType<typeof parseExternalUrl> {
+  let hit = parsedMemo.get(url);
+  if (!hit) {
+    try {
+      hit = { ok: parseExternalUrl(url) };
+    } catch (error) {
+      hit = { error: error as Error };
+    }
+    if (parsedMemo.size > 5000) parsedMemo.clear();
+    parsedMemo.set(url, hit);
+  }
+  if ("error" in hit) throw hit.error;
+  return hit.ok;
+}
+
 const stripSlashes = (s: string) => s.replace(/^\/+|\/+$/g, "");
 
 /** Lints one URL occurrence. */
@@ -126,7 +143,7 @@ function checkExternalUrl(env: CheckEnv, occ: Occurrence, parts: UrlParts, out: 
   const url = occ.value;
   let parsed: ReturnType<typeof parseExternalUrl>;
   try {
-    parsed = parseExternalUrl(url);
+    parsed = parseExternalMemo(url);
   } catch (error) {
     const e = error as Error;
     out.push(parserDiagnostic(env, occ, parts, e));

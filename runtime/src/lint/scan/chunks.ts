@@ -23,10 +23,10 @@ export interface ChunkRules {
 const MAX_CACHE = 20_000;
 
 /** Cheap string hash (FNV-1a over at most 64 chars) used to pick boundaries by content. */
-function lineHash(line: string): number {
+function lineHash(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
-  const n = Math.min(line.length, 64);
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+  const n = Math.min(end, start + 64);
+  for (let i = start; i < n; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -73,10 +73,8 @@ export class ChunkedScanner {
     while (start < text.length) {
       const nl = text.indexOf("\n", start);
       const end = nl < 0 ? text.length : nl;
-      if (start > 0) {
-        const line = text.slice(start, end);
-        if (lineHash(line) % this.spread === 0 && this.rules.canStartChunk(line)) out.push(start);
-      }
+      // hash in place; only the rare candidate line is sliced
+      if (start > 0 && lineHash(text, start, end) % this.spread === 0 && this.rules.canStartChunk(text.slice(start, end))) out.push(start);
       if (nl < 0) break;
       start = nl + 1;
     }
