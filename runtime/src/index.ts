@@ -37,3 +37,6 @@ export * from "./connector/adapters/fs-adapter";
 export * from "./connector/adapters/audit-connector";
 export * from "./connector/adapters/audit-adapter";
 export * from "./lint";
+export * from "./conformance/engine";
+export { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary } from "./conformance/types";
+export { renderReport, REPORT_FORMATS, type ReportFormat } from "./conformance/report";

@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main";
+import type { CliIO } from "../../src/cli/command";
+
+const BROKEN = join(__dirname, "..", "fixtures", "broken");
+const ROOT = join(__dirname, "..", "..", "..");
+
+function io(isTTY = false): CliIO & { out: string; err: string } {
+  const box = {
+    out: "",
+    err: "",
+    isTTY,
+    cwd: BROKEN,
+    env: {},
+    stdout: (t: string) => void (box.out += t),
+    stderr: (t: string) => void (box.err += t),
+  };
+  return box;
+}
+
+describe("lmcache-connector check", () => {
+  it("--format json prints one object with connector, summary and cases; exit 0 for memory://", async () => {
+    const o = io();
+    const code = await main(["check", "memory://", "--format", "json", "--seed", "4"], o);
+    expect(code).toBe(0);
+    const report = JSON.parse(o.out);
+    expect(report.connector).toMatch(/^MemoryConnector/);
+    expect(report.seed).toBe(4);
+    expect(report.summary).toEqual({ passed: report.cases.length, failed: 0, skipped: 0 });
+    expect(Object.keys(report.cases[0])).toEqual(expect.arrayContaining(["id", "title", "status", "message"]));
+  });
+
+  it("exits 1 when a case fails and shows the failure in the text table, without colour off a TTY", async () => {
+    const o = io(false);
+    const code = await main(["check", "external://host:0/put_releases_ref/?connector_name=PutReleasesRef", "--cases", "refs.*,lifecycle.construct"], o);
+    expect(code).toBe(1);
+    expect(o.out).toMatch(/FAIL {2}refs\.put-keeps-caller-ref/);
+    expect(o.out).toMatch(/PASS {2}lifecycle\.construct/);
+    expect(o.out).toMatch(/at .*put_releases_ref\.ts:\d+:\d+/);
+    expect(o.out).not.toMatch(/\u001b\[/);
+    const tty = io(true);
+    await main(["check", "memory://", "--cases", "ping"], tty);
+    expect(tty.out).toMatch(/\u001b\[32mPASS/);
+  });
+
+  it("--format junit emits a testcase per case with failures", async () => {
+    const o = io();
+    const code = await main(["check", "external://host:0/list_duplicates/?connector_name=ListDuplicates", "--cases", "list.*", "--format", "junit"], o);
+    expect(code).toBe(1);
+    expect(o.out).toMatch(/^<\?xml/);
+    expect(o.out.match(/<testcase /g)!.length).toBe(1);
+    expect(o.out).toMatch(/<failure message="list\(\) does not hold each stored key exactly once">/);
+  });
+
+  it("exits 2 with LMCache's error when the connector cannot be loaded", async () => {
+    const o = io();
+    expect(await main(["check", "nope://x"], o)).toBe(2);
+    expect(o.err).toMatch(/ValueError: No adapter found for URL: nope:\/\/x/);
+  });
+
+  it.each([
+    [["check"], /missing <url>/],
+    [["check", "memory://", "--bogus"], /Unknown option '--bogus'/],
+    [["check", "memory://", "--format", "xml"], /--format must be one of text, json, junit/],
+    [["check", "memory://", "--seed", "abc"], /--seed expects an integer/],
+    [["check", "memory://", "--timeout-ms", "0"], /--timeout-ms must be an integer ≥ 1/],
+    [["check", "memory://", "--cases", "nothing.*"], /no conformance case matches nothing\.\*/],
+  ])("exits 2 on bad arguments: %j", async (argv, message) => {
+    const o = io();
+    expect(await main(argv as string[], o)).toBe(2);
+    expect(o.err).toMatch(message);
+  });
+
+  it("--help prints usage and exits 0", async () => {
+    const o = io();
+    expect(await main(["check", "--help"], o)).toBe(0);
+    expect(o.out).toMatch(/Usage: lmcache-connector check <url>/);
+    expect(o.out).toMatch(/--strict/);
+  });
+
+  it.runIf(existsSync(join(ROOT, "runtime", "dist", "cli.js")))("the built binary passes memory:// end to end", () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "runtime", "bin", "lmcache-connector.js"), "check", "memory://"], { encoding: "utf8", timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/OK: \d+ passed, 0 failed, 0 skipped/);
+  });
+});
