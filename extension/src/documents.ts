@@ -1,0 +1,57 @@
+/**
+ * Which editor documents are linted, and how a `vscode.TextDocument` becomes the core's
+ * `LintDocument` and `LintContext`.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { LintContext, LintDocument } from "../../runtime/src/lint/types.js";
+import { readSettings } from "./settings";
+
+/** Language ids whose documents may hold LMCache URLs (YAML, JSON, .env/shell, TS, JS, Python). */
+export const LINTED_LANGUAGES: readonly string[] = [
+  "yaml", "json", "jsonc", "dotenv", "properties", "shellscript",
+  "typescript", "typescriptreact", "javascript", "javascriptreact", "python",
+];
+
+/** `.env` files are linted whatever language the editor gave them. */
+const ENV_FILE_GLOBS = ["**/.env", "**/.env.*", "**/*.env"];
+
+/** The document selector every provider registers for. */
+export const DOCUMENT_SELECTOR: vscode.DocumentFilter[] = [
+  ...LINTED_LANGUAGES.map((language) => ({ language })),
+  ...ENV_FILE_GLOBS.map((pattern) => ({ pattern })),
+];
+
+/** Schemes that are the editor's own views, never user configuration. */
+const IGNORED_SCHEMES = new Set(["output", "git", "gitfs", "debug", "vscode", "vscode-scm", "comment", "walkThroughSnippet"]);
+
+/** True when `doc` is a kind of document the linter reads. */
+export function isLintable(doc: vscode.TextDocument): boolean {
+  if (IGNORED_SCHEMES.has(doc.uri.scheme)) return false;
+  if (LINTED_LANGUAGES.includes(doc.languageId)) return true;
+  const base = path.basename(doc.uri.path);
+  return base.startsWith(".env") || base.endsWith(".env");
+}
+
+/** The path the core sees: the file path on disk, else the URI (untitled and virtual documents). */
+export function documentPath(doc: vscode.TextDocument): string {
+  return doc.uri.scheme === "file" ? doc.uri.fsPath : doc.uri.toString();
+}
+
+/** The core's view of a document. */
+export function toLintDocument(doc: vscode.TextDocument): LintDocument {
+  return { path: documentPath(doc), text: doc.getText(), languageId: doc.languageId };
+}
+
+/**
+ * Where modules resolve for `doc`: its workspace folder (else the file's folder, else the first
+ * workspace folder), plus `lmcacheConnector.searchPaths` resolved against that root.
+ */
+export function lintContextFor(doc: vscode.TextDocument): LintContext {
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri) ?? vscode.workspace.workspaceFolders?.[0];
+  const cwd = folder?.uri.scheme === "file"
+    ? folder.uri.fsPath
+    : doc.uri.scheme === "file" ? path.dirname(doc.uri.fsPath) : process.cwd();
+  const searchPaths = readSettings(doc.uri).searchPaths.map((p) => path.resolve(cwd, p));
+  return { cwd, searchPaths };
+}

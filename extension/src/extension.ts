@@ -1,0 +1,66 @@
+/**
+ * The composition root: builds the extension's services once and ties their lifetimes to the
+ * extension context. Linting is static (no user code runs), so everything here works in Restricted
+ * Mode; features that run connector code go through {@link TrustGate}.
+ *
+ * No telemetry: the extension sends nothing anywhere.
+ */
+import * as vscode from "vscode";
+import { registerCommands } from "./commands";
+import { COMPLETION_TRIGGERS, UrlCompletionProvider } from "./completion";
+import { watchConnectorSources } from "./connector-watcher";
+import { DIAGNOSTIC_SOURCE } from "./convert";
+import { DiagnosticsService } from "./diagnostics";
+import { DOCUMENT_SELECTOR } from "./documents";
+import { UrlHoverProvider } from "./hover";
+import { CONTEXT_KEYS } from "./ids";
+import { ModuleLinkProvider } from "./links";
+import { createLog } from "./log";
+import { QuickFixProvider } from "./quick-fixes";
+import { affectsSettings } from "./settings";
+import { TrustGate } from "./trust";
+
+/** What `activate` returns: the services, for the next features and for tests. */
+export interface ExtensionApi {
+  diagnostics: DiagnosticsService;
+  trust: TrustGate;
+  log: vscode.LogOutputChannel;
+}
+
+/** Docs for a diagnostic code: the `docs/diagnostics.md` anchor shipped with the extension. */
+function docsUriFor(context: vscode.ExtensionContext): (code: string) => vscode.Uri {
+  const page = vscode.Uri.joinPath(context.extensionUri, "docs", "diagnostics.md");
+  return (code) => page.with({ fragment: code.toLowerCase() });
+}
+
+/** Activates the extension (on an LMCache config or connector in the workspace, or a command). */
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
+  const log = createLog();
+  const trust = new TrustGate(log);
+  const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  const diagnostics = new DiagnosticsService(collection, log, docsUriFor(context));
+
+  context.subscriptions.push(
+    log,
+    trust,
+    collection,
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(DOCUMENT_SELECTOR, new QuickFixProvider(), QuickFixProvider.metadata()),
+    vscode.languages.registerHoverProvider(DOCUMENT_SELECTOR, new UrlHoverProvider()),
+    vscode.languages.registerCompletionItemProvider(DOCUMENT_SELECTOR, new UrlCompletionProvider(), ...COMPLETION_TRIGGERS),
+    vscode.languages.registerDocumentLinkProvider(DOCUMENT_SELECTOR, new ModuleLinkProvider()),
+    watchConnectorSources(diagnostics, log),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSettings(e)) void diagnostics.relintOpen();
+    }),
+    ...registerCommands(log, diagnostics),
+  );
+  diagnostics.start();
+  void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.active, true);
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (${trust.isTrusted ? "trusted" : "Restricted Mode: linting only"})`);
+  return { diagnostics, trust, log };
+}
+
+/** Nothing to do: every resource is in `context.subscriptions`. */
+export function deactivate(): void {}
