@@ -96,9 +96,11 @@ function cpuCacheEviction(io: CliIO): boolean {
     localCpu.submitPutTask(keyOf(h), obj);
     obj.refCountDown(); // the cache now holds the only reference
     if (h === 3) {
-      const hit = localCpu.getBlocking(keyOf(1)); // touch chunk 1: it becomes most recently used
-      hit?.refCountDown();
+      // A lookup hit on chunk 1 (contains with pin, then touchCache, as LMCache's lookup does)
+      // makes it the most recently used, so chunks 2 and 3 go first.
+      localCpu.contains(keyOf(1), true);
       localCpu.touchCache();
+      localCpu.unpin(keyOf(1));
     }
   }
   const kept = localCpu.getKeys().map((k) => k.toString().split("@")[3]);
