@@ -7,6 +7,7 @@
 import { context } from "esbuild";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { problemMatcherPlugin } from "./esbuild-problem-matcher.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -14,25 +15,6 @@ const production = args.includes("--production");
 const watch = args.includes("--watch");
 const outfileArg = args.indexOf("--outfile");
 const outfile = outfileArg >= 0 ? path.resolve(args[outfileArg + 1]) : path.join(root, "dist", "extension.js");
-
-/**
- * Prints build start/finish and errors in the format the `npm: watch` task's problem matcher reads:
- *   ✘ [ERROR] message
- *       file:line:column:        (1-based column, path relative to the workspace root)
- */
-export const problemMatcherPlugin = {
-  name: "problem-matcher",
-  setup(build) {
-    build.onStart(() => console.log("[watch] build started"));
-    build.onEnd((result) => {
-      for (const { text, location } of result.errors) {
-        console.error(`✘ [ERROR] ${text}`);
-        if (location) console.error(`    ${location.file}:${location.line}:${location.column + 1}:`);
-      }
-      console.log("[watch] build finished");
-    });
-  },
-};
 
 /**
  * The lint core (with the TypeScript scanner, ~10 MB) goes into its own file next to the extension,

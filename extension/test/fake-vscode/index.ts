@@ -1,0 +1,367 @@
+/**
+ * A small, honest fake of the `vscode` API surface the extension uses, for unit tests without a
+ * VS Code binary (aliased as `vscode` in vitest.config.mts). Values behave like VS Code's (ranges,
+ * URIs, edits, diagnostics); host state and recordings live in {@link fake}.
+ */
+import * as path from "node:path";
+import { pathToFileURL, fileURLToPath } from "node:url";
+
+type Listener<T> = (e: T) => unknown;
+
+export class Disposable {
+  constructor(private readonly fn: () => void = () => {}) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void { this.fn(); }
+}
+
+export class EventEmitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>): Disposable => {
+    this.listeners.push(listener);
+    return new Disposable(() => { this.listeners = this.listeners.filter((l) => l !== listener); });
+  };
+  fire(e: T): void { for (const l of [...this.listeners]) l(e); }
+  get listenerCount(): number { return this.listeners.length; }
+  dispose(): void { this.listeners = []; }
+}
+
+export class Position {
+  constructor(readonly line: number, readonly character: number) {}
+  isEqual(o: Position): boolean { return o.line === this.line && o.character === this.character; }
+  isBefore(o: Position): boolean { return this.line < o.line || (this.line === o.line && this.character < o.character); }
+  isBeforeOrEqual(o: Position): boolean { return this.isEqual(o) || this.isBefore(o); }
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
+    this.start = typeof a === "number" ? new Position(a, b as number) : a;
+    this.end = typeof a === "number" ? new Position(c!, d!) : (b as Position);
+  }
+  isEqual(o: Range): boolean { return this.start.isEqual(o.start) && this.end.isEqual(o.end); }
+  contains(p: Position | Range): boolean {
+    if (p instanceof Range) return this.contains(p.start) && this.contains(p.end);
+    return this.start.isBeforeOrEqual(p) && p.isBeforeOrEqual(this.end);
+  }
+  get isEmpty(): boolean { return this.start.isEqual(this.end); }
+}
+
+export class Selection extends Range {}
+
+export class Uri {
+  private constructor(readonly scheme: string, readonly authority: string, readonly path: string, readonly query: string, readonly fragment: string) {}
+  static file(p: string): Uri { return new Uri("file", "", pathToFileURL(p).pathname, "", ""); }
+  static parse(s: string): Uri {
+    const m = /^([a-zA-Z][\w+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(s);
+    if (!m) throw new Error(`bad uri ${s}`);
+    return new Uri(m[1], m[2] ?? "", m[3], m[4] ?? "", m[5] ?? "");
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri { return base.with({ path: path.posix.join(base.path, ...parts) }); }
+  with(change: { scheme?: string; authority?: string; path?: string; query?: string; fragment?: string }): Uri {
+    return new Uri(change.scheme ?? this.scheme, change.authority ?? this.authority, change.path ?? this.path, change.query ?? this.query, change.fragment ?? this.fragment);
+  }
+  get fsPath(): string { return this.scheme === "file" ? fileURLToPath(`file://${this.path}`) : this.path; }
+  toString(): string {
+    return `${this.scheme}:${this.scheme === "file" || this.authority ? `//${this.authority}` : ""}${this.path}${this.query ? `?${this.query}` : ""}${this.fragment ? `#${this.fragment}` : ""}`;
+  }
+}
+
+export enum DiagnosticSeverity { Error = 0, Warning = 1, Information = 2, Hint = 3 }
+
+export class Diagnostic {
+  source?: string;
+  code?: string | number | { value: string | number; target: Uri };
+  constructor(public range: Range, public message: string, public severity: DiagnosticSeverity = DiagnosticSeverity.Error) {}
+}
+
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind("");
+  static readonly QuickFix = new CodeActionKind("quickfix");
+  static readonly Refactor = new CodeActionKind("refactor");
+  constructor(readonly value: string) {}
+  append(part: string): CodeActionKind { return new CodeActionKind(this.value ? `${this.value}.${part}` : part); }
+  contains(other: CodeActionKind): boolean { return this.value === "" || other.value === this.value || other.value.startsWith(`${this.value}.`); }
+  intersects(other: CodeActionKind): boolean { return this.contains(other) || other.contains(this); }
+}
+
+export class TextEdit {
+  constructor(readonly range: Range, readonly newText: string) {}
+}
+
+export class WorkspaceEdit {
+  private readonly edits: [Uri, TextEdit][] = [];
+  replace(uri: Uri, range: Range, newText: string): void { this.edits.push([uri, new TextEdit(range, newText)]); }
+  insert(uri: Uri, position: Position, newText: string): void { this.replace(uri, new Range(position, position), newText); }
+  entries(): [Uri, TextEdit[]][] {
+    const byUri = new Map<string, [Uri, TextEdit[]]>();
+    for (const [uri, edit] of this.edits) {
+      const entry = byUri.get(uri.toString()) ?? [uri, []];
+      entry[1].push(edit);
+      byUri.set(uri.toString(), entry);
+    }
+    return [...byUri.values()];
+  }
+  get size(): number { return this.entries().length; }
+}
+
+export class CodeAction {
+  edit?: WorkspaceEdit;
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  constructor(public title: string, public kind?: CodeActionKind) {}
+}
+
+export class MarkdownString {
+  isTrusted?: boolean;
+  constructor(public value = "") {}
+  appendMarkdown(v: string): this { this.value += v; return this; }
+}
+
+export class Hover {
+  readonly contents: MarkdownString[];
+  constructor(contents: MarkdownString | MarkdownString[], public range?: Range) {
+    this.contents = Array.isArray(contents) ? contents : [contents];
+  }
+}
+
+export enum CompletionItemKind { Text = 0, Method = 1, Function = 2, Field = 4, Variable = 5, Class = 6, Module = 8, Property = 9 }
+
+export class CompletionItem {
+  range?: Range;
+  detail?: string;
+  sortText?: string;
+  constructor(public label: string, public kind?: CompletionItemKind) {}
+}
+
+export class DocumentLink {
+  tooltip?: string;
+  constructor(public range: Range, public target?: Uri) {}
+}
+
+/** A text document held by the fake host; edits go through {@link fake.edit} or `workspace.applyEdit`. */
+export class FakeTextDocument {
+  version = 1;
+  isClosed = false;
+  isDirty = false;
+  constructor(readonly uri: Uri, public languageId: string, private text: string) {}
+  get fileName(): string { return this.uri.fsPath; }
+  get lineCount(): number { return this.text.split("\n").length; }
+  getText(range?: Range): string {
+    return range ? this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end)) : this.text;
+  }
+  offsetAt(p: Position): number {
+    const lines = this.text.split("\n");
+    const line = Math.min(Math.max(p.line, 0), lines.length - 1);
+    let offset = 0;
+    for (let i = 0; i < line; i++) offset += lines[i].length + 1;
+    return offset + Math.min(Math.max(p.character, 0), lines[line].length);
+  }
+  positionAt(offset: number): Position {
+    const before = this.text.slice(0, Math.max(0, Math.min(offset, this.text.length)));
+    const line = before.split("\n").length - 1;
+    return new Position(line, before.length - (before.lastIndexOf("\n") + 1));
+  }
+  lineAt(line: number | Position): { text: string; lineNumber: number } {
+    const n = typeof line === "number" ? line : line.line;
+    return { text: this.text.split("\n")[n] ?? "", lineNumber: n };
+  }
+  /** Applies edits (non-overlapping, any order) and returns VS Code-like content changes. */
+  applyEdits(edits: TextEdit[]): { range: Range; text: string }[] {
+    const sorted = [...edits].sort((a, b) => this.offsetAt(b.range.start) - this.offsetAt(a.range.start));
+    const changes = sorted.map((e) => ({ range: e.range, text: e.newText }));
+    for (const e of sorted) this.text = this.text.slice(0, this.offsetAt(e.range.start)) + e.newText + this.text.slice(this.offsetAt(e.range.end));
+    this.version++;
+    this.isDirty = true;
+    return changes;
+  }
+}
+
+export class FakeDiagnosticCollection {
+  readonly entries = new Map<string, Diagnostic[]>();
+  setCalls = 0;
+  constructor(readonly name: string) {}
+  set(uri: Uri, diagnostics: Diagnostic[]): void { this.setCalls++; this.entries.set(uri.toString(), diagnostics); }
+  get(uri: Uri): Diagnostic[] | undefined { return this.entries.get(uri.toString()); }
+  delete(uri: Uri): void { this.entries.delete(uri.toString()); }
+  clear(): void { this.entries.clear(); }
+  dispose(): void { this.entries.clear(); }
+}
+
+export class FakeFileSystemWatcher {
+  readonly change = new EventEmitter<Uri>();
+  readonly create = new EventEmitter<Uri>();
+  readonly remove = new EventEmitter<Uri>();
+  readonly onDidChange = this.change.event;
+  readonly onDidCreate = this.create.event;
+  readonly onDidDelete = this.remove.event;
+  disposed = false;
+  constructor(readonly glob: string) {}
+  dispose(): void { this.disposed = true; }
+}
+
+export class FakeLogOutputChannel {
+  readonly lines: string[] = [];
+  shown = 0;
+  constructor(readonly name: string) {}
+  trace(m: string): void { this.lines.push(`trace ${m}`); }
+  debug(m: string): void { this.lines.push(`debug ${m}`); }
+  info(m: string): void { this.lines.push(`info ${m}`); }
+  warn(m: string): void { this.lines.push(`warn ${m}`); }
+  error(m: string): void { this.lines.push(`error ${m}`); }
+  appendLine(m: string): void { this.lines.push(m); }
+  show(): void { this.shown++; }
+  dispose(): void {}
+}
+
+interface Registration<P> { selector: unknown; provider: P; extra: unknown[] }
+
+function createHost() {
+  return {
+    documents: [] as FakeTextDocument[],
+    folders: [] as { uri: Uri; name: string; index: number }[],
+    isTrusted: true,
+    config: new Map<string, unknown>(),
+    configReads: new Set<string>(),
+    commands: new Map<string, (...args: unknown[]) => unknown>(),
+    executed: [] as { id: string; args: unknown[] }[],
+    collections: [] as FakeDiagnosticCollection[],
+    watchers: [] as FakeFileSystemWatcher[],
+    channels: [] as FakeLogOutputChannel[],
+    messages: [] as { level: string; message: string; items: string[] }[],
+    messageChoice: undefined as string | undefined,
+    codeActionProviders: [] as Registration<{ provideCodeActions(...a: unknown[]): unknown }>[],
+    hoverProviders: [] as Registration<{ provideHover(...a: unknown[]): unknown }>[],
+    completionProviders: [] as Registration<{ provideCompletionItems(...a: unknown[]): unknown }>[],
+    linkProviders: [] as Registration<{ provideDocumentLinks(...a: unknown[]): unknown }>[],
+    onOpen: new EventEmitter<FakeTextDocument>(),
+    onChange: new EventEmitter<{ document: FakeTextDocument; contentChanges: { range: Range; text: string }[] }>(),
+    onSave: new EventEmitter<FakeTextDocument>(),
+    onClose: new EventEmitter<FakeTextDocument>(),
+    onConfig: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
+    onTrust: new EventEmitter<void>(),
+  };
+}
+
+let host = createHost();
+
+/** Test controls and recordings of the fake host. */
+export const fake = {
+  get host() { return host; },
+  /** Forgets every document, registration and setting (call in beforeEach). */
+  reset(): void { host = createHost(); },
+  setWorkspaceFolder(dir: string): void { host.folders = [{ uri: Uri.file(dir), name: path.basename(dir), index: 0 }]; },
+  open(file: string | Uri, text: string, languageId: string): FakeTextDocument {
+    const doc = new FakeTextDocument(typeof file === "string" ? Uri.file(file) : file, languageId, text);
+    host.documents.push(doc);
+    host.onOpen.fire(doc);
+    return doc;
+  },
+  /** Replaces `doc`'s whole text, as typing would, and fires the change event. */
+  type(doc: FakeTextDocument, text: string): void {
+    const all = new Range(new Position(0, 0), doc.positionAt(doc.getText().length));
+    host.onChange.fire({ document: doc, contentChanges: doc.applyEdits([new TextEdit(all, text)]) });
+  },
+  save(doc: FakeTextDocument): void { doc.isDirty = false; host.onSave.fire(doc); },
+  close(doc: FakeTextDocument): void {
+    doc.isClosed = true;
+    host.documents = host.documents.filter((d) => d !== doc);
+    host.onClose.fire(doc);
+  },
+  /** Sets `section.key` and fires onDidChangeConfiguration. */
+  setConfig(key: string, value: unknown): void {
+    host.config.set(key, value);
+    host.onConfig.fire({ affectsConfiguration: (s: string) => key === s || key.startsWith(`${s}.`) });
+  },
+  grantTrust(): void { host.isTrusted = true; host.onTrust.fire(); },
+  createExtensionContext(extensionPath: string) {
+    return { subscriptions: [] as { dispose(): unknown }[], extensionUri: Uri.file(extensionPath), extensionPath };
+  },
+};
+
+export const workspace = {
+  get textDocuments() { return [...host.documents]; },
+  get workspaceFolders() { return host.folders.length ? host.folders : undefined; },
+  get isTrusted() { return host.isTrusted; },
+  onDidOpenTextDocument: (l: Listener<FakeTextDocument>) => host.onOpen.event(l),
+  onDidChangeTextDocument: (l: Listener<{ document: FakeTextDocument; contentChanges: unknown[] }>) => host.onChange.event(l),
+  onDidSaveTextDocument: (l: Listener<FakeTextDocument>) => host.onSave.event(l),
+  onDidCloseTextDocument: (l: Listener<FakeTextDocument>) => host.onClose.event(l),
+  onDidChangeConfiguration: (l: Listener<{ affectsConfiguration(s: string): boolean }>) => host.onConfig.event(l),
+  onDidGrantWorkspaceTrust: (l: Listener<void>) => host.onTrust.event(l),
+  getConfiguration(section?: string, _scope?: unknown) {
+    const full = (key: string) => (section ? `${section}.${key}` : key);
+    return {
+      get<T>(key: string, defaultValue?: T): T | undefined {
+        host.configReads.add(full(key));
+        return host.config.has(full(key)) ? (host.config.get(full(key)) as T) : defaultValue;
+      },
+      has: (key: string) => host.config.has(full(key)),
+    };
+  },
+  getWorkspaceFolder(uri: Uri) {
+    return host.folders.find((f) => uri.scheme === "file" && (uri.fsPath === f.uri.fsPath || uri.fsPath.startsWith(f.uri.fsPath + path.sep)));
+  },
+  asRelativePath(p: string | Uri): string {
+    const fsPath = typeof p === "string" ? p : p.fsPath;
+    const folder = host.folders[0];
+    return folder && fsPath.startsWith(folder.uri.fsPath + path.sep) ? path.relative(folder.uri.fsPath, fsPath) : fsPath;
+  },
+  createFileSystemWatcher(glob: string): FakeFileSystemWatcher {
+    const w = new FakeFileSystemWatcher(glob);
+    host.watchers.push(w);
+    return w;
+  },
+  async applyEdit(edit: WorkspaceEdit): Promise<boolean> {
+    for (const [uri, edits] of edit.entries()) {
+      const doc = host.documents.find((d) => d.uri.toString() === uri.toString());
+      if (!doc) return false;
+      host.onChange.fire({ document: doc, contentChanges: doc.applyEdits(edits) });
+    }
+    return true;
+  },
+};
+
+export const languages = {
+  createDiagnosticCollection(name = ""): FakeDiagnosticCollection {
+    const c = new FakeDiagnosticCollection(name);
+    host.collections.push(c);
+    return c;
+  },
+  registerCodeActionsProvider(selector: unknown, provider: never, ...extra: unknown[]) { return register(host.codeActionProviders, selector, provider, extra); },
+  registerHoverProvider(selector: unknown, provider: never) { return register(host.hoverProviders, selector, provider, []); },
+  registerCompletionItemProvider(selector: unknown, provider: never, ...extra: unknown[]) { return register(host.completionProviders, selector, provider, extra); },
+  registerDocumentLinkProvider(selector: unknown, provider: never) { return register(host.linkProviders, selector, provider, []); },
+};
+
+function register<P>(list: Registration<P>[], selector: unknown, provider: P, extra: unknown[]): Disposable {
+  const r = { selector, provider, extra };
+  list.push(r);
+  return new Disposable(() => list.splice(list.indexOf(r), 1));
+}
+
+export const window = {
+  createOutputChannel(name: string, _options?: { log: true }): FakeLogOutputChannel {
+    const c = new FakeLogOutputChannel(name);
+    host.channels.push(c);
+    return c;
+  },
+  async showWarningMessage(message: string, ...items: string[]) { host.messages.push({ level: "warning", message, items }); return host.messageChoice; },
+  async showInformationMessage(message: string, ...items: string[]) { host.messages.push({ level: "info", message, items }); return host.messageChoice; },
+  async showErrorMessage(message: string, ...items: string[]) { host.messages.push({ level: "error", message, items }); return host.messageChoice; },
+};
+
+export const commands = {
+  registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {
+    if (host.commands.has(id)) throw new Error(`command '${id}' already exists`);
+    host.commands.set(id, fn);
+    return new Disposable(() => host.commands.delete(id));
+  },
+  async executeCommand(id: string, ...args: unknown[]): Promise<unknown> {
+    host.executed.push({ id, args });
+    const fn = host.commands.get(id);
+    return fn ? fn(...args) : undefined;
+  },
+};
