@@ -24,7 +24,7 @@ const codesOf = (doc: FakeTextDocument) => (collection().get(doc.uri) ?? []).map
 const coreCodes = (doc: FakeTextDocument) => lintDocument({ path: doc.uri.fsPath, text: doc.getText(), languageId: doc.languageId }, { cwd: ws.root, searchPaths: [] }).map((d) => d.code);
 
 async function settled(doc: FakeTextDocument, expected: () => string[] = () => coreCodes(doc)): Promise<void> {
-  await vi.waitFor(() => expect(codesOf(doc)).toEqual(expected()), { timeout: 5000, interval: 10 });
+  await vi.waitFor(() => expect(codesOf(doc)).toEqual(expected()), { timeout: 10_000, interval: 10 });
 }
 
 describe("diagnostics", () => {

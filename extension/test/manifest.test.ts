@@ -1,0 +1,80 @@
+/**
+ * Manifest contract: what package.json contributes is what the code registers and reads, and the
+ * other way round (checked by activating against the fake host and by scanning the sources).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { COMMANDS, SETTINGS, SETTINGS_SECTION } from "../src/ids";
+import { fake } from "./fake-vscode";
+import { activateExtension, deactivateExtension, TempWorkspace } from "./workspace";
+
+const root = path.resolve(__dirname, "..", "..");
+const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const contributedCommands: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);
+const contributedSettings: string[] = Object.keys(manifest.contributes.configuration.properties);
+const sourceFiles = new Map(fs.readdirSync(path.join(root, "extension", "src")).filter((f) => f.endsWith(".ts"))
+  .map((f) => [f, fs.readFileSync(path.join(root, "extension", "src", f), "utf8")]));
+const sources = [...sourceFiles.values()].join("\n");
+
+let ws: TempWorkspace;
+let context: ReturnType<typeof activateExtension>["context"];
+beforeEach(() => {
+  fake.reset();
+  ws = new TempWorkspace();
+});
+afterEach(() => {
+  deactivateExtension(context);
+  ws.dispose();
+});
+
+describe("manifest contract", () => {
+  it("registers exactly the contributed commands, and reads exactly the contributed settings", async () => {
+    const doc = fake.open(ws.file("lmcache.yaml"), 'remote_url: "External://h:0/pkg.conn/?connector_name=MyConn"\n', "yaml");
+    ({ context } = activateExtension());
+    await vi.waitFor(() => expect(fake.host.collections[0].get(doc.uri)?.length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect([...fake.host.commands.keys()].sort()).toEqual([...contributedCommands].sort());
+    expect([...fake.host.configReads].sort()).toEqual([...contributedSettings].sort());
+  });
+
+  it("keeps ids.ts, the sources and the manifest in step", () => {
+    expect(Object.values(COMMANDS).sort()).toEqual([...contributedCommands].sort());
+    expect(Object.values(SETTINGS).map((k) => `${SETTINGS_SECTION}.${k}`).sort()).toEqual([...contributedSettings].sort());
+    // Commands and settings are only named through ids.ts, never as string literals elsewhere.
+    expect(sources.match(/registerCommand\(\s*["'`]/g)).toBeNull();
+    expect(sources.match(/getConfiguration\(\s*["'`]/g)).toBeNull();
+    for (const [file, text] of sourceFiles) if (file !== "ids.ts") expect(text, file).not.toMatch(/["']lmcacheConnector\./);
+  });
+
+  it("disposes every registration it makes", async () => {
+    ({ context } = activateExtension());
+    deactivateExtension(context);
+    expect(fake.host.commands.size).toBe(0);
+    expect(fake.host.hoverProviders.length + fake.host.completionProviders.length + fake.host.linkProviders.length + fake.host.codeActionProviders.length).toBe(0);
+    expect(fake.host.watchers.every((w) => w.disposed)).toBe(true);
+    for (const listener of [fake.host.onOpen, fake.host.onChange, fake.host.onSave, fake.host.onClose, fake.host.onConfig, fake.host.onTrust]) expect(listener.listenerCount).toBe(0);
+    context = { subscriptions: [] } as never;
+  });
+
+  it("follows the house conventions for commands, settings, activation and trust", () => {
+    for (const c of manifest.contributes.commands) expect(c.category).toBe("LMCache");
+    for (const [key, p] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) {
+      expect(key.startsWith(`${SETTINGS_SECTION}.`)).toBe(true);
+      expect(p.markdownDescription, key).toBeTruthy();
+      expect(p.scope, key).toBeTruthy();
+    }
+    expect(manifest.activationEvents).not.toContain("*");
+    for (const e of manifest.activationEvents) expect(e).toMatch(/^(workspaceContains|onLanguage|onDebug\w*|onCommand):/);
+    expect(manifest.main).toBe("./dist/extension.js");
+    expect(manifest.engines.vscode).toBe("^1.100.0");
+    expect(manifest.devDependencies["@types/vscode"]).toBe("~1.100.0");
+    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe("limited");
+    expect(manifest.capabilities.untrustedWorkspaces.description).toBeTruthy();
+    expect(manifest.scripts.build).toMatch(/build --workspace runtime && node extension\/build\.mjs$/);
+    expect(manifest.scripts.watch).toBe("node extension/build.mjs --watch");
+  });
+
+  it("has no telemetry code path", () => {
+    expect(sources).not.toMatch(/createTelemetryLogger|from "(node:)?(https?|net|dgram)"/);
+  });
+});
