@@ -15,13 +15,16 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   demo: async () => (await import("./commands/demo.js")).default as unknown as CliCommand,
 };
 
-function usage(): string {
+/** Top-level help; each command's one-line summary comes from its own module. */
+async function usage(): Promise<string> {
   const names = Object.keys(COMMANDS).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(width)}  ${(await COMMANDS[n]()).summary}`));
   return [
     "Usage: lmcache-connector <command> [options]",
     "",
     "Commands:",
-    ...names.map((n) => `  ${n}`),
+    ...lines,
     "",
     "Run `lmcache-connector <command> --help` for a command's options.",
   ].join("\n");
@@ -31,12 +34,12 @@ function usage(): string {
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.stdout(usage() + "\n");
+    io.stdout((await usage()) + "\n");
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.stderr(`lmcache-connector: unknown command '${name}'\n\n${usage()}\n`);
+    io.stderr(`lmcache-connector: unknown command '${name}'\n\n${await usage()}\n`);
     return 2;
   }
   const command = await load();

@@ -42,7 +42,7 @@ function parseInteger(text: string, flag: string, min: number): number | string 
 }
 
 const command: CliCommand = {
-  summary: "Run the conformance suite against a connector URL",
+  summary: "run the conformance suite against a connector URL",
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;
     try {
