@@ -25,6 +25,12 @@ export interface LoadModuleOptions extends ModuleResolveOptions {
 // Like Python's sys.modules, a module is evaluated once; keyed by compiled output, so an edited
 // source is evaluated afresh (ours: LMCache would keep the first import).
 const evaluated = new Map<string, Record<string, unknown>>();
+/**
+ * Every Module object this loader evaluated, kept alive on purpose: Node keys a CJS module's
+ * source map (`--enable-source-maps`) weakly by its Module object, so once the object is collected
+ * stack traces through the connector fall back to the compiled file in the cache directory.
+ */
+const liveModules = new Set<Module>();
 
 function isRuntimeRequest(id: string): boolean {
   return id === RUNTIME_PACKAGE || id.startsWith(`${RUNTIME_PACKAGE}/`);
@@ -60,6 +66,7 @@ export async function loadModule(modulePath: string, opts: LoadModuleOptions = {
     throw e;
   }
   mod.loaded = true;
+  liveModules.add(mod);
   const exports = mod.exports as Record<string, unknown>;
   if (!opts.runtimeExports) evaluated.set(cacheKey, exports);
   return exports;
