@@ -15,6 +15,7 @@ import { openConnector, type OpenedConnector } from "./env";
 import { matchesAny } from "./glob";
 import { freshNamespace } from "./keys";
 import { describeError, OpRecorder } from "./recording-proxy";
+import { describeRejection, locationInStack, RejectionTrap, yieldToEventLoop } from "./rejection-trap";
 import { connectorSourceFile, SourceLocator } from "./source-location";
 import { DEFAULT_CASE_TIMEOUT_MS, DeadlineExceeded, withDeadline } from "./timeouts";
 import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary } from "./types";
@@ -45,6 +46,15 @@ export interface ConformanceOptions {
   signal?: AbortSignal;
   /** Run id carried by the events (default: a random UUID). */
   runId?: string;
+  /**
+   * Ours. `true`: for the duration of the run, take over the process's `unhandledRejection`
+   * listeners and fail the case during which a rejection surfaces ("the connector left an
+   * unhandled promise rejection: …"); rejections outside any case go to the listeners installed
+   * before (the runner process then reports `runner-crashed`), and those listeners are restored
+   * when the run ends. Default `false`: in-process users keep Node's (or their own) handling.
+   * The runner's `check` job sets it.
+   */
+  trapUnhandledRejections?: boolean;
 }
 
 /** What {@link runConformance} resolves to. */
@@ -89,10 +99,24 @@ function isStrictFor(strict: ConformanceOptions["strict"], id: string, kind: str
   return strict.includes(kind) || matchesAny(id, strict);
 }
 
-/** Runs the conformance suite against `opts.url`. Never throws for connector faults; bad options throw `ValueError`. */
+/**
+ * Runs the conformance suite against `opts.url`. Never throws for connector faults; bad options
+ * throw `ValueError`. The engine yields to the event loop after every case, so timers, I/O and
+ * Node's unhandled-rejection processing run between cases and each case starts on a clean turn.
+ */
 export async function runConformance(opts: ConformanceOptions): Promise<ConformanceRun> {
-  const started = performance.now();
   const { timeoutMs, seed } = validate(opts);
+  const trap = opts.trapUnhandledRejections ? new RejectionTrap() : null;
+  trap?.install();
+  try {
+    return await runSuite(opts, timeoutMs, seed, trap);
+  } finally {
+    trap?.uninstall();
+  }
+}
+
+async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: number, trap: RejectionTrap | null): Promise<ConformanceRun> {
+  const started = performance.now();
   const runId = opts.runId ?? randomUUID();
   const emit = opts.onEvent ?? (() => undefined);
   const selected = selectCases(opts.cases);
@@ -106,6 +130,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   // Load once up front: a URL or module that does not load is LMCache's error, not 40 failed cases.
   let connectorName: string;
   let className: string | undefined;
+  trap?.open(); // rejections left while loading: reported as an error log once the run starts
   try {
     const probe = await withDeadline(open(opts.url, 1024 * 1024), Math.max(timeoutMs, 10_000), () => `loading ${opts.url} did not finish`);
     const inner = probe.connector.getWrappedConnector();
@@ -115,12 +140,22 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   } catch (err) {
     const error = err as Error;
     const loadError = { errorName: error?.name ?? "Error", message: error?.message ?? String(err) };
+    await yieldToEventLoop();
+    trap?.close();
     emit({ v: 1, type: "load-error", runId, ...loadError });
     return { runId, connector: opts.url, url: opts.url, seed, summary: { passed: 0, failed: 0, skipped: 0 }, results: [], ms: performance.now() - started, loadError };
   }
 
+  await yieldToEventLoop();
+  const loadRejections = trap?.close() ?? [];
+
   emit({ v: 1, type: "run-started", runId, connector: connectorName, url: opts.url, seed, cases: selected.map(caseInfo) });
-  const locator = new SourceLocator(connectorSourceFile(opts.url, opts.cwd, opts.searchPaths));
+  for (const reason of loadRejections) {
+    // Outside any case; a connector constructor's rejection recurs in, and fails, every case.
+    emit({ v: 1, type: "log", runId, level: "error", message: `while loading, the connector left an unhandled promise rejection: ${describeRejection(reason)}` });
+  }
+  const sourceFile = connectorSourceFile(opts.url, opts.cwd, opts.searchPaths);
+  const locator = new SourceLocator(sourceFile);
   const results: CaseResult[] = [];
   const summary: ConformanceSummary = { passed: 0, failed: 0, skipped: 0 };
   for (const [index, c] of selected.entries()) {
@@ -134,6 +169,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       open: (capacityBytes, poison) => open(opts.url, capacityBytes, poison),
       openReference: (capacityBytes) => open(REFERENCE_URL, capacityBytes),
       locate: (method) => locator.locate(method, className),
+      sourceFile,
+      trap,
     });
     if (result.status === "skipped" && result.skip && isStrictFor(opts.strict, c.id, result.skip.kind)) {
       result.status = "failed";
@@ -158,10 +195,41 @@ interface CaseRunOptions {
   open(capacityBytes: number, poisonOnFree?: boolean): Promise<OpenedConnector>;
   openReference(capacityBytes: number): Promise<OpenedConnector>;
   locate(method: string | undefined): CaseResult["location"];
+  /** The connector's source file, to point a rejection's stack at (null when unknown). */
+  sourceFile: string | null;
+  trap: RejectionTrap | null;
+}
+
+/**
+ * Runs one case, then yields one event-loop turn — with the rejection window still open, since
+ * Node reports a rejection only after the turn that made it — and fails the case for every
+ * unhandled rejection that surfaced meanwhile.
+ */
+async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResult> {
+  o.trap?.open();
+  const { result, recorder } = await runCaseBody(c, o);
+  await yieldToEventLoop();
+  const rejections = o.trap?.close() ?? [];
+  if (rejections.length === 0) return result;
+  const first = describeRejection(rejections[0]);
+  const more = rejections.length > 1 ? ` (and ${rejections.length - 1} more)` : "";
+  const message = `the connector left an unhandled promise rejection: ${first}${more}`;
+  if (result.status === "failed") {
+    result.message = `${result.message ?? "failed"}; also, ${message}`;
+  } else {
+    result.status = "failed";
+    result.message = message;
+    result.expected = "no unhandled promise rejections";
+    result.actual = rejections.map(describeRejection).join("; ");
+    delete result.skip;
+    result.location = locationInStack(rejections[0], o.sourceFile) ?? o.locate(recorder?.lastFailedMethod ?? "constructor");
+    if (recorder) result.ops = recorder.ops.slice(-60);
+  }
+  return result;
 }
 
 /** Runs one case on its own connector and backend; always resolves to a result. */
-async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResult> {
+async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ result: CaseResult; recorder?: OpRecorder }> {
   const started = performance.now();
   const base = { id: c.id, title: c.title, category: c.category };
   const finish = (extra: Partial<CaseResult> & { status: CaseResult["status"] }): CaseResult => ({
@@ -174,7 +242,7 @@ async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResul
   try {
     opened = await withDeadline(o.open(capacity, c.poisonOnFree), o.timeoutMs, () => `constructing the connector took longer than ${o.timeoutMs} ms`);
   } catch (err) {
-    return finish({ status: "failed", message: `constructing the connector failed: ${describeError(err)}`, location: o.locate("constructor") });
+    return { result: finish({ status: "failed", message: `constructing the connector failed: ${describeError(err)}`, location: o.locate("constructor") }) };
   }
   const recorder = new OpRecorder();
   const ctx = new CaseContext({
@@ -230,5 +298,5 @@ async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResul
   await opened.close();
   opened.allocator.close?.();
   result.ms = Math.round((performance.now() - started) * 100) / 100;
-  return result;
+  return { result, recorder };
 }

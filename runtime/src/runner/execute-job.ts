@@ -24,6 +24,8 @@ export async function executeJob(
       url: job.url,
       cwd: job.cwd,
       signal,
+      // A connector's forgotten rejection fails the case it happened in instead of killing the run.
+      trapUnhandledRejections: true,
       onEvent: (event: RunnerEvent) => {
         if (event.type === "load-error") loadFailed = true;
         emit(event);

@@ -138,6 +138,26 @@ describe("runner process", () => {
     expect(crash.type === "runner-crashed" && crash.runId).not.toBe("unknown");
   });
 
+  it("a check job fails the cases whose connector left an unhandled rejection, without crashing", async () => {
+    const { result, events } = await runJob({
+      kind: "check",
+      url: ext("rejecting_connector", "RejectingConnector"),
+      cwd: fixtures,
+      options: { cases: ["roundtrip.*", "lifecycle.*"], seed: 2 },
+    });
+    expect(result.crashed).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    const finished = events.filter((e) => e.type === "case-finished");
+    expect(finished.length).toBeGreaterThan(0);
+    for (const e of finished) {
+      expect(e.type === "case-finished" && e.status).toBe("failed");
+      expect(e.type === "case-finished" && e.message).toMatch(/the connector left an unhandled promise rejection: Error: boom from a forgotten promise/);
+    }
+    const last = events.at(-1)!;
+    expect(last.type).toBe("run-finished");
+    if (last.type === "run-finished") expect(last.summary.failed).toBe(finished.length);
+  });
+
   it("cancel kills the runner and whatever it spawned; no orphan survives", async () => {
     const pidFile = path.join(outDir, "grandchild.pid");
     const events: RunnerEvent[] = [];
