@@ -3,11 +3,15 @@
  * reports what LMCache would reject, with ranges and quick fixes. Pure: no `vscode` import; the
  * editor extension and the CLI both call {@link lintDocument}.
  *
- * Speed: scanning is incremental per document (chunks cached by text, see scan/chunks.ts), module
- * analyses are cached by path+mtime, and an unchanged text with an unchanged context returns the
- * previous result.
+ * Speed (ours): linting is incremental per document, end to end. Scanning is cached per chunk of
+ * text (scan/chunks.ts); the URL diagnostics of a chunk are cached by the chunk's text and reused
+ * while the check signature (context, declared plugins) is the same and every module path the
+ * checks consulted still resolves to the same file with the same analysis version (mtime + size,
+ * see check-cache.ts). So a one-line edit re-checks only the edited chunk, an unchanged document
+ * only re-validates its module paths, and touching a connector file changes the verdict of an
+ * unchanged document. Results equal a from-scratch lint (tested).
  */
-import { ChunkedScanner } from "./scan/chunks";
+import { ChunkedScanner, joinChunks, type PlacedChunk } from "./scan/chunks";
 import { yamlChunkRules } from "./scan/yaml-config";
 import { scanJsonConfig } from "./scan/json-config";
 import { scanEnvFile } from "./scan/env-file";
@@ -15,64 +19,128 @@ import { tsChunkRules } from "./scan/ts-strings";
 import { pythonChunkRules } from "./scan/python-strings";
 import { detectLanguage, type LintLanguage } from "./language";
 import { LineIndex } from "./positions";
-import type { ScanResult } from "./occurrences";
+import { shiftScan, type ScanResult } from "./occurrences";
 import { checkUrl } from "./checks/url-checks";
 import { checkPlugins } from "./checks/plugin-checks";
 import type { CheckEnv } from "./checks/env";
+import { checkSignature, depsHold, recordDeps, shiftDiagnostic, type ModuleDeps } from "./check-cache";
 import type { LintContext, LintDiagnostic, LintDocument } from "./types";
 
-const scanners = new Map<string, ChunkedScanner>();
-const lastResults = new Map<string, { text: string; ctxKey: string; diagnostics: LintDiagnostic[] }>();
+/** A chunk's URL diagnostics (chunk-local lines) and what they depend on. */
+interface ChunkCheck {
+  signature: string;
+  deps: ModuleDeps;
+  diagnostics: LintDiagnostic[];
+}
+
+/** Per-document caches: the chunked scanner, chunk checks by chunk text, the last result. */
+interface DocumentState {
+  scanner: ChunkedScanner | null;
+  checked: Map<string, ChunkCheck>;
+  last?: { text: string; contextSignature: string; deps: ModuleDeps; diagnostics: LintDiagnostic[] };
+}
+
+const documents = new Map<string, DocumentState>();
 const MAX_DOCUMENTS = 500;
+
+function stateFor(path: string, language: LintLanguage): DocumentState {
+  const key = `${language}\0${path}`;
+  let state = documents.get(key);
+  if (!state) {
+    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    const rules = language === "yaml" ? yamlChunkRules : language === "typescript" ? tsChunkRules : language === "python" ? pythonChunkRules : null;
+    state = { scanner: rules && new ChunkedScanner(rules), checked: new Map() };
+    documents.set(key, state);
+  }
+  return state;
+}
+
+/** The document's chunks: the chunked scanner's, or the whole text as one chunk (JSON, env). */
+function placedChunks(state: DocumentState, language: LintLanguage, text: string): PlacedChunk[] {
+  if (state.scanner) return state.scanner.chunks(text);
+  const scan = language === "json" ? scanJsonConfig(text) : scanEnvFile(text);
+  return [{ start: 0, startLine: 0, chunk: { text, scan: { ...scan, neutral: true }, newlines: 0 } }];
+}
 
 /** Extracts URL and plugin occurrences from a document (cached per document path). */
 export function scanDocument(doc: LintDocument): { language: LintLanguage | null; scan: ScanResult } {
   const language = detectLanguage(doc.path, doc.languageId);
-  if (language === "json") return { language, scan: scanJsonConfig(doc.text) };
-  if (language === "env") return { language, scan: scanEnvFile(doc.text) };
   if (language === null) return { language, scan: { occurrences: [] } };
-  const key = `${language}\0${doc.path}`;
-  let scanner = scanners.get(key);
-  if (!scanner) {
-    if (scanners.size >= MAX_DOCUMENTS) scanners.clear();
-    scanner = new ChunkedScanner(language === "yaml" ? yamlChunkRules : language === "typescript" ? tsChunkRules : pythonChunkRules);
-    scanners.set(key, scanner);
-  }
-  return { language, scan: scanner.scan(doc.text) };
-}
-
-function contextKey(ctx: LintContext): string {
-  return JSON.stringify([ctx.cwd, ctx.searchPaths ?? [], ctx.remoteStoragePlugins ?? null]);
+  return { language, scan: joinChunks(placedChunks(stateFor(doc.path, language), language, doc.text)) };
 }
 
 /**
- * Lints one document. Diagnostics are sorted by position. Re-linting an unchanged document
- * re-runs only the module checks (cheap, cached by mtime), so edits to connector files show up.
+ * Lints one document. Diagnostics are sorted by position. Re-linting reuses the cached verdicts
+ * of unchanged chunks after re-validating the module files they depend on, so edits to connector
+ * files show up; the result is always what a from-scratch lint would return.
  */
 export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnostic[] {
-  const { language, scan } = scanDocument(doc);
-  if (!language || scan.occurrences.length === 0) return [];
-  const lines = new LineIndex(doc.text);
-  const pluginNames = scan.occurrences.filter((o) => o.kind === "pluginName").map((o) => o.value);
+  const language = detectLanguage(doc.path, doc.languageId);
+  if (!language) return [];
+  const state = stateFor(doc.path, language);
+  const contextSignature = checkSignature(ctx, null);
+  let lines: LineIndex | undefined;
   const env: CheckEnv = {
     ctx,
-    lines,
-    declaredPlugins: pluginNames.length || scan.layout?.hasPluginsKey ? pluginNames : null,
-    yaml: language === "yaml" ? scan.layout ?? {} : undefined,
+    get lines() {
+      return (lines ??= new LineIndex(doc.text));
+    },
+    declaredPlugins: null,
     resolved: new Map(),
     modules: new Map(),
   };
+  const signatures = new Map<string, string>();
+  const last = state.last;
+  if (last && last.text === doc.text && last.contextSignature === contextSignature && depsHold(env, last.deps, signatures)) {
+    return last.diagnostics.slice();
+  }
+
+  const chunks = placedChunks(state, language, doc.text);
+  const scan = joinChunks(chunks);
+  const pluginNames = scan.occurrences.filter((o) => o.kind === "pluginName").map((o) => o.value);
+  env.declaredPlugins = pluginNames.length || scan.layout?.hasPluginsKey ? pluginNames : null;
+  if (language === "yaml") env.yaml = scan.layout ?? {};
+  const signature = checkSignature(ctx, env.declaredPlugins);
+  const allDeps = new Set<string>();
   const out: LintDiagnostic[] = [];
-  for (const occ of scan.occurrences) if (occ.kind === "url") out.push(...checkUrl(env, occ));
+  for (const { start, startLine, chunk } of chunks) {
+    const urls = chunk.scan.occurrences.filter((o) => o.kind === "url");
+    if (urls.length === 0) continue;
+    // The YAML plugin-form fix reads the whole document's layout: such URLs are checked fresh.
+    if (!state.scanner || (env.yaml && urls.some((o) => o.entryStart !== undefined))) {
+      env.deps = allDeps;
+      for (const o of shiftScan({ occurrences: urls }, start).occurrences) out.push(...checkUrl(env, o));
+      env.deps = undefined;
+      continue;
+    }
+    let cached = state.checked.get(chunk.text);
+    if (!cached || cached.signature !== signature || !depsHold(env, cached.deps, signatures)) {
+      // checked in chunk-local coordinates, so the result is valid wherever the chunk moves
+      const local: CheckEnv = { ctx, lines: new LineIndex(chunk.text), declaredPlugins: env.declaredPlugins, resolved: env.resolved, modules: env.modules, deps: new Set() };
+      const diagnostics: LintDiagnostic[] = [];
+      for (const o of urls) diagnostics.push(...checkUrl(local, o));
+      cached = { signature, deps: recordDeps(env, local.deps!, signatures), diagnostics };
+      state.checked.set(chunk.text, cached);
+    }
+    for (const d of cached.diagnostics) out.push(shiftDiagnostic(d, startLine));
+    for (const p of cached.deps.keys()) allDeps.add(p);
+  }
+  env.deps = allDeps;
   out.push(...checkPlugins(env, scan.occurrences));
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  if (lastResults.size >= MAX_DOCUMENTS) lastResults.clear();
-  lastResults.set(doc.path, { text: doc.text, ctxKey: contextKey(ctx), diagnostics: out });
-  return out;
+  pruneChecks(state, chunks);
+  state.last = { text: doc.text, contextSignature, deps: recordDeps(env, allDeps, signatures), diagnostics: out };
+  return out.slice();
 }
 
-/** Forgets a document's cached scan (e.g. when the editor closes it). */
+/** Keeps the chunk-check cache near the document's size: drops entries for chunks no longer present. */
+function pruneChecks(state: DocumentState, chunks: readonly PlacedChunk[]): void {
+  if (state.checked.size <= 2 * chunks.length + 64) return;
+  const present = new Set(chunks.map((c) => c.chunk.text));
+  for (const text of state.checked.keys()) if (!present.has(text)) state.checked.delete(text);
+}
+
+/** Forgets a document's cached scan and checks (e.g. when the editor closes it). */
 export function forgetDocument(path: string): void {
-  for (const key of [...scanners.keys()]) if (key.endsWith(`\0${path}`)) scanners.delete(key);
-  lastResults.delete(path);
+  for (const key of [...documents.keys()]) if (key.endsWith(`\0${path}`)) documents.delete(key);
 }

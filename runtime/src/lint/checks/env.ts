@@ -16,6 +16,11 @@ export interface CheckEnv {
   resolved: Map<string, string | null>;
   /** Per-run memo of module analyses by file. */
   modules: Map<string, import("../modules/module-info").ModuleInfo | null>;
+  /**
+   * Module paths the checks consulted (filled by `resolveMemo`): the verdict depends on their
+   * resolution and on the analysed files' versions, so cached diagnostics are revalidated by them.
+   */
+  deps?: Set<string>;
 }
 
 /** Document range of `[a, b)` inside an occurrence's value; the whole value when offsets do not map 1:1. */

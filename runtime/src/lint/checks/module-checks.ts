@@ -12,12 +12,19 @@ import { editDistance } from "./schemes";
 import { diag, type CheckEnv } from "./env";
 import type { LintContext, LintDiagnostic, LintFix, LintRange } from "../types";
 
-/** Resolves a module path through the per-run memo. */
-export function resolveMemo(env: Pick<CheckEnv, "resolved" | "ctx">, modulePath: string): string | null {
+/** Resolves a module path through the per-run memo, recording it as a dependency of the verdict. */
+export function resolveMemo(env: Pick<CheckEnv, "resolved" | "ctx" | "deps">, modulePath: string): string | null {
+  env.deps?.add(modulePath);
   if (env.resolved.has(modulePath)) return env.resolved.get(modulePath)!;
   const file = resolveConnectorModule(modulePath, env.ctx);
   env.resolved.set(modulePath, file);
   return file;
+}
+
+/** A module file's analysis through the per-run memo: one stat per file per run, however many URLs name it. */
+export function analyzeMemo(env: Pick<CheckEnv, "modules">, file: string): ModuleInfo | null {
+  if (!env.modules.has(file)) env.modules.set(file, analyzeModuleFile(file));
+  return env.modules.get(file)!;
 }
 
 /**
@@ -26,11 +33,7 @@ export function resolveMemo(env: Pick<CheckEnv, "resolved" | "ctx">, modulePath:
  */
 export function checkModulePath(env: CheckEnv, modulePath: string, range: LintRange, out: LintDiagnostic[]): ModuleInfo | null {
   const file = resolveMemo(env, modulePath);
-  if (file) {
-    // one stat per module file per run, however many URLs name it
-    if (!env.modules.has(file)) env.modules.set(file, analyzeModuleFile(file));
-    return env.modules.get(file)!;
-  }
+  if (file) return analyzeMemo(env, file);
   if (!isDottedIdentifierPath(modulePath)) {
     out.push(diag("notDottedPath", `Could not import module '${modulePath}': it is not a dotted identifier path (pkg.module) nor an installed npm package`, range));
     return null;

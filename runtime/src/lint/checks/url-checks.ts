@@ -10,7 +10,7 @@ import type { Occurrence } from "../occurrences";
 import type { LintDiagnostic, LintFix } from "../types";
 import type { LintCodeKey } from "../codes";
 import { BUILTIN_PLUGIN_TYPES, BUILTIN_SCHEMES, extractPluginType, suggestScheme } from "./schemes";
-import { checkClass, checkModulePath, connectorClassNames, moduleInfoFor } from "./module-checks";
+import { analyzeMemo, checkClass, checkModulePath, connectorClassNames, resolveMemo } from "./module-checks";
 import { diag, insertionRange, subRange, type CheckEnv } from "./env";
 import { redactIn, urlCredentials } from "./redact";
 import { pluginFormFix } from "./plugin-form-fix";
@@ -243,7 +243,8 @@ function connectorNameFixes(env: CheckEnv, occ: Occurrence, parts: UrlParts): Li
   } catch {
     return [];
   }
-  const info = modulePath ? moduleInfoFor(modulePath, env.ctx, env.resolved) : null;
+  const file = modulePath ? resolveMemo(env, modulePath) : null;
+  const info = file ? analyzeMemo(env, file) : null;
   if (!info) return [];
   const query = parts.queryStart < 0 ? "" : url.slice(parts.queryStart, parts.queryEnd);
   // `connector_name=` with a blank value: complete it; otherwise add a field.
