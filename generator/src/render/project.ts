@@ -1,0 +1,140 @@
+/** `renderProject` and `renderConnectorClass`: answers in, files out. Pure: no I/O, no clock, no randomness. */
+import {
+  CAPABILITIES,
+  DEFAULTS,
+  InvalidAnswersError,
+  LOADING_STYLES,
+  TEMPLATES,
+  type Capability,
+  type LoadingStyle,
+  type PartialAnswers,
+  type Template,
+  classNameProblems,
+  moduleName,
+  resolveAnswers,
+} from "./answers.js";
+import { connectorSource } from "./templates/connector-source.js";
+import {
+  ciWorkflow,
+  conformanceTest,
+  gitignore,
+  launchJson,
+  lmcacheConfigYaml,
+  packageJson,
+  readme,
+  runLaunchConfig,
+  tasksJson,
+  tsconfigJson,
+} from "./templates/project-files.js";
+import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "./versions.js";
+
+/** Generated files: project-relative POSIX path → contents, in a stable order. */
+export type RenderedFiles = Map<string, string>;
+
+/**
+ * Every file of a new project, relative to the project folder (`projectFolder(answers.name)`).
+ * The packed runtime (`vendor/lmcache-connector-runtime-<ver>.tgz`, see `RUNTIME_TARBALL_PATH`) is
+ * binary and not included: callers copy it from `vendoredRuntimeTarball()`.
+ * Throws `InvalidAnswersError` for bad answers.
+ */
+export function renderProject(partial: PartialAnswers): RenderedFiles {
+  const answers = resolveAnswers(partial);
+  const mod = moduleName(answers.className);
+  const ref = { className: answers.className, template: answers.template };
+  const files: RenderedFiles = new Map();
+  files.set(".gitignore", gitignore());
+  files.set(".vscode/launch.json", launchJson(ref));
+  files.set(".vscode/tasks.json", tasksJson());
+  if (answers.ci) files.set(".github/workflows/ci.yml", ciWorkflow(answers));
+  files.set("README.md", readme(answers));
+  files.set(`lmcache/${mod}.yaml`, lmcacheConfigYaml(ref, answers.loading));
+  files.set("package.json", packageJson(answers));
+  files.set(`src/${mod}.ts`, connectorSource(answers));
+  files.set(`test/${mod}.conformance.test.ts`, conformanceTest(ref));
+  files.set("tsconfig.json", tsconfigJson());
+  return files;
+}
+
+/** What `renderConnectorClass` needs to know about the project it adds to. */
+export interface ExistingProject {
+  /** Contents of a project-relative file, or `null` when it does not exist. */
+  read(relativePath: string): string | null;
+}
+
+/** Answers for one more connector class in an existing project. */
+export interface ConnectorAnswers {
+  className: string;
+  template: Template;
+  capabilities: Capability[];
+  loading: LoadingStyle;
+}
+
+/** Fills defaults and validates; throws `InvalidAnswersError` listing every problem. */
+export function resolveConnectorAnswers(partial: Partial<Record<keyof ConnectorAnswers, unknown>>): ConnectorAnswers {
+  const problems = classNameProblems(partial.className);
+  let rest: ConnectorAnswers | null = null;
+  try {
+    const resolved = resolveAnswers({
+      name: "placeholder",
+      className: "Placeholder",
+      template: partial.template as string | undefined,
+      capabilities: partial.capabilities as string[] | string | undefined,
+      loading: partial.loading as string | undefined,
+    });
+    rest = { className: String(partial.className), template: resolved.template, capabilities: resolved.capabilities, loading: resolved.loading };
+  } catch (error) {
+    if (!(error instanceof InvalidAnswersError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0 || rest === null) throw new InvalidAnswersError(problems);
+  return rest;
+}
+
+/**
+ * The files that add a connector class to an existing generated project: the module, its
+ * conformance test and LMCache config, plus `package.json` (when the template needs a dependency
+ * the project lacks) and `.vscode/launch.json` (a "Run against local cache (<Class>)" entry) when
+ * those need changing. Throws `InvalidAnswersError` when the folder is not a connector project or
+ * the class's module already exists.
+ */
+export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnswers, unknown>>, project: ExistingProject): RenderedFiles {
+  const answers = resolveConnectorAnswers(partial);
+  const mod = moduleName(answers.className);
+  const problems: string[] = [];
+  const pkgText = project.read("package.json");
+  let pkg: Record<string, any> | null = null;
+  try {
+    pkg = pkgText === null ? null : (JSON.parse(pkgText) as Record<string, any>);
+  } catch {
+    problems.push("package.json is not valid JSON.");
+  }
+  if (pkgText === null) problems.push("No package.json here: run `yo lmcache-connector` first, or run this inside a generated project.");
+  else if (pkg && !(pkg.dependencies?.[RUNTIME_PACKAGE] || pkg.devDependencies?.[RUNTIME_PACKAGE])) {
+    problems.push(`package.json does not depend on ${RUNTIME_PACKAGE}: this is not an LMCache connector project.`);
+  }
+  if (project.read(`src/${mod}.ts`) !== null) problems.push(`src/${mod}.ts already exists: choose another class name.`);
+  if (problems.length > 0) throw new InvalidAnswersError(problems);
+
+  const ref = { className: answers.className, template: answers.template };
+  const files: RenderedFiles = new Map();
+  const launchText = project.read(".vscode/launch.json");
+  if (launchText !== null) {
+    try {
+      const launch = JSON.parse(launchText) as { configurations?: unknown[] };
+      launch.configurations = [...(launch.configurations ?? []), runLaunchConfig(ref, false)];
+      files.set(".vscode/launch.json", JSON.stringify(launch, null, 2) + "\n");
+    } catch {
+      // A launch.json with comments is not JSON: leave it to its author.
+    }
+  }
+  files.set(`lmcache/${mod}.yaml`, lmcacheConfigYaml(ref, answers.loading));
+  if (answers.template === "redis" && pkg && !pkg.dependencies?.redis) {
+    pkg.dependencies = { ...pkg.dependencies, redis: VERSIONS.redis };
+    files.set("package.json", JSON.stringify(pkg, null, 2) + "\n");
+  }
+  files.set(`src/${mod}.ts`, connectorSource(answers));
+  files.set(`test/${mod}.conformance.test.ts`, conformanceTest(ref));
+  return files;
+}
+
+export { CAPABILITIES, DEFAULTS, LOADING_STYLES, TEMPLATES, RUNTIME_TARBALL_PATH };

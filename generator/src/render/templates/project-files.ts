@@ -1,0 +1,313 @@
+/** The generated project's files other than the connector module, one function per file. */
+import { type ProjectAnswers, type Template, externalUrl, moduleName } from "../answers.js";
+import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "../versions.js";
+
+/** The connector a per-connector file is about. */
+export interface ConnectorRef {
+  className: string;
+  template: Template;
+}
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";
+
+/** `package.json` of the generated project. */
+export function packageJson(answers: ProjectAnswers): string {
+  const url = externalUrl(answers.className);
+  const dependencies: Record<string, string> = { [RUNTIME_PACKAGE]: `file:${RUNTIME_TARBALL_PATH}` };
+  if (answers.template === "redis") dependencies.redis = VERSIONS.redis;
+  return json({
+    name: answers.name,
+    version: "0.1.0",
+    private: true,
+    description: `An LMCache remote storage connector (${answers.className}).`,
+    license: "Apache-2.0",
+    scripts: {
+      test: "vitest run",
+      typecheck: "tsc --noEmit -p .",
+      check: `lmcache-connector check '${url}'`,
+      "run-local": `lmcache-connector run '${url}'`,
+    },
+    dependencies,
+    devDependencies: {
+      "@types/node": VERSIONS["@types/node"],
+      typescript: VERSIONS.typescript,
+      vitest: VERSIONS.vitest,
+    },
+    engines: { node: ">=20" },
+  });
+}
+
+/** `tsconfig.json`: type-checking only (LMCache's loader compiles the connector itself). */
+export function tsconfigJson(): string {
+  return json({
+    compilerOptions: {
+      target: "ES2022",
+      module: "Node16",
+      moduleResolution: "Node16",
+      lib: ["ES2022"],
+      types: ["node"],
+      strict: true,
+      noImplicitOverride: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      noEmit: true,
+    },
+    include: ["src", "test"],
+  });
+}
+
+/** `.gitignore`. */
+export function gitignore(): string {
+  return "node_modules/\ndist/\n*.tsbuildinfo\n";
+}
+
+/** The extra_config entries a template's connector reads, with the values the config file shows. */
+export function templateSettings(ref: ConnectorRef): [string, string][] {
+  const mod = moduleName(ref.className);
+  if (ref.template === "fs") return [[`remote_storage_plugin.${mod}.base_path`, `/tmp/${mod}`]];
+  if (ref.template === "redis") return [[`remote_storage_plugin.${mod}.url`, "redis://127.0.0.1:6379"]];
+  return [];
+}
+
+/** `lmcache/<module>.yaml`: LMCache's config for this class, in both loading styles. */
+export function lmcacheConfigYaml(ref: ConnectorRef, loading: ProjectAnswers["loading"]): string {
+  const mod = moduleName(ref.className);
+  const url = externalUrl(ref.className);
+  const settings = templateSettings(ref).map(([k, v]) => `  ${k}: "${v}"`);
+  const pluginKeys = [`  remote_storage_plugin.${mod}.module_path: src.${mod}`, `  remote_storage_plugin.${mod}.class_name: ${ref.className}`];
+  const head = [
+    `# LMCache configuration for ${ref.className}.`,
+    `# Use it with LMCACHE_CONFIG_FILE=lmcache/${mod}.yaml; module paths resolve from the project root.`,
+    "chunk_size: 256",
+    "local_cpu: true",
+    "max_local_cpu_size: 5",
+    'remote_serde: "naive"',
+    "",
+  ];
+  const comment = (lines: string[]): string[] => lines.map((l) => (l === "" ? "#" : `# ${l}`));
+  let body: string[];
+  if (loading === "external") {
+    body = [
+      "# Loaded from a URL. LMCache warns that external:// is due for deprecation in v0.5.0.",
+      `remote_url: "${url}"`,
+      ...(settings.length > 0 ? ["extra_config:", ...settings] : []),
+      "",
+      "# The same connector through the Remote Storage Plugin Framework, LMCache's newer way:",
+      "# drop remote_url above and use",
+      ...comment([`remote_storage_plugins: ["${mod}"]`, "extra_config:", ...pluginKeys, ...settings]),
+    ];
+  } else {
+    body = [
+      "# Loaded through the Remote Storage Plugin Framework.",
+      `remote_storage_plugins: ["${mod}"]`,
+      "extra_config:",
+      ...pluginKeys,
+      ...settings,
+      "",
+      "# The same connector from a URL (LMCache warns external:// is due for deprecation in v0.5.0):",
+      "# drop remote_storage_plugins above and use",
+      ...comment([`remote_url: "${url}"`, ...(settings.length > 0 ? ["extra_config:", ...settings] : [])]),
+    ];
+  }
+  return [...head, ...body, ""].join("\n");
+}
+
+/** `test/<module>.conformance.test.ts`: the conformance suite from vitest. */
+export function conformanceTest(ref: ConnectorRef): string {
+  const mod = moduleName(ref.className);
+  const url = externalUrl(ref.className);
+  const setup: Record<Template, { imports: string; before: string; config: string }> = {
+    memory: { imports: "", before: "", config: "" },
+    fs: {
+      imports: `import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+`,
+      before: `
+// A fresh directory per run, removed afterwards.
+const basePath = mkdtempSync(path.join(os.tmpdir(), "${mod}-"));
+afterAll(() => rmSync(basePath, { recursive: true, force: true }));
+`,
+      config: `
+      config: { extraConfig: { "remote_storage_plugin.${mod}.base_path": basePath } },`,
+    },
+    redis: {
+      imports: "",
+      before: `
+// The server to test against: $REDIS_URL, else a local redis-server on the default port.
+const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+`,
+      config: `
+      config: { extraConfig: { "remote_storage_plugin.${mod}.url": redisUrl } },`,
+    },
+  };
+  const s = setup[ref.template];
+  return `/**
+ * Runs the LMCache connector conformance suite against ${ref.className}, loaded the way LMCache
+ * loads it (external:// URL, module path from the project root). Every failure is printed with
+ * what was expected and what happened.
+ */
+import * as path from "node:path";
+${s.imports}import { runConformance } from "${RUNTIME_PACKAGE}";
+import { ${ref.template === "fs" ? "afterAll, " : ""}describe, expect, it } from "vitest";
+
+const projectRoot = path.resolve(__dirname, "..");
+${s.before}
+describe("${ref.className}", () => {
+  it("passes the LMCache connector conformance suite", async () => {
+    const run = await runConformance({
+      url: "${url}",
+      cwd: projectRoot,${s.config}
+    });
+    if (run.loadError) throw new Error(\`\${run.loadError.errorName}: \${run.loadError.message}\`);
+    const failures = run.results.filter((result) => result.status === "failed");
+    for (const failure of failures) {
+      console.error(
+        [\`FAILED \${failure.id}: \${failure.message ?? ""}\`, failure.expected && \`  expected: \${failure.expected}\`, failure.actual && \`  actual:   \${failure.actual}\`]
+          .filter(Boolean)
+          .join("\\n"),
+      );
+    }
+    expect(failures.map((failure) => \`\${failure.id}: \${failure.message}\`)).toEqual([]);
+    expect(run.summary.passed).toBeGreaterThan(0);
+  }, 180_000);
+});
+`;
+}
+
+const RESOLVE_MAPS = ["${workspaceFolder}/**", "**/lmcache-connector-kit/compiled/**", "!**/node_modules/**"];
+
+/** The "Run against local cache" launch configuration for one connector. */
+export function runLaunchConfig(ref: ConnectorRef, first: boolean): Record<string, unknown> {
+  return {
+    type: "node",
+    request: "launch",
+    name: first ? "Run against local cache" : `Run against local cache (${ref.className})`,
+    program: "${workspaceFolder}/node_modules/lmcache-connector-runtime/bin/lmcache-connector.js",
+    args: ["run", externalUrl(ref.className), "--cwd", "${workspaceFolder}"],
+    cwd: "${workspaceFolder}",
+    ...(ref.template === "redis" ? { env: { REDIS_URL: "redis://127.0.0.1:6379" } } : {}),
+    sourceMaps: true,
+    resolveSourceMapLocations: RESOLVE_MAPS,
+    skipFiles: ["<node_internals>/**"],
+    console: "integratedTerminal",
+  };
+}
+
+/** `.vscode/launch.json`: plain `node` launches, so F5 works without the kit's extension. */
+export function launchJson(ref: ConnectorRef): string {
+  return json({
+    version: "0.2.0",
+    configurations: [
+      runLaunchConfig(ref, true),
+      {
+        type: "node",
+        request: "launch",
+        name: "Debug conformance",
+        program: "${workspaceFolder}/node_modules/vitest/vitest.mjs",
+        args: ["run", "--no-file-parallelism"],
+        cwd: "${workspaceFolder}",
+        ...(ref.template === "redis" ? { env: { REDIS_URL: "redis://127.0.0.1:6379" } } : {}),
+        autoAttachChildProcesses: true,
+        sourceMaps: true,
+        resolveSourceMapLocations: RESOLVE_MAPS,
+        skipFiles: ["<node_internals>/**"],
+        console: "integratedTerminal",
+      },
+    ],
+  });
+}
+
+/** `.vscode/tasks.json`. */
+export function tasksJson(): string {
+  return json({
+    version: "2.0.0",
+    tasks: [
+      { label: "conformance", type: "npm", script: "test", group: { kind: "test", isDefault: true }, problemMatcher: [] },
+      { label: "typecheck", type: "npm", script: "typecheck", group: "build", problemMatcher: ["$tsc"] },
+      { label: "run against local cache", type: "npm", script: "run-local", problemMatcher: [] },
+    ],
+  });
+}
+
+/** `.github/workflows/ci.yml`. */
+export function ciWorkflow(answers: ProjectAnswers): string {
+  const redis =
+    answers.template === "redis"
+      ? `    services:
+      redis:
+        image: redis:7
+        ports: ["6379:6379"]
+    env:
+      REDIS_URL: redis://127.0.0.1:6379
+`
+      : "";
+  return `name: ci
+on: [push, pull_request]
+jobs:
+  conformance:
+    runs-on: ubuntu-latest
+${redis}    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - run: npm install --no-audit --no-fund
+      - run: npm run typecheck
+      - run: npm test
+`;
+}
+
+/** `README.md`. */
+export function readme(answers: ProjectAnswers): string {
+  const mod = moduleName(answers.className);
+  const url = externalUrl(answers.className);
+  const redisNote =
+    answers.template === "redis"
+      ? `
+The connector reads the server URL from \`extra_config\` (\`remote_storage_plugin.${mod}.url\`, or
+\`redis_url\`), else from \`$REDIS_URL\`, else uses \`redis://127.0.0.1:6379\`. \`npm test\` needs a
+running server: \`redis-server --port 6379 --save '' --appendonly no\`, or set \`REDIS_URL\`.
+`
+      : answers.template === "fs"
+        ? `
+The connector stores chunks under \`extra_config["remote_storage_plugin.${mod}.base_path"]\`
+(default: \`<os tmpdir>/${mod}\`). The conformance test uses a fresh temporary directory.
+`
+        : "";
+  return `# ${answers.name}
+
+\`${answers.className}\` is an LMCache remote storage connector written against
+[lmcache-connector-runtime](${RUNTIME_TARBALL_PATH}), the TypeScript re-implementation of LMCache's
+connector layer. Its source is \`src/${mod}.ts\`; the places where your own store goes are marked
+with comments.
+${redisNote}
+## Use
+
+\`\`\`sh
+npm install          # the runtime comes from ${RUNTIME_TARBALL_PATH}, no registry needed for it
+npm test             # the conformance suite, against LMCache's local CPU cache
+npm run run-local    # a serving-shaped workload through the local cache, with a report
+\`\`\`
+
+In VS Code, **Run against local cache** (F5) starts the same workload under the debugger: breakpoints in
+\`src/*.ts\` bind through source maps. **Debug conformance** runs the suite under the debugger.
+
+## Load it in LMCache
+
+\`lmcache/${mod}.yaml\` shows both ways: the URL
+
+\`\`\`yaml
+remote_url: "${url}"
+\`\`\`
+
+or the Remote Storage Plugin Framework (\`remote_storage_plugins: ["${mod}"]\` with
+\`remote_storage_plugin.${mod}.module_path\` / \`.class_name\` in \`extra_config\`).
+
+## Add another connector
+
+\`\`\`sh
+yo lmcache-connector:connector --class-name OtherConnector --template fs
+\`\`\`
+`;
+}

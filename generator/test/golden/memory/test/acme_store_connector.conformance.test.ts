@@ -1,0 +1,30 @@
+/**
+ * Runs the LMCache connector conformance suite against AcmeStoreConnector, loaded the way LMCache
+ * loads it (external:// URL, module path from the project root). Every failure is printed with
+ * what was expected and what happened.
+ */
+import * as path from "node:path";
+import { runConformance } from "lmcache-connector-runtime";
+import { describe, expect, it } from "vitest";
+
+const projectRoot = path.resolve(__dirname, "..");
+
+describe("AcmeStoreConnector", () => {
+  it("passes the LMCache connector conformance suite", async () => {
+    const run = await runConformance({
+      url: "external://host:0/src.acme_store_connector/?connector_name=AcmeStoreConnector",
+      cwd: projectRoot,
+    });
+    if (run.loadError) throw new Error(`${run.loadError.errorName}: ${run.loadError.message}`);
+    const failures = run.results.filter((result) => result.status === "failed");
+    for (const failure of failures) {
+      console.error(
+        [`FAILED ${failure.id}: ${failure.message ?? ""}`, failure.expected && `  expected: ${failure.expected}`, failure.actual && `  actual:   ${failure.actual}`]
+          .filter(Boolean)
+          .join("\n"),
+      );
+    }
+    expect(failures.map((failure) => `${failure.id}: ${failure.message}`)).toEqual([]);
+    expect(run.summary.passed).toBeGreaterThan(0);
+  }, 180_000);
+});

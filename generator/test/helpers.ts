@@ -1,0 +1,76 @@
+/** Shared test helpers: golden answers, tree reading, a free loopback port, a redis-server. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import * as path from "node:path";
+import type { PartialAnswers } from "../src/render/index.js";
+
+/** The answers each golden tree is generated from (one per template). */
+export const GOLDEN_ANSWERS: Record<string, PartialAnswers> = {
+  memory: { name: "acme-store", template: "memory" },
+  fs: { name: "acme-files", className: "AcmeFileStore", template: "fs", capabilities: ["batched", "removeSync"], loading: "plugin" },
+  redis: { name: "@acme/redis-store", template: "redis", capabilities: ["batched", "ping", "removeSync"], ci: true },
+};
+
+/** Every file under `dir` as relative POSIX path → bytes (sorted). */
+export function readTree(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (sub: string): void => {
+    for (const name of readdirSync(path.join(dir, sub)).sort()) {
+      const rel = sub ? `${sub}/${name}` : name;
+      if (statSync(path.join(dir, rel)).isDirectory()) walk(rel);
+      else out.set(rel, readFileSync(path.join(dir, rel)));
+    }
+  };
+  walk("");
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `redis-server` on a free loopback port without persistence; resolves once it accepts connections. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        resolve();
+      }
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,132 @@
+import { readFileSync, mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  InvalidAnswersError,
+  PROMPTS,
+  VERSIONS,
+  defaultClassName,
+  externalUrl,
+  moduleName,
+  parseExternalUrlForTest,
+  renderConnectorClass,
+  renderProject,
+  resolveAnswers,
+  validateAnswers,
+} from "./render-under-test.js";
+import { GOLDEN_ANSWERS, readTree } from "./helpers.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const goldenDir = (template: string) => path.join(here, "golden", template);
+
+describe("golden trees (regenerate with UPDATE_GOLDEN=1)", () => {
+  for (const [template, answers] of Object.entries(GOLDEN_ANSWERS)) {
+    it(`${template} matches byte for byte`, () => {
+      const files = renderProject(answers);
+      if (process.env.UPDATE_GOLDEN) {
+        rmSync(goldenDir(template), { recursive: true, force: true });
+        for (const [rel, text] of files) {
+          mkdirSync(path.dirname(path.join(goldenDir(template), rel)), { recursive: true });
+          writeFileSync(path.join(goldenDir(template), rel), text);
+        }
+      }
+      const golden = readTree(goldenDir(template));
+      expect([...files.keys()].sort()).toEqual([...golden.keys()]);
+      for (const [rel, text] of files) expect(Buffer.from(text, "utf8").equals(golden.get(rel)!), rel).toBe(true);
+    });
+  }
+
+  it("rendering is deterministic", () => {
+    for (const answers of Object.values(GOLDEN_ANSWERS)) {
+      expect([...renderProject(answers)]).toEqual([...renderProject(answers)]);
+    }
+  });
+});
+
+describe("answers", () => {
+  it("defaults follow the project name", () => {
+    const a = resolveAnswers({ name: "acme-store" });
+    expect(a).toEqual({ name: "acme-store", className: "AcmeStoreConnector", template: "memory", capabilities: [], loading: "external", ci: true });
+    expect(defaultClassName("@acme/2fast")).toBe("My2fastConnector");
+    expect(moduleName("AcmeHTTPStoreConnector")).toBe("acme_http_store_connector");
+  });
+
+  it("normalises option strings", () => {
+    const a = resolveAnswers({ name: "x", capabilities: "removeSync, batched", ci: "false", template: "fs" });
+    expect(a.capabilities).toEqual(["batched", "removeSync"]);
+    expect(a.ci).toBe(false);
+  });
+
+  it.each([
+    ["Acme Store", /lower case|letters, digits/],
+    ["acme store", /letters, digits/],
+    [".hidden", /must not start with/],
+    ["@scope", /scoped name/],
+    ["x".repeat(215), /214/],
+    ["node_modules", /reserved/],
+  ])("rejects the package name %j", (name, message) => {
+    const problems = validateAnswers({ name });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join("\n")).toMatch(message);
+    expect(() => renderProject({ name })).toThrow(InvalidAnswersError);
+  });
+
+  it.each([
+    ["acmeConnector", /upper-case/],
+    ["Acme-Connector", /identifier/],
+    ["Acme Connector", /identifier/],
+    ["RemoteConnector", /clashes/],
+    ["Ünicode", /identifier/],
+  ])("rejects the class name %j", (className, message) => {
+    expect(validateAnswers({ name: "ok", className }).join("\n")).toMatch(message);
+  });
+
+  it("reports every problem at once", () => {
+    const problems = validateAnswers({ name: "Bad Name", className: "bad", template: "s3", capabilities: ["teleport"], loading: "magic", ci: "maybe" });
+    expect(problems.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("the external URL parses the way LMCache's adapter reads it", () => {
+    const url = externalUrl("AcmeStoreConnector");
+    expect(parseExternalUrlForTest(url)).toEqual({ modulePath: "src.acme_store_connector", connectorName: "AcmeStoreConnector" });
+  });
+
+  it("every prompt names an answer and its default is valid", () => {
+    const earlier = {};
+    const answers: Record<string, unknown> = {};
+    for (const p of PROMPTS) answers[p.name] = p.default({ ...earlier, ...answers });
+    expect(validateAnswers(answers)).toEqual([]);
+    expect(PROMPTS.map((p) => p.name).sort()).toEqual(["capabilities", "ci", "className", "loading", "name", "template"]);
+  });
+});
+
+describe("version table", () => {
+  it("pins exactly the versions the repository installs (so the npm cache has them offline)", () => {
+    const root = path.resolve(here, "../..");
+    const installed = (pkg: string) => JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")).version;
+    for (const pkg of ["typescript", "vitest", "@types/node", "redis"] as const) expect(VERSIONS[pkg], pkg).toBe(installed(pkg));
+    expect(VERSIONS.runtime).toBe(JSON.parse(readFileSync(path.join(root, "runtime/package.json"), "utf8")).version);
+  });
+});
+
+describe("renderConnectorClass", () => {
+  const project = renderProject({ name: "acme-store" });
+  const read = (rel: string) => project.get(rel) ?? null;
+
+  it("adds a module, its test and config, a launch entry, and the redis dependency", () => {
+    const files = renderConnectorClass({ className: "CacheTwo", template: "redis", capabilities: "ping" }, { read });
+    expect([...files.keys()].sort()).toEqual([".vscode/launch.json", "lmcache/cache_two.yaml", "package.json", "src/cache_two.ts", "test/cache_two.conformance.test.ts"]);
+    const launch = JSON.parse(files.get(".vscode/launch.json")!);
+    expect(launch.configurations.map((c: { name: string }) => c.name)).toEqual(["Run against local cache", "Debug conformance", "Run against local cache (CacheTwo)"]);
+    expect(JSON.parse(files.get("package.json")!).dependencies.redis).toBe(VERSIONS.redis);
+    expect(files.get("src/cache_two.ts")).toContain("export class CacheTwo extends RemoteConnector");
+  });
+
+  it("refuses an existing module, a non-project folder and a bad class name", () => {
+    expect(() => renderConnectorClass({ className: "AcmeStoreConnector" }, { read })).toThrow(/already exists/);
+    expect(() => renderConnectorClass({ className: "Other" }, { read: () => null })).toThrow(/No package.json/);
+    expect(() => renderConnectorClass({ className: "Other" }, { read: (r) => (r === "package.json" ? "{}" : null) })).toThrow(/not an LMCache connector project/);
+    expect(() => renderConnectorClass({ className: "lower" }, { read })).toThrow(InvalidAnswersError);
+  });
+});
