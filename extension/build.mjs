@@ -24,7 +24,7 @@ const LINT_CORE_FILE = "lint-core.js";
 const splitLintCorePlugin = {
   name: "split-lint-core",
   setup(build) {
-    build.onResolve({ filter: /runtime\/src\/lint\/index(\.js)?$/ }, () => ({ path: `./${LINT_CORE_FILE}`, external: true }));
+    build.onResolve({ filter: /^\.\/core-entry(\.js)?$/ }, () => ({ path: `./${LINT_CORE_FILE}`, external: true }));
   },
 };
 
@@ -56,8 +56,31 @@ const contexts = await Promise.all([
   }),
   context({
     ...common,
-    entryPoints: [path.join(root, "runtime", "src", "lint", "index.ts")],
+    entryPoints: [path.join(root, "extension", "src", "core-entry.ts")],
     outfile: path.join(path.dirname(outfile), LINT_CORE_FILE),
+    plugins: reporters,
+  }),
+  // The runner child process (conformance runs, "Debug this failure") and the `lmcache-connector`
+  // CLI (the F5 "Run against local cache" launch), bundled next to the extension. Neither is loaded
+  // into the extension host; typescript (only the CLI's lint command needs it) stays a dependency.
+  context({
+    ...common,
+    external: [...common.external, "typescript"],
+    entryPoints: [path.join(root, "runtime", "src", "runner", "runner-main.ts")],
+    outfile: path.join(path.dirname(outfile), "runner.js"),
+    plugins: reporters,
+  }),
+  context({
+    ...common,
+    external: [...common.external, "typescript"],
+    stdin: {
+      contents: `import { main } from "./runtime/src/cli/main";
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; });`,
+      resolveDir: root,
+      sourcefile: "lmcache-connector-bin.ts",
+      loader: "ts",
+    },
+    outfile: path.join(path.dirname(outfile), "lmcache-connector.js"),
     plugins: reporters,
   }),
 ]);

@@ -3,7 +3,7 @@
  * which is large, so it is loaded on first use rather than at activation: the bundler turns this
  * dynamic import into a lazily initialised module, keeping activation cheap.
  */
-import type * as LintModule from "../../runtime/src/lint/index.js";
+import type * as LintModule from "./core-entry.js";
 
 /** The lint core's API, as the extension uses it. */
 export type LintCore = typeof LintModule;
@@ -12,6 +12,6 @@ let loading: Promise<LintCore> | undefined;
 
 /** Loads the lint core once; later calls return the same module. */
 export function loadLintCore(): Promise<LintCore> {
-  loading ??= import("../../runtime/src/lint/index.js");
+  loading ??= import("./core-entry.js");
   return loading;
 }

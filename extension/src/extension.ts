@@ -7,6 +7,7 @@
  */
 import * as vscode from "vscode";
 import { registerCommands } from "./commands";
+import { registerConnectorFeatures, type ConnectorFeatureOptions, type ConnectorFeatures } from "./connector-features";
 import { COMPLETION_TRIGGERS, UrlCompletionProvider } from "./completion";
 import { watchConnectorSources } from "./connector-watcher";
 import { DIAGNOSTIC_SOURCE } from "./convert";
@@ -25,6 +26,8 @@ export interface ExtensionApi {
   diagnostics: DiagnosticsService;
   trust: TrustGate;
   log: vscode.LogOutputChannel;
+  /** Live conformance, F5 and scaffolding. */
+  features: ConnectorFeatures;
 }
 
 /** Docs for a diagnostic code: the `docs/diagnostics.md` anchor shipped with the extension. */
@@ -34,7 +37,7 @@ function docsUriFor(context: vscode.ExtensionContext): (code: string) => vscode.
 }
 
 /** Activates the extension (on an LMCache config or connector in the workspace, or a command). */
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext, featureOptions?: ConnectorFeatureOptions): ExtensionApi {
   const started = performance.now();
   const log = createLog();
   const trust = new TrustGate(log);
@@ -56,10 +59,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     ...registerCommands(log, diagnostics),
   );
+  const features = registerConnectorFeatures(context.extensionPath, log, trust, context.subscriptions, featureOptions);
   diagnostics.start();
   void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.active, true);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (${trust.isTrusted ? "trusted" : "Restricted Mode: linting only"})`);
-  return { diagnostics, trust, log };
+  return { diagnostics, trust, log, features };
 }
 
 /** Nothing to do: every resource is in `context.subscriptions`. */

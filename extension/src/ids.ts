@@ -10,7 +10,23 @@ export const SETTINGS_SECTION = "lmcacheConnector";
 export const COMMANDS = {
   showOutput: "lmcacheConnector.showOutput",
   relint: "lmcacheConnector.relint",
+  newProject: "lmcacheConnector.newProject",
+  addConnectorClass: "lmcacheConnector.addConnectorClass",
+  debugFailure: "lmcacheConnector.debugFailure",
+  refreshConnectors: "lmcacheConnector.refreshConnectors",
 } as const;
+
+/** The debug type contributed in `contributes.debuggers` (resolved to a `node` launch). */
+export const DEBUG_TYPE = "lmcache-connector";
+
+/** Name of the initial/dynamic launch configuration (kept stable: e2e tests pick it by name). */
+export const RUN_AGAINST_LOCAL_CACHE = "Run against local cache";
+
+/** Id of the one TestController. */
+export const TEST_CONTROLLER_ID = "lmcacheConnector.conformance";
+
+/** `TestMessage.contextValue` of conformance failures (the "Debug this failure" menu keys on it). */
+export const FAILURE_CONTEXT_VALUE = "lmcacheConformanceFailure";
 
 /** Setting keys relative to {@link SETTINGS_SECTION}. */
 export const SETTINGS = {

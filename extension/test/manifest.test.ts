@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { COMMANDS, SETTINGS, SETTINGS_SECTION } from "../src/ids";
+import { COMMANDS, DEBUG_TYPE, FAILURE_CONTEXT_VALUE, RUN_AGAINST_LOCAL_CACHE, SETTINGS, SETTINGS_SECTION } from "../src/ids";
 import { fake } from "./fake-vscode";
 import { activateExtension, deactivateExtension, TempWorkspace } from "./workspace";
 
@@ -35,6 +35,15 @@ describe("manifest contract", () => {
     await vi.waitFor(() => expect(fake.host.collections[0].get(doc.uri)?.length).toBeGreaterThan(0), { timeout: 10_000 });
     expect([...fake.host.commands.keys()].sort()).toEqual([...contributedCommands].sort());
     expect([...fake.host.configReads].sort()).toEqual([...contributedSettings].sort());
+    // Every contributed debug type has a configuration provider (resolve + initial, and dynamic).
+    for (const d of manifest.contributes.debuggers) {
+      const providers = fake.host.debugProviders.filter((p) => p.type === d.type);
+      expect(providers.some((p) => typeof p.provider.resolveDebugConfiguration === "function"), d.type).toBe(true);
+      expect(providers.map((p) => p.triggerKind).sort()).toEqual([1, 2]);
+      expect(manifest.activationEvents).toContain(`onDebugResolve:${d.type}`);
+      expect(manifest.activationEvents).toContain(`onDebugDynamicConfigurations:${d.type}`);
+    }
+    expect(manifest.contributes.debuggers.map((d: { type: string }) => d.type)).toEqual([DEBUG_TYPE]);
   });
 
   it("keeps ids.ts, the sources and the manifest in step", () => {
@@ -52,12 +61,28 @@ describe("manifest contract", () => {
     expect(fake.host.commands.size).toBe(0);
     expect(fake.host.hoverProviders.length + fake.host.completionProviders.length + fake.host.linkProviders.length + fake.host.codeActionProviders.length).toBe(0);
     expect(fake.host.watchers.every((w) => w.disposed)).toBe(true);
-    for (const listener of [fake.host.onOpen, fake.host.onChange, fake.host.onSave, fake.host.onClose, fake.host.onConfig, fake.host.onTrust]) expect(listener.listenerCount).toBe(0);
+    expect(fake.host.debugProviders.length + fake.host.trackerFactories.length).toBe(0);
+    expect(fake.host.testControllers.every((c) => c.disposed)).toBe(true);
+    for (const listener of [fake.host.onOpen, fake.host.onChange, fake.host.onSave, fake.host.onClose, fake.host.onConfig, fake.host.onTrust, fake.host.onDebugStart, fake.host.onDebugTerminate]) expect(listener.listenerCount).toBe(0);
     context = { subscriptions: [] } as never;
   });
 
   it("follows the house conventions for commands, settings, activation and trust", () => {
     for (const c of manifest.contributes.commands) expect(c.category).toBe("LMCache");
+    // Titles the e2e tests type into the palette.
+    const title = (id: string) => manifest.contributes.commands.find((c: { command: string }) => c.command === id)?.title;
+    expect(title(COMMANDS.newProject)).toBe("New Connector Project…");
+    expect(title(COMMANDS.addConnectorClass)).toBe("Add Connector Class…");
+    // Palette entries: internal commands hidden, project commands only where there is a folder.
+    const palette = new Map(manifest.contributes.menus.commandPalette.map((m: { command: string; when: string }) => [m.command, m.when]));
+    expect(palette.get(COMMANDS.debugFailure)).toBe("false");
+    expect(palette.get(COMMANDS.addConnectorClass)).toMatch(/workspaceFolderCount > 0/);
+    expect(palette.has(COMMANDS.newProject)).toBe(false);
+    expect(manifest.contributes.menus["testing/message/context"][0].when).toBe(`testMessage == ${FAILURE_CONTEXT_VALUE}`);
+    const debuggerContribution = manifest.contributes.debuggers[0];
+    expect(debuggerContribution.initialConfigurations[0].name).toBe(RUN_AGAINST_LOCAL_CACHE);
+    expect(debuggerContribution.configurationAttributes.launch.required).toEqual(["url"]);
+    expect(debuggerContribution.program ?? debuggerContribution.runtime).toBeUndefined();
     for (const [key, p] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) {
       expect(key.startsWith(`${SETTINGS_SECTION}.`)).toBe(true);
       expect(p.markdownDescription, key).toBeTruthy();
@@ -70,7 +95,7 @@ describe("manifest contract", () => {
     expect(manifest.devDependencies["@types/vscode"]).toBe("~1.100.0");
     expect(manifest.capabilities.untrustedWorkspaces.supported).toBe("limited");
     expect(manifest.capabilities.untrustedWorkspaces.description).toBeTruthy();
-    expect(manifest.scripts.build).toMatch(/build --workspace runtime && node extension\/build\.mjs$/);
+    expect(manifest.scripts.build).toMatch(/build --workspace runtime && (.* && )?node extension\/build\.mjs$/);
     expect(manifest.scripts.watch).toBe("node extension/build.mjs --watch");
   });
 

@@ -216,6 +216,164 @@ export class FakeLogOutputChannel {
   dispose(): void {}
 }
 
+export class Location {
+  readonly range: Range;
+  constructor(readonly uri: Uri, rangeOrPosition: Range | Position) {
+    this.range = rangeOrPosition instanceof Range ? rangeOrPosition : new Range(rangeOrPosition, rangeOrPosition);
+  }
+}
+
+export class TestMessage {
+  expectedOutput?: string;
+  actualOutput?: string;
+  location?: Location;
+  contextValue?: string;
+  constructor(public message: string | MarkdownString) {}
+  static diff(message: string | MarkdownString, expected: string, actual: string): TestMessage {
+    const m = new TestMessage(message);
+    m.expectedOutput = expected;
+    m.actualOutput = actual;
+    return m;
+  }
+}
+
+export enum TestRunProfileKind { Run = 1, Debug = 2, Coverage = 3 }
+
+export class TestRunRequest {
+  constructor(
+    readonly include: FakeTestItem[] | undefined = undefined,
+    readonly exclude: FakeTestItem[] | undefined = undefined,
+    readonly profile: FakeTestRunProfile | undefined = undefined,
+    readonly continuous = false,
+    readonly preserveFocus = true,
+  ) {}
+}
+
+export class CancellationTokenSource {
+  private readonly emitter = new EventEmitter<void>();
+  readonly token = {
+    isCancellationRequested: false,
+    onCancellationRequested: (l: Listener<void>) => this.emitter.event(l),
+  };
+  cancel(): void {
+    if (this.token.isCancellationRequested) return;
+    this.token.isCancellationRequested = true;
+    this.emitter.fire();
+  }
+  dispose(): void { this.emitter.dispose(); }
+}
+
+export class FakeTestItemCollection {
+  private readonly map = new Map<string, FakeTestItem>();
+  constructor(private readonly parent: FakeTestItem | undefined) {}
+  get size(): number { return this.map.size; }
+  add(item: FakeTestItem): void { item.parent = this.parent; this.map.set(item.id, item); }
+  delete(id: string): void { this.map.delete(id); }
+  get(id: string): FakeTestItem | undefined { return this.map.get(id); }
+  replace(items: readonly FakeTestItem[]): void { this.map.clear(); for (const i of items) this.add(i); }
+  forEach(fn: (item: FakeTestItem, collection: FakeTestItemCollection) => unknown): void { for (const i of [...this.map.values()]) fn(i, this); }
+  [Symbol.iterator](): IterableIterator<[string, FakeTestItem]> { return this.map.entries(); }
+}
+
+export class FakeTestItem {
+  range?: Range;
+  description?: string;
+  parent?: FakeTestItem;
+  busy = false;
+  canResolveChildren = false;
+  readonly children: FakeTestItemCollection;
+  constructor(readonly id: string, public label: string, readonly uri?: Uri) { this.children = new FakeTestItemCollection(this); }
+}
+
+/** One recorded TestRun state change. */
+export interface RunRecord { state: "enqueued" | "started" | "passed" | "failed" | "errored" | "skipped"; id: string; message?: TestMessage; duration?: number }
+
+export class FakeTestRun {
+  readonly records: RunRecord[] = [];
+  readonly output: string[] = [];
+  ended = false;
+  constructor(readonly request: TestRunRequest) {}
+  enqueued(t: FakeTestItem): void { this.records.push({ state: "enqueued", id: t.id }); }
+  started(t: FakeTestItem): void { this.records.push({ state: "started", id: t.id }); }
+  passed(t: FakeTestItem, duration?: number): void { this.records.push({ state: "passed", id: t.id, duration }); }
+  failed(t: FakeTestItem, message: TestMessage | TestMessage[], duration?: number): void { this.records.push({ state: "failed", id: t.id, message: Array.isArray(message) ? message[0] : message, duration }); }
+  errored(t: FakeTestItem, message: TestMessage | TestMessage[], duration?: number): void { this.records.push({ state: "errored", id: t.id, message: Array.isArray(message) ? message[0] : message, duration }); }
+  skipped(t: FakeTestItem): void { this.records.push({ state: "skipped", id: t.id }); }
+  appendOutput(text: string): void { this.output.push(text); }
+  end(): void { this.ended = true; }
+  /** The last terminal state of each item. */
+  finalStates(): Map<string, RunRecord> {
+    const out = new Map<string, RunRecord>();
+    for (const r of this.records) if (r.state !== "enqueued" && r.state !== "started") out.set(r.id, r);
+    return out;
+  }
+}
+
+export class FakeTestRunProfile {
+  constructor(
+    readonly label: string,
+    readonly kind: TestRunProfileKind,
+    readonly runHandler: (request: TestRunRequest, token: CancellationTokenSource["token"]) => Promise<void> | void,
+    public isDefault = false,
+    public tag: unknown = undefined,
+    public supportsContinuousRun = false,
+  ) {}
+  dispose(): void {}
+}
+
+export class FakeTestController {
+  readonly items = new FakeTestItemCollection(undefined);
+  readonly profiles: FakeTestRunProfile[] = [];
+  readonly runs: FakeTestRun[] = [];
+  readonly invalidated: FakeTestItem[][] = [];
+  refreshHandler?: () => unknown;
+  disposed = false;
+  constructor(readonly id: string, readonly label: string) {}
+  createTestItem(id: string, label: string, uri?: Uri): FakeTestItem { return new FakeTestItem(id, label, uri); }
+  createRunProfile(label: string, kind: TestRunProfileKind, handler: FakeTestRunProfile["runHandler"], isDefault?: boolean, tag?: unknown, supportsContinuousRun?: boolean): FakeTestRunProfile {
+    const p = new FakeTestRunProfile(label, kind, handler, isDefault, tag, supportsContinuousRun);
+    this.profiles.push(p);
+    return p;
+  }
+  createTestRun(request: TestRunRequest): FakeTestRun { const r = new FakeTestRun(request); this.runs.push(r); return r; }
+  invalidateTestResults(items?: FakeTestItem | FakeTestItem[]): void { this.invalidated.push(items === undefined ? [] : Array.isArray(items) ? items : [items]); }
+  /** Every item in the tree, depth first. */
+  allItems(): FakeTestItem[] {
+    const out: FakeTestItem[] = [];
+    const walk = (c: FakeTestItemCollection) => c.forEach((i) => { out.push(i); walk(i.children); });
+    walk(this.items);
+    return out;
+  }
+  dispose(): void { this.disposed = true; }
+}
+
+export enum LanguageStatusSeverity { Information = 0, Warning = 1, Error = 2 }
+
+export class FakeLanguageStatusItem {
+  name?: string;
+  text = "";
+  detail?: string;
+  severity = LanguageStatusSeverity.Information;
+  command?: { title: string; command: string };
+  disposed = false;
+  constructor(readonly id: string, readonly selector: unknown) {}
+  dispose(): void { this.disposed = true; }
+}
+
+export enum DebugConfigurationProviderTriggerKind { Initial = 1, Dynamic = 2 }
+
+export class FakeDebugSession {
+  private static next = 0;
+  readonly id = `session-${++FakeDebugSession.next}`;
+  readonly trackers: { onDidSendMessage?(m: unknown): void }[] = [];
+  constructor(readonly configuration: Record<string, unknown>, readonly parentSession?: FakeDebugSession) {}
+  get name(): string { return String(this.configuration.name); }
+  get type(): string { return String(this.configuration.type); }
+  /** Sends a DAP output event through the trackers (as js-debug does for captured stdout). */
+  stdout(text: string): void { for (const t of this.trackers) t.onDidSendMessage?.({ type: "event", event: "output", body: { category: "stdout", output: text } }); }
+  terminate(): void { host.onDebugTerminate.fire(this); }
+}
+
 interface Registration<P> { selector: unknown; provider: P; extra: unknown[] }
 
 function createHost() {
@@ -230,7 +388,7 @@ function createHost() {
     collections: [] as FakeDiagnosticCollection[],
     watchers: [] as FakeFileSystemWatcher[],
     channels: [] as FakeLogOutputChannel[],
-    messages: [] as { level: string; message: string; items: string[] }[],
+    messages: [] as { level: string; message: string; items: string[]; modal?: boolean }[],
     messageChoice: undefined as string | undefined,
     codeActionProviders: [] as Registration<{ provideCodeActions(...a: unknown[]): unknown }>[],
     hoverProviders: [] as Registration<{ provideHover(...a: unknown[]): unknown }>[],
@@ -242,6 +400,20 @@ function createHost() {
     onClose: new EventEmitter<FakeTextDocument>(),
     onConfig: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
     onTrust: new EventEmitter<void>(),
+    testControllers: [] as FakeTestController[],
+    languageStatusItems: [] as FakeLanguageStatusItem[],
+    debugProviders: [] as { type: string; provider: Record<string, (...a: never[]) => unknown>; triggerKind: DebugConfigurationProviderTriggerKind }[],
+    trackerFactories: [] as { type: string; factory: { createDebugAdapterTracker(s: unknown): unknown } }[],
+    debugStarts: [] as { folder: unknown; config: Record<string, unknown> }[],
+    /** What `debug.startDebugging` does with a config (default: starts a session that stays up). */
+    onStartDebugging: undefined as undefined | ((config: Record<string, unknown>, session: FakeDebugSession) => boolean | void),
+    sessions: [] as FakeDebugSession[],
+    onDebugStart: new EventEmitter<FakeDebugSession>(),
+    onDebugTerminate: new EventEmitter<FakeDebugSession>(),
+    /** Scripted answers for showInputBox/showQuickPick/showOpenDialog, consumed in order (undefined = Escape). */
+    answers: [] as unknown[],
+    prompts: [] as { kind: string; options: Record<string, unknown>; items?: unknown[] }[],
+    shownDocuments: [] as Uri[],
   };
 }
 
@@ -334,6 +506,48 @@ export const languages = {
   registerHoverProvider(selector: unknown, provider: never) { return register(host.hoverProviders, selector, provider, []); },
   registerCompletionItemProvider(selector: unknown, provider: never, ...extra: unknown[]) { return register(host.completionProviders, selector, provider, extra); },
   registerDocumentLinkProvider(selector: unknown, provider: never) { return register(host.linkProviders, selector, provider, []); },
+  createLanguageStatusItem(id: string, selector: unknown): FakeLanguageStatusItem {
+    const item = new FakeLanguageStatusItem(id, selector);
+    host.languageStatusItems.push(item);
+    return item;
+  },
+};
+
+export const tests = {
+  createTestController(id: string, label: string): FakeTestController {
+    const c = new FakeTestController(id, label);
+    host.testControllers.push(c);
+    return c;
+  },
+};
+
+export const debug = {
+  registerDebugConfigurationProvider(type: string, provider: Record<string, (...a: never[]) => unknown>, triggerKind = DebugConfigurationProviderTriggerKind.Initial): Disposable {
+    const r = { type, provider, triggerKind };
+    host.debugProviders.push(r);
+    return new Disposable(() => host.debugProviders.splice(host.debugProviders.indexOf(r), 1));
+  },
+  registerDebugAdapterTrackerFactory(type: string, factory: { createDebugAdapterTracker(s: unknown): unknown }): Disposable {
+    const r = { type, factory };
+    host.trackerFactories.push(r);
+    return new Disposable(() => host.trackerFactories.splice(host.trackerFactories.indexOf(r), 1));
+  },
+  onDidStartDebugSession: (l: Listener<FakeDebugSession>) => host.onDebugStart.event(l),
+  onDidTerminateDebugSession: (l: Listener<FakeDebugSession>) => host.onDebugTerminate.event(l),
+  async startDebugging(folder: unknown, config: Record<string, unknown>): Promise<boolean> {
+    host.debugStarts.push({ folder, config });
+    const session = new FakeDebugSession(config);
+    const ok = host.onStartDebugging?.(config, session);
+    if (ok === false) return false;
+    host.sessions.push(session);
+    for (const f of host.trackerFactories) {
+      const t = f.factory.createDebugAdapterTracker(session) as { onDidSendMessage?(m: unknown): void } | undefined;
+      if (t) session.trackers.push(t);
+    }
+    host.onDebugStart.fire(session);
+    return true;
+  },
+  async stopDebugging(session?: FakeDebugSession): Promise<void> { session?.terminate(); },
 };
 
 function register<P>(list: Registration<P>[], selector: unknown, provider: P, extra: unknown[]): Disposable {
@@ -342,16 +556,46 @@ function register<P>(list: Registration<P>[], selector: unknown, provider: P, ex
   return new Disposable(() => list.splice(list.indexOf(r), 1));
 }
 
+function nextAnswer(kind: string, options: Record<string, unknown>, items?: unknown[]): unknown {
+  host.prompts.push({ kind, options, items });
+  const a = host.answers.shift();
+  return typeof a === "function" ? (a as (o: unknown, i?: unknown[]) => unknown)(options, items) : a;
+}
+
 export const window = {
+  activeTextEditor: undefined as undefined | { document: FakeTextDocument },
+  async showInputBox(options: Record<string, unknown> = {}): Promise<string | undefined> {
+    const a = nextAnswer("input", options) as string | undefined;
+    const validate = options.validateInput as ((v: string) => string | undefined) | undefined;
+    if (a !== undefined && validate?.(a)) throw new Error(`fake: input ${JSON.stringify(a)} rejected: ${validate(a)}`);
+    return a;
+  },
+  async showQuickPick(items: unknown[], options: Record<string, unknown> = {}): Promise<unknown> {
+    return nextAnswer("quickPick", options, items);
+  },
+  async showOpenDialog(options: Record<string, unknown> = {}): Promise<Uri[] | undefined> {
+    return nextAnswer("openDialog", options) as Uri[] | undefined;
+  },
+  async showTextDocument(doc: Uri | { uri: Uri }): Promise<unknown> {
+    host.shownDocuments.push(doc instanceof Uri ? doc : doc.uri);
+    return {};
+  },
   createOutputChannel(name: string, _options?: { log: true }): FakeLogOutputChannel {
     const c = new FakeLogOutputChannel(name);
     host.channels.push(c);
     return c;
   },
-  async showWarningMessage(message: string, ...items: string[]) { host.messages.push({ level: "warning", message, items }); return host.messageChoice; },
-  async showInformationMessage(message: string, ...items: string[]) { host.messages.push({ level: "info", message, items }); return host.messageChoice; },
-  async showErrorMessage(message: string, ...items: string[]) { host.messages.push({ level: "error", message, items }); return host.messageChoice; },
+  async showWarningMessage(message: string, ...items: unknown[]) { return showMessage("warning", message, items); },
+  async showInformationMessage(message: string, ...items: unknown[]) { return showMessage("info", message, items); },
+  async showErrorMessage(message: string, ...items: unknown[]) { return showMessage("error", message, items); },
 };
+
+function showMessage(level: string, message: string, items: unknown[]): string | undefined {
+  const labels = items.filter((i): i is string => typeof i === "string");
+  const modal = items.some((i) => typeof i === "object" && i !== null && (i as { modal?: boolean }).modal === true);
+  host.messages.push({ level, message, items: labels, ...(modal ? { modal } : {}) });
+  return host.messageChoice !== undefined && labels.includes(host.messageChoice) ? host.messageChoice : undefined;
+}
 
 export const commands = {
   registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {

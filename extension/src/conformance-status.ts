@@ -1,0 +1,68 @@
+/**
+ * The conformance score per connector, as a LanguageStatusItem shown while the connector's file is
+ * open: "conformance 41/44, 3 skipped" (passed / all cases), an error severity while any case
+ * fails, and a click that opens the LMCache log.
+ */
+import * as vscode from "vscode";
+import { connectorId, type ConnectorClass } from "./connectors";
+import { COMMANDS } from "./ids";
+
+/** Counts over all of a connector's cases (cases not run yet count in `total` only). */
+export interface Score {
+  passed: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+/** The status text of a score. */
+export function scoreText(score: Score): string {
+  return `conformance ${score.passed}/${score.total}${score.skipped > 0 ? `, ${score.skipped} skipped` : ""}${score.failed > 0 ? `, ${score.failed} failed` : ""}`;
+}
+
+/** One language status item per connector that has been run. */
+export class ConformanceStatus implements vscode.Disposable {
+  private readonly items = new Map<string, vscode.LanguageStatusItem>();
+  private readonly scores = new Map<string, Score>();
+
+  /** Shows `score` for connector `c`. */
+  update(c: ConnectorClass, score: Score): void {
+    const id = connectorId(c);
+    let item = this.items.get(id);
+    if (!item) {
+      item = vscode.languages.createLanguageStatusItem(`lmcacheConformance:${id}`, { pattern: c.file });
+      item.name = `LMCache conformance: ${c.className}`;
+      this.items.set(id, item);
+    }
+    item.text = `${c.className}: ${scoreText(score)}`;
+    item.detail = c.modulePath;
+    item.severity = score.failed > 0 ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    item.command = { title: "Show Output", command: COMMANDS.showOutput };
+    this.scores.set(id, score);
+  }
+
+  /** The last score of a connector (tests, e2e). */
+  score(id: string): Score | undefined {
+    return this.scores.get(id);
+  }
+
+  /** The status text of a connector. */
+  text(id: string): string | undefined {
+    return this.items.get(id)?.text;
+  }
+
+  /** Drops the items of connectors that no longer exist. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const [id, item] of this.items) {
+      if (ids.has(id)) continue;
+      item.dispose();
+      this.items.delete(id);
+      this.scores.delete(id);
+    }
+  }
+
+  dispose(): void {
+    for (const item of this.items.values()) item.dispose();
+    this.items.clear();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Wires the features that run (or scaffold) connector code: live conformance (Testing API), its
+ * status items, debugging of conformance cases, the F5 debug type, and the scaffolding commands.
+ * Discovery and the test tree are static and appear in Restricted Mode too; running anything goes
+ * through the TrustGate.
+ */
+import * as vscode from "vscode";
+import { ConformanceStatus } from "./conformance-status";
+import { ConformanceTests, type ConformanceTestsOptions } from "./conformance-tests";
+import { registerDebugProviders } from "./debug-provider";
+import { DebugRuns } from "./debug-runs";
+import { COMMANDS } from "./ids";
+import { bundledRunnerPath, compileCacheDir } from "./runtime-paths";
+import { Scaffolder, type Renderer } from "./scaffold";
+import type { TrustGate } from "./trust";
+
+/** The services built here (exposed on the extension API for tests). */
+export interface ConnectorFeatures {
+  tests: ConformanceTests;
+  status: ConformanceStatus;
+  debugRuns: DebugRuns;
+  scaffolder: Scaffolder;
+}
+
+/** Test seams: shorter timeouts, another renderer. */
+export interface ConnectorFeatureOptions extends ConformanceTestsOptions {
+  renderer?: () => Promise<Renderer>;
+}
+
+/** Builds the features; everything to dispose goes into `subscriptions`. */
+export function registerConnectorFeatures(
+  extensionPath: string,
+  log: vscode.LogOutputChannel,
+  trust: TrustGate,
+  subscriptions: { push(...items: vscode.Disposable[]): unknown },
+  options: ConnectorFeatureOptions = {},
+): ConnectorFeatures {
+  const runnerPath = options.runnerPath ?? bundledRunnerPath(extensionPath);
+  const status = new ConformanceStatus();
+  const tests = new ConformanceTests(log, trust, status, { ...options, runnerPath });
+  const debugRuns = new DebugRuns(runnerPath, compileCacheDir(), log);
+  tests.debugStarter = (job, folder, reporter, token) => debugRuns.start(job, folder, reporter, token);
+  const scaffolder = new Scaffolder(log, options.renderer);
+  subscriptions.push(
+    status,
+    tests,
+    debugRuns,
+    ...registerDebugProviders(extensionPath, trust, log),
+    vscode.commands.registerCommand(COMMANDS.newProject, () => scaffolder.newProject()),
+    vscode.commands.registerCommand(COMMANDS.addConnectorClass, () => scaffolder.addConnectorClass()),
+    vscode.commands.registerCommand(COMMANDS.debugFailure, (arg: unknown) => tests.debugFailure(arg)),
+    vscode.commands.registerCommand(COMMANDS.refreshConnectors, () => tests.refresh()),
+  );
+  void tests.refresh().catch((err: unknown) => log.error(`finding connectors failed: ${(err as Error).stack ?? err}`));
+  return { tests, status, debugRuns, scaffolder };
+}

@@ -1,0 +1,146 @@
+/**
+ * Finds connector classes statically: top-level TS/JS classes whose `extends` chain reaches
+ * `RemoteConnector` (the lint core's TypeScript analysis; no workspace code runs), with the
+ * dotted module path the runtime loads them by and the relative files each module imports
+ * (continuous runs re-run a class when one of those changes).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadLintCore } from "./core";
+
+/** A connector class found in a workspace folder. */
+export interface ConnectorClass {
+  /** Absolute path of the module file. */
+  file: string;
+  className: string;
+  /** Dotted module path relative to the folder (`src.acme_connector`), as in an `external://` URL. */
+  modulePath: string;
+  /** The workspace folder the module path is relative to (the runner's cwd). */
+  folder: string;
+  /** 0-based line/character range of the class name. */
+  range: { startLine: number; startCharacter: number; endLine: number; endCharacter: number };
+}
+
+/** Source extensions that can hold a connector. */
+const SOURCE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+const SKIPPED_DIRS = new Set(["node_modules", "dist", "out", "build", "coverage"]);
+/** A workspace walk stops after this many source files (a monorepo root is not a connector project). */
+const MAX_FILES = 5000;
+
+/** The URL the runner loads `c` with. */
+export function connectorUrl(c: Pick<ConnectorClass, "modulePath" | "className">): string {
+  return `external://host:0/${c.modulePath}/?connector_name=${c.className}`;
+}
+
+/** Stable id of a connector (its test item id). */
+export function connectorId(c: Pick<ConnectorClass, "file" | "className">): string {
+  return `${c.file}#${c.className}`;
+}
+
+/** `pkg/conn.ts` → `pkg.conn`; null when a part is not an identifier (the URL could not name it). */
+export function modulePathOf(folder: string, file: string): string | null {
+  const rel = path.relative(folder, file);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return null;
+  const parts = rel.slice(0, rel.length - path.extname(rel).length).split(path.sep);
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? parts.join(".") : null;
+}
+
+/** Source files under `folder` (skipping dependencies, build output and dot-folders). */
+export function listSourceFiles(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= MAX_FILES) return;
+      if (e.name.startsWith(".")) continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name)) walk(full);
+      } else if (SOURCE_EXTENSIONS.includes(path.extname(e.name)) && !e.name.endsWith(".d.ts") && !/\.(test|spec)\.[mc]?[jt]s$/.test(e.name)) {
+        out.push(full);
+      }
+    }
+  };
+  walk(folder);
+  return out.sort();
+}
+
+function lineCol(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length - 1;
+  return { line, character: offset - (before.lastIndexOf("\n") + 1) };
+}
+
+/** Connector classes declared in one file (empty when none, or the file is unreadable). */
+export async function connectorsInFile(folder: string, file: string, text?: string): Promise<ConnectorClass[]> {
+  const modulePath = modulePathOf(folder, file);
+  if (!modulePath) return [];
+  let source = text;
+  if (source === undefined) {
+    try {
+      source = fs.readFileSync(file, "utf8");
+    } catch {
+      return [];
+    }
+  }
+  // Cheap filter first: a connector module names its base somewhere.
+  if (!/\bextends\b/.test(source) || !source.includes("Connector")) return [];
+  const core = await loadLintCore();
+  const info = core.analyzeTsModule(file, source);
+  const found: ConnectorClass[] = [];
+  for (const cls of info.classes.values()) {
+    if (!cls.exported || cls.isAbstract) continue;
+    if (core.classVerdict(info, cls.name).baseKind !== "remote-connector") continue;
+    const start = lineCol(source, cls.start);
+    const end = lineCol(source, cls.end);
+    found.push({
+      file, className: cls.name, modulePath, folder,
+      range: { startLine: start.line, startCharacter: start.character, endLine: end.line, endCharacter: end.character },
+    });
+  }
+  return found;
+}
+
+/** Every connector class in `folder`. */
+export async function findConnectors(folder: string): Promise<ConnectorClass[]> {
+  const found: ConnectorClass[] = [];
+  for (const file of listSourceFiles(folder)) found.push(...(await connectorsInFile(folder, file)));
+  return found;
+}
+
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+
+/** Resolves a relative import specifier like Node/esbuild would (extensions and index files). */
+function resolveRelative(fromFile: string, spec: string): string | null {
+  const base = path.resolve(path.dirname(fromFile), spec);
+  const stem = base.replace(/\.[mc]?js$/, "");
+  const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => path.join(base, "index" + e))];
+  return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile()) ?? null;
+}
+
+/** `file` and every workspace file it imports, transitively (relative imports only). */
+export function importClosure(file: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [file];
+  while (queue.length > 0) {
+    const current = queue.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    let text: string;
+    try {
+      text = fs.readFileSync(current, "utf8");
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(IMPORT)) {
+      const target = resolveRelative(current, m[1]!);
+      if (target && !seen.has(target)) queue.push(target);
+    }
+  }
+  return seen;
+}

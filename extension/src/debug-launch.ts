@@ -1,0 +1,128 @@
+/**
+ * Pure builders of the `node` launch configurations the extension hands to js-debug: the F5
+ * "Run against local cache" launch (`lmcache-connector run <url>`) and the runner relaunch behind
+ * "Debug this failure". No `vscode` import: unit-tested as plain functions.
+ *
+ * Source maps: the runtime's loader compiles connector TypeScript with esbuild into a cache
+ * directory (`os.tmpdir()/lmcache-connector-kit/compiled`) with inline source maps, and runs it
+ * from there. js-debug only reads maps of scripts whose location matches
+ * `resolveSourceMapLocations`, so the cache directory is listed there (and in `outFiles`, so
+ * breakpoints are set before the compiled module loads).
+ */
+import type { RunnerJob } from "../../runtime/src/runner/job.js";
+
+/** The attributes of a `lmcache-connector` launch configuration (see `configurationAttributes`). */
+export interface ConnectorLaunchConfig {
+  type: string;
+  request: string;
+  name: string;
+  /** Connector URL, e.g. `external://host:0/src.acme_connector/?connector_name=AcmeConnector`. */
+  url?: string;
+  /** Directory module paths resolve against (default: the workspace folder). */
+  cwd?: string;
+  /** Number of workload requests. */
+  requests?: number;
+  seed?: number;
+  /** Local CPU cache size in GB. */
+  maxLocalCpuSize?: number;
+  chunkSize?: number;
+  /** `auto` (workspace runtime if installed, else the bundled one), `workspace` or `bundled`. */
+  runtime?: "auto" | "workspace" | "bundled";
+  env?: Record<string, string>;
+  stopOnEntry?: boolean;
+  [key: string]: unknown;
+}
+
+/** What the resolver needs to know about the machine. */
+export interface LaunchContext {
+  /** Absolute path of the workspace folder. */
+  folder: string;
+  /** The bundled CLI (`dist/lmcache-connector.js`). */
+  bundledCli: string;
+  /** The workspace's runtime CLI, when installed. */
+  workspaceCli?: string;
+  /** The loader's compile cache directory. */
+  cacheDir: string;
+}
+
+/** A `node` (js-debug) launch configuration. */
+export type NodeLaunchConfig = Record<string, unknown> & { type: "node"; request: "launch"; name: string; program: string; args: string[]; cwd: string };
+
+/** Settings shared by every launch: source maps through the compile cache, Node internals skipped. */
+export function sourceMapSettings(folder: string, cacheDir: string): Record<string, unknown> {
+  return {
+    sourceMaps: true,
+    resolveSourceMapLocations: [`${folder}/**`, `${cacheDir}/**`, "!**/node_modules/**"],
+    outFiles: [`${folder}/**/*.(m|c|)js`, `${cacheDir}/**/*.js`, "!**/node_modules/**"],
+    skipFiles: ["<node_internals>/**"],
+  };
+}
+
+/** Problems with a `lmcache-connector` configuration (empty when it can be launched). */
+export function launchConfigProblems(config: ConnectorLaunchConfig): string[] {
+  const problems: string[] = [];
+  if (typeof config.url !== "string" || config.url.trim() === "") problems.push("the configuration needs a connector \"url\" (e.g. external://host:0/src.my_connector/?connector_name=MyConnector)");
+  for (const key of ["requests", "seed", "chunkSize"] as const) {
+    const v = config[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) problems.push(`"${key}" must be a non-negative integer`);
+  }
+  if (config.maxLocalCpuSize !== undefined && (typeof config.maxLocalCpuSize !== "number" || !(config.maxLocalCpuSize > 0))) problems.push("\"maxLocalCpuSize\" must be a positive number of GB");
+  if (config.runtime !== undefined && !["auto", "workspace", "bundled"].includes(config.runtime)) problems.push("\"runtime\" must be auto, workspace or bundled");
+  return problems;
+}
+
+/** Which CLI a configuration runs. */
+export function chooseCli(config: ConnectorLaunchConfig, ctx: LaunchContext): string {
+  const runtime = config.runtime ?? "auto";
+  if (runtime === "bundled") return ctx.bundledCli;
+  return ctx.workspaceCli ?? ctx.bundledCli;
+}
+
+/**
+ * Resolves a `lmcache-connector` configuration to a `node` launch of `lmcache-connector run`.
+ * Variables such as `${workspaceFolder}` are left in place (VS Code substitutes them after
+ * resolution). Throws an Error listing the problems when the configuration is unusable.
+ */
+export function resolveRunLaunch(config: ConnectorLaunchConfig, ctx: LaunchContext): NodeLaunchConfig {
+  const problems = launchConfigProblems(config);
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  const cwd = config.cwd ?? ctx.folder;
+  const args = ["run", config.url!, "--cwd", cwd];
+  if (config.requests !== undefined) args.push("--requests", String(config.requests));
+  if (config.seed !== undefined) args.push("--seed", String(config.seed));
+  if (config.maxLocalCpuSize !== undefined) args.push("--max-local-cpu-size", String(config.maxLocalCpuSize));
+  if (config.chunkSize !== undefined) args.push("--chunk-size", String(config.chunkSize));
+  return {
+    type: "node",
+    request: "launch",
+    name: config.name || "Run against local cache",
+    program: chooseCli(config, ctx),
+    args,
+    cwd,
+    ...sourceMapSettings(ctx.folder, ctx.cacheDir),
+    console: "integratedTerminal",
+    ...(config.env ? { env: config.env } : {}),
+    ...(config.stopOnEntry ? { stopOnEntry: true } : {}),
+  };
+}
+
+/**
+ * A `node` launch of the runner for one job (the Debug profile and "Debug this failure"): the job
+ * goes as the runner's first argument, and stdout is captured so the extension can read the
+ * NDJSON events from the debug session's output. `runId` marks the session (`__lmcacheRunId`).
+ */
+export function runnerLaunch(job: RunnerJob, runnerPath: string, cacheDir: string, name: string): NodeLaunchConfig {
+  return {
+    type: "node",
+    request: "launch",
+    name,
+    program: runnerPath,
+    args: [JSON.stringify(job)],
+    cwd: job.cwd,
+    runtimeArgs: ["--enable-source-maps"],
+    ...sourceMapSettings(job.cwd, cacheDir),
+    console: "internalConsole",
+    outputCapture: "std",
+    __lmcacheRunId: job.runId,
+  };
+}
