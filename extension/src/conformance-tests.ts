@@ -66,6 +66,8 @@ export class ConformanceTests implements vscode.Disposable {
   private readonly changedFiles = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
   debugStarter: DebugJobStarter | undefined;
+  /** Process id of the last runner started (tests check it is gone after a cancel). */
+  lastRunnerPid: number | undefined;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -250,6 +252,7 @@ export class ConformanceTests implements vscode.Disposable {
       hardTimeoutMs: this.options.hardTimeoutMs,
       onStderr: (text) => this.log.trace(`runner stderr: ${text.trimEnd()}`),
     });
+    this.lastRunnerPid = handle.pid;
     const sub = token.onCancellationRequested(() => handle.cancel());
     try {
       const result = await handle.done;

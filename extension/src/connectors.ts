@@ -95,7 +95,7 @@ export async function connectorsInFile(folder: string, file: string, text?: stri
   const found: ConnectorClass[] = [];
   for (const cls of info.classes.values()) {
     if (!cls.exported || cls.isAbstract) continue;
-    if (core.classVerdict(info, cls.name).baseKind !== "remote-connector") continue;
+    if (!(await reachesRemoteConnector(file, source, cls.name, new Set()))) continue;
     const start = lineCol(source, cls.start);
     const end = lineCol(source, cls.end);
     found.push({
@@ -104,6 +104,53 @@ export async function connectorsInFile(folder: string, file: string, text?: stri
     });
   }
   return found;
+}
+
+/** Local name → [relative specifier, imported name] of `import { A, B as C } from "./x"` bindings. */
+export function relativeImportBindings(text: string): Map<string, [string, string]> {
+  const out = new Map<string, [string, string]>();
+  for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+    for (const part of m[1]!.split(",")) {
+      const [imported, local] = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/);
+      if (imported) out.set((local ?? imported).trim(), [m[2]!, imported.trim()]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether class `name` of `file` reaches `RemoteConnector`: within the module (the lint core's
+ * verdict), or through a base class imported from another workspace module (`extends
+ * GoodConnector` from "./good_connector"), followed file to file.
+ */
+async function reachesRemoteConnector(file: string, text: string, name: string, seen: Set<string>): Promise<boolean> {
+  const key = `${file}#${name}`;
+  if (seen.has(key) || seen.size > 20) return false;
+  seen.add(key);
+  const core = await loadLintCore();
+  const info = core.analyzeTsModule(file, text);
+  const verdict = core.classVerdict(info, name);
+  if (verdict.baseKind === "remote-connector") return true;
+  if (verdict.baseKind !== "unknown") return false;
+  // The chain leaves the module: find the last local class and where its base comes from.
+  let current = info.classes.get(name);
+  const local = new Set<string>();
+  while (current?.base && info.classes.has(current.base) && !local.has(current.base)) {
+    local.add(current.base);
+    current = info.classes.get(current.base);
+  }
+  const base = current?.base;
+  const binding = base ? relativeImportBindings(text).get(base) : undefined;
+  if (!binding) return false;
+  const target = resolveRelative(file, binding[0]);
+  if (!target) return false;
+  let targetText: string;
+  try {
+    targetText = fs.readFileSync(target, "utf8");
+  } catch {
+    return false;
+  }
+  return reachesRemoteConnector(target, targetText, binding[1], seen);
 }
 
 /** Every connector class in `folder`. */

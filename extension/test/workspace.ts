@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { ConnectorFeatureOptions } from "../src/connector-features";
 import { activate, type ExtensionApi } from "../src/extension";
 import { fake } from "./fake-vscode";
 
@@ -49,9 +50,9 @@ export class TempWorkspace {
 }
 
 /** Activates the extension with a fresh context; returns the API and the context (dispose it after). */
-export function activateExtension(): { api: ExtensionApi; context: ReturnType<typeof fake.createExtensionContext> } {
+export function activateExtension(options?: ConnectorFeatureOptions): { api: ExtensionApi; context: ReturnType<typeof fake.createExtensionContext> } {
   const context = fake.createExtensionContext(path.resolve(__dirname, "..", ".."));
-  const api = activate(context as never);
+  const api = activate(context as never, options);
   return { api, context };
 }
 
