@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseExternalUrl } from "../connector/external-url";
 import { parseRemoteUrl } from "../connector/url";
-import { MODULE_EXTENSIONS } from "../loader";
+import { MODULE_EXTENSIONS } from "../loader/resolve";
 import { classVerdict } from "./modules/module-info";
 import { connectorClassNames, moduleInfoFor } from "./checks/module-checks";
 import { moduleRoots, resolveConnectorModule } from "./modules/resolve";

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { analyzeModuleFile } from "../modules/analysis-cache";
 import { classVerdict, type ModuleInfo } from "../modules/module-info";
-import { abstractMethodsError } from "../../loader";
+import { abstractMethodsError } from "../../loader/connector-class";
 import { isDottedIdentifierPath, moduleNotFoundText, moduleRoots, resolveConnectorModule } from "../modules/resolve";
 import { editDistance } from "./schemes";
 import { diag, type CheckEnv } from "./env";

@@ -1,5 +1,5 @@
 /** What static analysis learns about a connector module (TS/JS or Python) without running it. */
-import { ABSTRACT_CONNECTOR_METHODS } from "../../loader";
+import { ABSTRACT_CONNECTOR_METHODS } from "../../loader/connector-class";
 
 /** How a class's `extends` chain ends, as far as the file alone tells. */
 export type BaseKind =

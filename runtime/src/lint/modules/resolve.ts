@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader";
+import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader/resolve";
 import type { LintContext } from "../types";
 
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
