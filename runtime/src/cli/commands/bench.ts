@@ -5,21 +5,28 @@ import { runBench } from "../../bench/run-bench";
 import { isNonNegativeInt, isPositiveInt, numberFlag, parseArgs, UsageError } from "../../harness/argv";
 import { progressLine } from "../../harness/progress-line";
 import type { CliCommand } from "../command";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors, takeEngineConfigArgsOrUsage } from "../engine-config-options";
 
 const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--format text|json]
+       ${ENGINE_CONFIG_SYNOPSIS}
 
 Store, lookup and load rounds after warm-up; p50/p99 latency, ops/s and MB/s per phase, the plain
 memory-copy bandwidth of the same payload measured in the same run, and byte verification in the
-last round. Exit code 1 when verification fails, 2 for bad usage or a connector that could not be loaded.
-`;
+last round. The bench sizes the CPU cache for its payloads, so the config's max_local_cpu_size is
+not used; every other key reaches the connector. Exit code 1 when verification fails, 2 for bad
+usage, an LMCache config that could not be loaded or a connector that could not be loaded.
+
+${ENGINE_CONFIG_HELP}`;
 
 const command: CliCommand = {
   summary: "benchmark store/lookup/load of a connector (like lmcache bench l2)",
   async run(args, io) {
+    const engineArgs = takeEngineConfigArgsOrUsage(args, io, "bench");
+    if (typeof engineArgs === "number") return engineArgs;
     let opts;
     let format: string;
     try {
-      const parsed = parseArgs(args, {
+      const parsed = parseArgs(engineArgs.rest, {
         values: ["cwd", "rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight", "format"],
         booleans: ["help"],
       });
@@ -44,14 +51,18 @@ const command: CliCommand = {
       io.stderr(`lmcache-connector bench: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
+    const settings = loadEngineSettingsOrReport(engineArgs, io, "bench");
+    if (typeof settings === "number") return settings;
+    const started = Date.now();
     const progress = progressLine(io.stderr, io.isTTY, "rounds");
     let report;
     try {
-      report = await runBench({ ...opts, onProgress: (d, t, text) => progress.update(d, t, text) });
+      report = await runBench({ ...opts, config: settings.config, searchPaths: settings.searchPaths, onProgress: (d, t, text) => progress.update(d, t, text) });
     } catch (err) {
       progress.end();
       const e = err as Error;
       io.stderr(`${e.name ?? "Error"}: ${e.message}\n`);
+      printLoggedErrors(io, started);
       return 2;
     }
     progress.end();

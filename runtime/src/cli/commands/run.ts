@@ -9,22 +9,31 @@ import { progressLine } from "../../harness/progress-line";
 import { runHarness } from "../../harness/run-harness";
 import * as path from "node:path";
 import type { CliCommand } from "../command";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors, takeEngineConfigArgsOrUsage } from "../engine-config-options";
 
 const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--format text|json]
+       ${ENGINE_CONFIG_SYNOPSIS}
 
 Drives the connector like LMCache's RemoteBackend in front of a LocalCPUBackend, with a serving-shaped
 workload (shared system prompts, multi-turn conversations), and reports hit rates, latency
-percentiles, bytes moved, evictions and reference leaks. Exit code 1 when leaks or corrupt chunks
-are found, 2 for bad usage or a connector that could not be loaded.
-`;
+percentiles, bytes moved, evictions and reference leaks. The workload's chunk size is --chunk-size,
+else the config's chunk_size (LMCache's default 256); the CPU cache is --max-local-cpu-size GB
+(default 0.05, small so that eviction happens), never the config's max_local_cpu_size. An
+extra_config ping_interval the config does not set defaults to 0.2 s here (LMCache's 30 s would
+never fire in a short run). Exit code 1 when leaks or corrupt chunks are found, 2 for bad usage,
+an LMCache config that could not be loaded or a connector that could not be loaded.
+
+${ENGINE_CONFIG_HELP}`;
 
 const command: CliCommand = {
   summary: "run a connector behind a local CPU cache with an LLM-serving workload",
   async run(args, io) {
+    const engineArgs = takeEngineConfigArgsOrUsage(args, io, "run");
+    if (typeof engineArgs === "number") return engineArgs;
     let opts;
     let format: string;
     try {
-      const parsed = parseArgs(args, { values: ["cwd", "requests", "seed", "max-local-cpu-size", "chunk-size", "format"], booleans: ["help"] });
+      const parsed = parseArgs(engineArgs.rest, { values: ["cwd", "requests", "seed", "max-local-cpu-size", "chunk-size", "format"], booleans: ["help"] });
       if (parsed.flags.has("help")) {
         io.stdout(USAGE);
         return 0;
@@ -44,14 +53,19 @@ const command: CliCommand = {
       io.stderr(`lmcache-connector run: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
+    const settings = loadEngineSettingsOrReport(engineArgs, io, "run");
+    if (typeof settings === "number") return settings;
+    const started = Date.now();
     const progress = progressLine(io.stderr, io.isTTY, "requests");
     let report;
     try {
-      report = await runHarness({ ...opts, onProgress: (d, t, text) => progress.update(d, t, text) });
+      const { config, searchPaths } = settings;
+      report = await runHarness({ ...opts, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress: (d, t, text) => progress.update(d, t, text) });
     } catch (err) {
       progress.end();
       const e = err as Error;
       io.stderr(`${e.name ?? "Error"}: ${e.message}\n`);
+      printLoggedErrors(io, started);
       return 2;
     }
     progress.end();
