@@ -40,7 +40,7 @@ export function registerConnectorFeatures(
   const tests = new ConformanceTests(log, trust, status, { ...options, runnerPath });
   const debugRuns = new DebugRuns(runnerPath, compileCacheDir(), log);
   tests.debugStarter = (job, folder, reporter, token) => debugRuns.start(job, folder, reporter, token);
-  const scaffolder = new Scaffolder(log, options.renderer);
+  const scaffolder = new Scaffolder(log, options.renderer, extensionPath);
   subscriptions.push(
     status,
     tests,

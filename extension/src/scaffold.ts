@@ -25,11 +25,16 @@ export type FileTree = Map<string, string | Uint8Array>;
 export interface Renderer {
   PROMPTS: readonly PromptSpec[];
   renderProject(answers: Record<string, unknown>): FileTree;
-  renderConnectorClass(answers: Record<string, unknown>, existing: ReadonlyMap<string, string>): FileTree;
+  renderConnectorClass(answers: Record<string, unknown>, project: ExistingProject): FileTree;
   projectFolder(name: string): string;
-  /** Where `yo` also writes the packed runtime (`vendor/…tgz`), when the renderer ships one. */
+  /** Where `yo` also writes the packed runtime (`vendor/…tgz`). */
   RUNTIME_TARBALL_PATH?: string;
-  vendoredRuntimeTarball?(): Uint8Array;
+  vendoredRuntimeTarball?(fromDir?: string): Uint8Array;
+}
+
+/** A project on disk, as `renderConnectorClass` reads it. */
+export interface ExistingProject {
+  read(relativePath: string): string | null;
 }
 
 /** Loads the shared renderer lazily (it is only needed when a scaffolding command runs). */
@@ -37,14 +42,24 @@ export async function loadRenderer(): Promise<Renderer> {
   return (await import("../../generator/src/render/index.js")) as unknown as Renderer;
 }
 
-/** Every file `yo lmcache-connector` writes for `answers`: the rendered tree plus the vendored runtime. */
-export function projectTree(renderer: Renderer, answers: Record<string, unknown>): FileTree {
-  const tree = new Map(renderer.renderProject(answers));
+/**
+ * Every file `yo lmcache-connector` writes for `answers`: the rendered tree plus the packed runtime
+ * (`vendor/…tgz`), looked up next to the bundle and then in the repository's `generator/vendor`.
+ * Without a packed runtime (a checkout that was not built) the tree is written without it and
+ * `missing` says so.
+ */
+export function projectTree(renderer: Renderer, answers: Record<string, unknown>, extensionPath?: string): FileTree & { missing?: string } {
+  const tree: FileTree & { missing?: string } = new Map(renderer.renderProject(answers));
   if (renderer.RUNTIME_TARBALL_PATH && renderer.vendoredRuntimeTarball && !tree.has(renderer.RUNTIME_TARBALL_PATH)) {
-    try {
-      tree.set(renderer.RUNTIME_TARBALL_PATH, renderer.vendoredRuntimeTarball());
-    } catch {
-      // No packed runtime available (a development checkout): the project installs it otherwise.
+    const dirs = [undefined, ...(extensionPath ? [path.join(extensionPath, "dist"), path.join(extensionPath, "generator", "dist")] : [])];
+    for (const dir of dirs) {
+      try {
+        tree.set(renderer.RUNTIME_TARBALL_PATH, renderer.vendoredRuntimeTarball(dir));
+        delete tree.missing;
+        break;
+      } catch (err) {
+        tree.missing = (err as Error).message;
+      }
     }
   }
   return tree;
@@ -128,31 +143,26 @@ export function classFile(tree: FileTree, className: string): string | undefined
   return [...tree.keys()].find((rel) => rel.startsWith("src/") && /\.ts$/.test(rel) && String(tree.get(rel)).includes(`class ${className} `));
 }
 
-/** Reads the text files of a project that `renderConnectorClass` looks at. */
-export function readProject(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const read = (rel: string): void => {
-    try {
-      files.set(rel, fs.readFileSync(path.join(root, rel), "utf8"));
-    } catch {
-      /* absent */
-    }
+/** The project folder `root`, read on demand. */
+export function readProject(root: string): ExistingProject {
+  return {
+    read(rel: string): string | null {
+      try {
+        return fs.readFileSync(path.join(root, ...rel.split("/")), "utf8");
+      } catch {
+        return null;
+      }
+    },
   };
-  read("package.json");
-  read(".vscode/launch.json");
-  for (const dir of ["src", "test"]) {
-    try {
-      for (const f of fs.readdirSync(path.join(root, dir))) read(`${dir}/${f}`);
-    } catch {
-      /* no such folder */
-    }
-  }
-  return files;
 }
 
 /** The two commands, with the renderer and the log injected. */
 export class Scaffolder {
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly renderer: () => Promise<Renderer> = loadRenderer) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly renderer: () => Promise<Renderer> = loadRenderer,
+    private readonly extensionPath?: string,
+  ) {}
 
   /** "New Connector Project…": returns the project folder, or undefined when cancelled. */
   async newProject(): Promise<string | undefined> {
@@ -167,7 +177,9 @@ export class Scaffolder {
     if (!answers) return undefined;
     let tree: FileTree;
     try {
-      tree = projectTree(renderer, answers);
+      tree = projectTree(renderer, answers, this.extensionPath);
+      const missing = (tree as { missing?: string }).missing;
+      if (missing) this.log.warn(`new project: written without the packed runtime: ${missing}`);
     } catch (err) {
       void vscode.window.showErrorMessage(`Nothing was written: ${(err as Error).message}`);
       return undefined;

@@ -1,0 +1,112 @@
+/**
+ * Scaffolding commands: the answers asked through InputBox/QuickPick go through the shared
+ * renderer, and the files written are byte-identical to `renderProject` / `renderConnectorClass`
+ * for the same answers; an existing file with other contents is never replaced without asking.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as render from "../../generator/src/render/index";
+import { COMMANDS } from "../src/ids";
+import { projectTree, type Renderer } from "../src/scaffold";
+import { fake } from "./fake-vscode";
+import { activateExtension, deactivateExtension } from "./workspace";
+
+let dir: string;
+let context: ReturnType<typeof activateExtension>["context"];
+beforeEach(() => {
+  fake.reset();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-scaffold-"));
+  fake.setWorkspaceFolder(dir);
+  ({ context } = activateExtension());
+});
+afterEach(() => {
+  deactivateExtension(context);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type Item = { value: unknown };
+const pick = (value: unknown) => (_o: unknown, items: Item[]) => items.find((i) => i.value === value);
+const pickMany = (values: unknown[]) => (_o: unknown, items: Item[]) => items.filter((i) => values.includes(i.value));
+
+/** Every file under `root` as relative POSIX path → bytes. */
+function readTree(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else out.set(path.relative(root, full).split(path.sep).join("/"), fs.readFileSync(full));
+    }
+  };
+  walk(root);
+  return out;
+}
+const bytes = (tree: Map<string, string | Uint8Array>) => new Map([...tree].map(([k, v]) => [k, Buffer.from(v as never)]));
+
+const answers = { name: "acme-store", className: "AcmeStoreConnector", template: "fs", capabilities: ["batched", "ping"], loading: "external", ci: false };
+const script = () => [answers.name, answers.className, pick(answers.template), pickMany(answers.capabilities), pick(answers.loading), pick(answers.ci)];
+
+describe("New Connector Project…", () => {
+  it("asks the generator's questions and writes exactly what the shared renderer renders", async () => {
+    fake.host.answers = script();
+    const projectDir = await fake.host.commands.get(COMMANDS.newProject)!();
+    expect(projectDir).toBe(path.join(dir, "acme-store"));
+    expect(fake.host.prompts.map((p) => p.kind)).toEqual(render.PROMPTS.map((p) => (p.kind === "input" ? "input" : "quickPick")));
+    // What `yo lmcache-connector` writes: renderProject's files plus the packed runtime (when built).
+    const expected = bytes(render.renderProject(answers as never));
+    let tarball: Uint8Array | undefined;
+    try { tarball = render.vendoredRuntimeTarball(); } catch { tarball = undefined; }
+    if (tarball) expected.set(render.RUNTIME_TARBALL_PATH, Buffer.from(tarball));
+    expect(readTree(projectDir as string)).toEqual(expected);
+    expect(bytes(projectTree(render as unknown as Renderer, answers))).toEqual(expected);
+    // The new class is opened.
+    expect(fake.host.shownDocuments.map((u) => path.relative(projectDir as string, u.fsPath))).toHaveLength(1);
+    expect(fs.readFileSync(fake.host.shownDocuments[0]!.fsPath, "utf8")).toContain("class AcmeStoreConnector ");
+  });
+
+  it("asks before replacing an existing file, and writes nothing when not allowed", async () => {
+    const readme = path.join(dir, "acme-store", "README.md");
+    fs.mkdirSync(path.dirname(readme), { recursive: true });
+    fs.writeFileSync(readme, "mine\n");
+    fake.host.answers = script();
+    expect(await fake.host.commands.get(COMMANDS.newProject)!()).toBeUndefined();
+    const warning = fake.host.messages.at(-1)!;
+    expect(warning.modal).toBe(true);
+    expect(warning.message).toContain("README.md");
+    expect(fs.readFileSync(readme, "utf8")).toBe("mine\n");
+    expect(fs.readdirSync(path.dirname(readme))).toEqual(["README.md"]);
+
+    fake.host.answers = script();
+    fake.host.messageChoice = "Overwrite";
+    expect(await fake.host.commands.get(COMMANDS.newProject)!()).toBe(path.join(dir, "acme-store"));
+    expect(fs.readFileSync(readme)).toEqual(Buffer.from(render.renderProject(answers as never).get("README.md") as string));
+  });
+
+  it("writes nothing when the user presses Escape", async () => {
+    fake.host.answers = [answers.name, undefined];
+    expect(await fake.host.commands.get(COMMANDS.newProject)!()).toBeUndefined();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("Add Connector Class…", () => {
+  it("adds the class through renderConnectorClass and opens it", async () => {
+    const project = path.join(dir, "acme-store");
+    for (const [rel, contents] of render.renderProject(answers as never)) {
+      fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
+      fs.writeFileSync(path.join(project, rel), contents);
+    }
+    fake.setWorkspaceFolder(project);
+    const before = readTree(project);
+    const added = { className: "OtherConnector", template: "memory", capabilities: [], loading: "plugin" };
+    const expected = render.renderConnectorClass(added as never, { read: (rel: string) => before.get(rel)?.toString("utf8") ?? null });
+    fake.host.answers = [added.className, pick(added.template), pickMany(added.capabilities), pick(added.loading)];
+    expect(await fake.host.commands.get(COMMANDS.addConnectorClass)!()).toBe(project);
+    const after = readTree(project);
+    for (const [rel, contents] of expected) expect(after.get(rel), rel).toEqual(Buffer.from(contents as never));
+    for (const [rel, contents] of before) if (!expected.has(rel)) expect(after.get(rel), rel).toEqual(contents);
+    expect(fake.host.shownDocuments[0]!.fsPath).toContain("other_connector");
+  });
+});
