@@ -42,6 +42,8 @@ const common = {
   external: ["vscode", "esbuild"],
   // In watch mode the plugin reports (for the task's problem matcher); a one-off build logs normally.
   logLevel: watch ? "silent" : "warning",
+  // The shared renderer's vendor lookup reads import.meta only when __dirname is missing (ESM).
+  logOverride: { "empty-import-meta": "silent" },
 };
 const reporters = watch ? [problemMatcherPlugin] : [];
 
