@@ -250,6 +250,8 @@ export class ConformanceTests implements vscode.Disposable {
       onEvent: (e) => reporter.handle(e),
       runnerPath: this.options.runnerPath,
       hardTimeoutMs: this.options.hardTimeoutMs,
+      // In desktop VS Code process.execPath is the Electron binary: make it behave as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
       onStderr: (text) => this.log.trace(`runner stderr: ${text.trimEnd()}`),
     });
     this.lastRunnerPid = handle.pid;
