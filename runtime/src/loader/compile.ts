@@ -6,7 +6,13 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { build, version as esbuildVersion, type Message } from "esbuild";
+import type { Message } from "esbuild";
+
+/** esbuild is loaded on first compile, so code that only resolves modules (the linter) never needs it. */
+function esbuild(): typeof import("esbuild") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("esbuild") as typeof import("esbuild");
+}
 import { ImportError } from "../errors";
 
 /** The runtime package name; imports of it are left to the loader, which supplies its own copy. */
@@ -82,7 +88,7 @@ export async function compileModule(sourceFile: string, opts: { cacheDir?: strin
   const file = resolve(sourceFile);
   const cacheDir = opts.cacheDir ?? defaultCompileCacheDir();
   mkdirSync(cacheDir, { recursive: true });
-  const key = sha256(`${BUILD_RECIPE}\0${esbuildVersion}\0${file}`).slice(0, 32);
+  const key = sha256(`${BUILD_RECIPE}\0${esbuild().version}\0${file}`).slice(0, 32);
   const manifestPath = join(cacheDir, `${key}.json`);
   const cached = readManifest(manifestPath);
   if (cached && inputsUnchanged(cached)) {
@@ -96,7 +102,7 @@ export async function compileModule(sourceFile: string, opts: { cacheDir?: strin
   const provisional = join(cacheDir, `${key}.js`);
   let result;
   try {
-    result = await build({
+    result = await esbuild().build({
       entryPoints: [file],
       bundle: true,
       platform: "node",
