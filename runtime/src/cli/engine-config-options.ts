@@ -5,10 +5,12 @@
  * the only way to give a connector its Redis URL, `use_exists_sync`, `ping_interval`, … from the CLI.
  *
  * The commands take these options out of their argument list with {@link takeEngineConfigArgs}
- * before parsing their own, so one implementation serves all three parsers.
+ * before parsing their own, so one implementation serves all three parsers; `run` and `bench`
+ * then load the config and drive their engine through {@link runEngineWithSettings}.
  */
 import { isAbsolute, resolve } from "node:path";
 import { loadEngineConfigWithOverrides, type LMCacheEngineConfig } from "../config";
+import { progressLine } from "../harness/progress-line";
 import { getLogRecords, setLogSink, type LogRecord } from "../logging";
 import type { CliIO } from "./command";
 
@@ -182,4 +184,42 @@ export function printLoggedErrors(io: CliIO, sinceMs: number): void {
   for (const record of getLogRecords()) {
     if (record.level === "error" && record.time >= sinceMs) printRecord(io, record);
   }
+}
+
+/** What {@link runEngineWithSettings} hands the engine of a `run`/`bench` command. */
+export interface EngineRunContext extends EngineSettings {
+  /** Progress callback drawing the command's progress line on stderr. */
+  onProgress(done: number, total: number, text?: string): void;
+}
+
+/**
+ * The part `run` and `bench` share after their own options are parsed: load the config
+ * ({@link loadEngineSettingsOrReport}), run `engine` with a progress line labelled `unit`, and map
+ * a thrown error (the connector's load error as LMCache raises it) to exit code 2, printed as
+ * `<ErrorName>: <message>` followed by the errors LMCache logged meanwhile. Resolves to the
+ * engine's report, or to the exit code.
+ */
+export async function runEngineWithSettings<R extends object>(
+  parsed: EngineConfigArgs,
+  io: CliIO,
+  name: string,
+  unit: string,
+  engine: (context: EngineRunContext) => Promise<R>,
+): Promise<R | number> {
+  const settings = loadEngineSettingsOrReport(parsed, io, name);
+  if (typeof settings === "number") return settings;
+  const started = Date.now();
+  const progress = progressLine(io.stderr, io.isTTY, unit);
+  let report: R;
+  try {
+    report = await engine({ ...settings, onProgress: (done, total, text) => progress.update(done, total, text) });
+  } catch (err) {
+    const e = err as Error;
+    progress.end(); // clear the live line before the error
+    io.stderr(`${e?.name ?? "Error"}: ${e?.message ?? String(err)}\n`);
+    printLoggedErrors(io, started);
+    return 2;
+  }
+  progress.end();
+  return report;
 }

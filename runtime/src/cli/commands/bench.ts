@@ -3,9 +3,8 @@ import * as path from "node:path";
 import { formatBenchReport } from "../../bench/format-bench";
 import { runBench } from "../../bench/run-bench";
 import { isNonNegativeInt, isPositiveInt, numberFlag, parseArgs, UsageError } from "../../harness/argv";
-import { progressLine } from "../../harness/progress-line";
 import type { CliCommand } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors, takeEngineConfigArgsOrUsage } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings, takeEngineConfigArgsOrUsage } from "../engine-config-options";
 
 const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -51,21 +50,10 @@ const command: CliCommand = {
       io.stderr(`lmcache-connector bench: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    const settings = loadEngineSettingsOrReport(engineArgs, io, "bench");
-    if (typeof settings === "number") return settings;
-    const started = Date.now();
-    const progress = progressLine(io.stderr, io.isTTY, "rounds");
-    let report;
-    try {
-      report = await runBench({ ...opts, config: settings.config, searchPaths: settings.searchPaths, onProgress: (d, t, text) => progress.update(d, t, text) });
-    } catch (err) {
-      progress.end();
-      const e = err as Error;
-      io.stderr(`${e.name ?? "Error"}: ${e.message}\n`);
-      printLoggedErrors(io, started);
-      return 2;
-    }
-    progress.end();
+    const report = await runEngineWithSettings(engineArgs, io, "bench", "rounds", ({ config, searchPaths, onProgress }) =>
+      runBench({ ...opts, config, searchPaths, onProgress }),
+    );
+    if (typeof report === "number") return report;
     io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatBenchReport(report) + "\n");
     return report.verification.passed ? 0 : 1;
   },

@@ -5,11 +5,10 @@
  */
 import { formatHarnessReport } from "../../harness/format-report";
 import { isNonNegativeInt, isPositiveInt, numberFlag, parseArgs, UsageError } from "../../harness/argv";
-import { progressLine } from "../../harness/progress-line";
 import { runHarness } from "../../harness/run-harness";
 import * as path from "node:path";
 import type { CliCommand } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors, takeEngineConfigArgsOrUsage } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings, takeEngineConfigArgsOrUsage } from "../engine-config-options";
 
 const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -53,22 +52,10 @@ const command: CliCommand = {
       io.stderr(`lmcache-connector run: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    const settings = loadEngineSettingsOrReport(engineArgs, io, "run");
-    if (typeof settings === "number") return settings;
-    const started = Date.now();
-    const progress = progressLine(io.stderr, io.isTTY, "requests");
-    let report;
-    try {
-      const { config, searchPaths } = settings;
-      report = await runHarness({ ...opts, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress: (d, t, text) => progress.update(d, t, text) });
-    } catch (err) {
-      progress.end();
-      const e = err as Error;
-      io.stderr(`${e.name ?? "Error"}: ${e.message}\n`);
-      printLoggedErrors(io, started);
-      return 2;
-    }
-    progress.end();
+    const report = await runEngineWithSettings(engineArgs, io, "run", "requests", ({ config, searchPaths, onProgress }) =>
+      runHarness({ ...opts, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress }),
+    );
+    if (typeof report === "number") return report;
     io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n");
     const clean = report.leaks.leakedObjects === 0 && report.leaks.unexpectedRefCounts === 0 && report.corruptChunks === 0;
     return clean ? 0 : 1;
