@@ -46,22 +46,22 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
   });
   let output = "";
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.once("error", (error) => {
+    let settled = false;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      reject(error);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
+      child.off("exit", onEarlyExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onEarlyExit = (code: number | null): void => settle(new Error(`redis-server exited with ${code}:\n${output}`));
+    const timer = setTimeout(() => settle(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.once("error", (error) => settle(error));
+    child.once("exit", onEarlyExit);
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        child.removeAllListeners("exit");
-        resolve();
-      }
+      if (output.includes("Ready to accept connections")) settle();
     });
   });
   return {

@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import helpers from "yeoman-test";
+import { RUNTIME_TARBALL_PATH, renderConnectorClass, renderProject, vendoredRuntimeTarball } from "../src/render/index.js";
+import { GOLDEN_ANSWERS, readTree } from "./helpers.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const APP = path.resolve(here, "../generators/app/index.js");
+const CONNECTOR = path.resolve(here, "../generators/connector/index.js");
+
+beforeAll(() => {
+  if (!existsSync(APP) || !existsSync(CONNECTOR)) throw new Error("generator is not built: run `npm run build` at the repository root");
+});
+
+describe("yo lmcache-connector", () => {
+  it("--name acme-store --template memory --yes writes acme-store/ without a prompt", async () => {
+    const result = await helpers.run(APP).withOptions({ name: "acme-store", template: "memory", yes: true, skipInstall: true }).withAnswers({}, { throwOnMissingAnswer: true });
+    const root = path.join(result.cwd, "acme-store");
+    const tree = readTree(root);
+    expect(tree.has("package.json")).toBe(true);
+    expect(tree.has("src/acme_store_connector.ts")).toBe(true);
+    expect(tree.get(RUNTIME_TARBALL_PATH)!.equals(Buffer.from(vendoredRuntimeTarball()))).toBe(true);
+  });
+
+  for (const [template, answers] of Object.entries(GOLDEN_ANSWERS)) {
+    it(`writes the same bytes as renderProject for the ${template} answers (options)`, async () => {
+      const options: Record<string, unknown> = { yes: true, skipInstall: true };
+      for (const [k, v] of Object.entries(answers)) options[k === "className" ? "class-name" : k] = Array.isArray(v) ? v.join(",") : v;
+      const result = await helpers.run(APP).withOptions(options);
+      const expected = renderProject(answers);
+      const folder = String(answers.name).replace(/^@[^/]+\//, "");
+      const tree = readTree(path.join(result.cwd, folder));
+      tree.delete(RUNTIME_TARBALL_PATH);
+      expect([...tree.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [rel, text] of expected) expect(tree.get(rel)!.toString("utf8"), rel).toBe(text);
+    });
+  }
+
+  it("asks every question when nothing is given, and uses the answers", async () => {
+    const result = await helpers
+      .run(APP)
+      .withOptions({ skipInstall: true })
+      .withAnswers({ name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false }, { throwOnMissingAnswer: true });
+    const tree = readTree(path.join(result.cwd, "qa-store"));
+    tree.delete(RUNTIME_TARBALL_PATH);
+    const expected = renderProject({ name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false });
+    expect([...tree.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect(tree.has(".github/workflows/ci.yml")).toBe(false);
+    expect(tree.get("src/qa_store.ts")!.toString()).toContain("override async ping()");
+  });
+
+  it("rejects an invalid package name before writing anything", async () => {
+    const context = helpers.run(APP).withOptions({ name: "Bad Name", yes: true, skipInstall: true });
+    await expect(context).rejects.toThrow(/Nothing was written[\s\S]*lower case/);
+    expect(readTree(context.targetDirectory!).size).toBe(0);
+  });
+
+  it("rejects an invalid class name before writing anything", async () => {
+    const context = helpers.run(APP).withOptions({ name: "fine", "class-name": "not-a-class", yes: true, skipInstall: true });
+    await expect(context).rejects.toThrow(/Nothing was written[\s\S]*identifier/);
+    expect(readTree(context.targetDirectory!).size).toBe(0);
+  });
+
+  it("the prompt validators reject bad names", async () => {
+    const { PROMPTS } = await import("../src/render/index.js");
+    const byName = Object.fromEntries(PROMPTS.map((p) => [p.name, p]));
+    expect(byName.name!.validate!("Bad Name")).toMatch(/lower case/);
+    expect(byName.className!.validate!("lower")).toMatch(/upper-case/);
+    expect(byName.name!.validate!("good-name")).toBe(true);
+  });
+
+  it("never overwrites an existing file silently: a skipped conflict keeps the author's file", async () => {
+    const result = await helpers
+      .run(APP, {}, { force: false })
+      .withOptions({ name: "acme-store", yes: true, skipInstall: true, force: false })
+      .onTargetDirectory((dir) => {
+        mkdirSync(path.join(dir, "acme-store"), { recursive: true });
+        writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
+      })
+      .withAnswers({ action: "skip" });
+    expect(result.askedQuestions.map((q) => q.name)).toContain("action"); // yeoman's conflict prompt
+    expect(readFileSync(path.join(result.cwd, "acme-store", "README.md"), "utf8")).toBe("mine\n");
+    expect(existsSync(path.join(result.cwd, "acme-store", "package.json"))).toBe(true);
+  });
+});
+
+describe("yo lmcache-connector:connector", () => {
+  it("adds a class to an existing project, byte-identical to renderConnectorClass", async () => {
+    const project = renderProject({ name: "acme-store" });
+    const result = await helpers
+      .run(CONNECTOR)
+      .withOptions({ "class-name": "SecondStore", template: "fs", capabilities: "batched", yes: true, skipInstall: true })
+      .withFiles(Object.fromEntries(project));
+    const expected = renderConnectorClass({ className: "SecondStore", template: "fs", capabilities: "batched" }, { read: (r) => project.get(r) ?? null });
+    for (const [rel, text] of expected) expect(readFileSync(path.join(result.cwd, rel), "utf8"), rel).toBe(text);
+    expect(existsSync(path.join(result.cwd, "src/acme_store_connector.ts"))).toBe(true);
+  });
+
+  it("refuses to run outside a generated project", async () => {
+    const context = helpers.run(CONNECTOR).withOptions({ "class-name": "SecondStore", yes: true, skipInstall: true });
+    await expect(context).rejects.toThrow(/No package.json/);
+  });
+});
