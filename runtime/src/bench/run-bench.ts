@@ -7,6 +7,7 @@
  * round (conformance catalogue C15.1/C15.2).
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config";
+import { pluginNameFromUrl } from "../connector/adapter";
 import { createConnector } from "../connector/create-connector";
 import { CacheEngineKey } from "../keys/cache-engine-key";
 import { MemoryFormat } from "../memory/memory-format";
@@ -111,7 +112,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const config = createEngineConfig({ ...opts.config, maxLocalCpuSize: capacity / 1024 ** 3, remoteUrl: opts.url });
   const metadata = new LMCacheMetadata({ modelName: "bench", worldSize: 1, workerId: 0, kvDtype: "uint8", kvShape: [1, 1, 1, 1, payloadBytes], chunkSize: 1 });
   const localCpu = new LocalCPUBackend({ config, metadata });
-  const connector = await createConnector(opts.url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths });
+  const connector = await createConnector(opts.url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(opts.url) });
   const shape = [1, 1, 1, payloadBytes];
   const keyOf = (hash: number): CacheEngineKey => new CacheEngineKey({ modelName: "bench", worldSize: 1, workerId: 0, chunkHash: hash, dtype: "uint8" });
 

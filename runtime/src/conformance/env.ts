@@ -4,6 +4,7 @@
  * path (adapter lookup, external/plugin import, Instrumented wrapper).
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config/engine-config";
+import { pluginNameFromUrl } from "../connector/adapter";
 import { createConnector } from "../connector/create-connector";
 import type { InstrumentedRemoteConnector } from "../connector/instrumented-connector";
 import { EventLoop } from "../connector/event-loop";
@@ -67,6 +68,7 @@ export async function openConnector(opts: OpenOptions): Promise<OpenedConnector>
     metadata,
     cwd: opts.cwd,
     searchPaths: opts.searchPaths,
+    pluginName: pluginNameFromUrl(opts.url),
   });
   let closed = false;
   return {

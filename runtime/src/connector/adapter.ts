@@ -42,6 +42,17 @@ export function isConnectorAdapterClass(value: unknown): value is ConnectorAdapt
   return typeof value === "function" && (value as unknown as Record<symbol, unknown>)[ADAPTER_BRAND] === true;
 }
 
+const PLUGIN_SCHEME = "plugin://";
+
+/**
+ * The plugin name a `plugin://<name>` URL stands for, or `undefined` for any other URL. LMCache's
+ * `RemoteBackend` builds that URL from its `plugin_name` and passes the name to `CreateConnector`
+ * alongside it; the kit's harnesses start from the URL, so they recover the name here (ours).
+ */
+export function pluginNameFromUrl(url: string): string | undefined {
+  return url.startsWith(PLUGIN_SCHEME) ? url.slice(PLUGIN_SCHEME.length) : undefined;
+}
+
 /** LMCache `extract_plugin_type`: the part before the first `.` (`"fs.primary"` → `"fs"`). */
 export function extractPluginType(pluginName: string): string {
   const dot = pluginName.indexOf(".");

@@ -14,6 +14,7 @@
  *    (fire-and-forget), then the creator's reference is dropped.
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config";
+import { pluginNameFromUrl } from "../connector/adapter";
 import { createConnector } from "../connector/create-connector";
 import { CacheEngineKey } from "../keys/cache-engine-key";
 import type { DType } from "../memory/dtypes";
@@ -129,7 +130,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     url: opts.url,
     settings: remoteBackendSettings(config),
     connect: async (url) =>
-      (await createConnector(url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths })) as unknown as RemoteConnection,
+      (await createConnector(url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(url) })) as unknown as RemoteConnection,
   });
   const loadError = await backend.initConnection();
   if (loadError) throw loadError;

@@ -173,3 +173,26 @@ describe("--help", () => {
     }
   });
 });
+
+describe("plugin:// URLs reach adapter-style plugins with LMCache's plugin_name", () => {
+  it("check, run and bench pass the instance name to the adapter's context", async () => {
+    const config = join(dir, "named.yaml");
+    writeFileSync(
+      config,
+      [
+        "remote_storage_plugins: [namedstore.primary]",
+        "extra_config:",
+        "  remote_storage_plugin.namedstore.primary.module_path: plugin_pkg.named_store_adapter",
+        "  remote_storage_plugin.namedstore.primary.class_name: NamedStoreAdapter",
+      ].join("\n") + "\n",
+    );
+    const common = ["--config", config, "--search-path", FIXTURES];
+    const check = await cli(["check", "plugin://namedstore.primary", ...common, "--cases", "lifecycle.*,roundtrip.4kib"]);
+    expect(check.err).not.toContain("needs plugin_name");
+    expect(check.code).toBe(0);
+    const run = await cli(["run", "plugin://namedstore.primary", ...common, "--requests", "4", "--format", "json"]);
+    expect(run.code).toBe(0);
+    const bench = await cli(["bench", "plugin://namedstore.primary", ...common, "--rounds", "1", "--keys", "2", "--payload-bytes", "4096", "--format", "json"]);
+    expect(bench.code).toBe(0);
+  });
+});
