@@ -2,7 +2,7 @@
  * Shared types of the conformance engine (ours, the kit's: LMCache has no conformance suite; the
  * cases encode what LMCache's RemoteBackend and its own connector tests rely on).
  */
-import type { CaseInfo, CaseStatus, RecordedOp, SkipReason, SourceLocation } from "../runner/protocol";
+import type { CaseInfo, RunnerEvent, SkipReason } from "../runner/protocol";
 import type { CaseContext } from "./context";
 
 /** One conformance case: a stable id (`category.name`), a title, an explanation and a body. */
@@ -45,21 +45,11 @@ export class CaseSkip extends Error {
   }
 }
 
-/** The outcome of one case, as reported in the `case-finished` event (plus its title and category). */
-export interface CaseResult {
-  id: string;
-  title: string;
-  category: string;
-  status: CaseStatus;
-  ms: number;
-  message?: string;
-  expected?: string;
-  actual?: string;
-  skip?: SkipReason;
-  ops?: RecordedOp[];
-  location?: SourceLocation;
-  replay?: { seed: number; path?: string };
-}
+/** The `case-finished` event of the runner protocol. */
+type CaseFinishedEvent = Extract<RunnerEvent, { type: "case-finished" }>;
+
+/** The outcome of one case: its `case-finished` event's fields, plus its title and category. */
+export type CaseResult = Omit<CaseFinishedEvent, "v" | "type" | "runId"> & Pick<CaseInfo, "title" | "category">;
 
 /** Counts of a run. */
 export interface ConformanceSummary {
