@@ -1,0 +1,293 @@
+/**
+ * End-to-end tests in a real VS Code: code-server 4.100.3 (VS Code 1.100.3, Node 20 extension host)
+ * with the kit's extension installed, driven through Debian's Chromium by playwright-core, all on
+ * loopback. Every step saves a screenshot under test-results/screenshots/<scenario>/.
+ *
+ * Scenarios 2-4 need features that land later; each runs as soon as the manifest contributes its
+ * feature (and then must pass), and until then prints a loud "E2E SCENARIO NOT RUN" line.
+ * Expected results are computed with the runtime itself (the linter, the conformance engine), not
+ * written into the test.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { lintDocument } from "../../runtime/src/lint";
+import { selectCases, caseInfo, runConformance } from "../../runtime/src/conformance/engine";
+import { VsCodeSession } from "./driver/session";
+import { contributedCommandTitle, gate, manifestHasDebugger } from "./driver/manifest";
+import { REPO_ROOT } from "./driver/paths";
+import {
+  LINT_CONFIG,
+  PORTLESS_URL,
+  STORE,
+  STORE_SOURCE,
+  brokenStoreSource,
+  connectorWorkspace,
+  lintWorkspace,
+  makeWorkspace,
+  removeWorkspace,
+} from "./workspaces";
+
+/** Generous: 2 shared cores, several engineers, a browser and a VS Code server per scenario. */
+const SCENARIO_TIMEOUT = 300_000;
+const UI_WAIT = 60_000;
+
+const NEW_PROJECT_TITLE = contributedCommandTitle(/^New Connector Project/);
+const HAS_TESTING = contributedCommandTitle(/conformance/i) !== undefined || manifestContributesTesting();
+const HAS_DEBUGGER = manifestHasDebugger("lmcache-connector");
+
+/**
+ * A test controller needs no manifest entry, so the Testing scenario runs when the manifest
+ * contributes anything conformance/testing related (commands, settings) or the extension's source
+ * creates a test controller.
+ */
+function manifestContributesTesting(): boolean {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { contributes?: Record<string, unknown> };
+  if (/testing|conformance/i.test(JSON.stringify(manifest.contributes ?? {}))) return true;
+  const src = path.join(REPO_ROOT, "extension", "src");
+  const files = fs.existsSync(src) ? fs.readdirSync(src, { recursive: true, encoding: "utf8" }) : [];
+  return files.some((f) => f.endsWith(".ts") && fs.readFileSync(path.join(src, f), "utf8").includes("createTestController"));
+}
+
+let session: VsCodeSession | undefined;
+const workspaces: string[] = [];
+
+afterEach(async (ctx) => {
+  // Always end the server and the browser; on failure keep a last screenshot and the host's log.
+  if (session && ctx.task.result?.state === "fail") {
+    await session.workbench.screenshot("failure").catch(() => undefined);
+    console.error(`extension host log of the failed scenario:\n${session.extensionHostLog().slice(-6000)}`);
+  }
+  await session?.dispose();
+  session = undefined;
+  for (const ws of workspaces.splice(0)) removeWorkspace(ws);
+});
+
+async function startSession(name: string, folder: string, settings?: Record<string, unknown>): Promise<VsCodeSession> {
+  workspaces.push(folder);
+  session = await VsCodeSession.start({ name, folder, settings });
+  return session;
+}
+
+describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
+  it("1. a bad external:// URL shows in the editor and the Problems panel; the quick fix clears it", async () => {
+    const folder = lintWorkspace();
+    const configPath = path.join(folder, LINT_CONFIG);
+    const original = fs.readFileSync(configPath, "utf8");
+    // What the extension must show: the runtime linter's own verdict on the same file.
+    const expected = lintDocument({ path: configPath, text: original }, { cwd: folder }).filter((d) => d.severity === "error");
+    expect(expected.map((d) => d.code)).toEqual(["LMC005"]);
+    const [portless] = expected;
+    expect(portless!.fixes).toHaveLength(1);
+    const fix = portless!.fixes[0]!;
+
+    const { workbench } = await startSession("1-lint-quick-fix", folder);
+    await workbench.screenshot("workspace-opened");
+    await workbench.openFile(LINT_CONFIG);
+
+    await workbench.errorSquiggles.first().waitFor({ timeout: UI_WAIT });
+    await workbench.screenshot("diagnostic-in-editor", "lint-diagnostic");
+
+    const problems = await workbench.readProblems();
+    const markers = problems.filter((p) => p.label.startsWith("Error:"));
+    expect(markers).toHaveLength(1);
+    expect(markers[0]!.label).toContain(portless!.message);
+    expect(markers[0]!.label).toContain(`at line ${portless!.range.start.line + 1} and character ${portless!.range.start.character + 1}`);
+    expect(markers[0]!.text).toContain(portless!.code);
+    expect(await workbench.statusProblems()).toMatch(/Errors: 1\b/);
+    await workbench.screenshot("problems-panel", "lint-problems");
+
+    await workbench.applyQuickFix(fix.title);
+    // The linter's own fix applied to the original text is what the editor must now hold.
+    const lines = original.split("\n");
+    const edit = fix.edits[0]!;
+    const line = lines[edit.range.start.line]!;
+    lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
+    const fixedText = lines.join("\n");
+    await expect.poll(() => workbench.editorText(), { timeout: UI_WAIT }).toContain(lines[edit.range.start.line]!.trim());
+    await expect.poll(() => workbench.errorSquiggles.count(), { timeout: UI_WAIT }).toBe(0);
+    await expect.poll(async () => (await workbench.readProblems()).filter((p) => p.label.startsWith("Error:")).length, { timeout: UI_WAIT }).toBe(0);
+    // What remains is exactly what the linter still reports for the fixed text (e.g. LMC018's note).
+    const remaining = lintDocument({ path: configPath, text: fixedText }, { cwd: folder });
+    expect(remaining.filter((d) => d.severity === "error")).toEqual([]);
+    const markerRows = (await workbench.readProblems()).filter((p) => /^(Error|Warning|Info):/.test(p.label));
+    expect(markerRows.map((p) => /LMC\d{3}/.exec(p.text)?.[0]).sort()).toEqual(remaining.map((d) => d.code).sort());
+    expect(await workbench.statusProblems()).not.toMatch(/Errors: [1-9]/);
+    await workbench.screenshot("quick-fix-applied", "lint-fixed");
+
+    await workbench.save();
+    expect(fs.readFileSync(configPath, "utf8")).toBe(fixedText);
+    expect(fixedText).not.toContain(PORTLESS_URL);
+  }, SCENARIO_TIMEOUT);
+
+  it.runIf(gate("2. New Connector Project", NEW_PROJECT_TITLE !== undefined, 'the command "LMCache: New Connector Project…"'))(
+    "2. “LMCache: New Connector Project…” writes the project and opens the class",
+    async () => {
+      const folder = makeWorkspace("scaffold", { "README.md": "An empty folder for a new connector project.\n" });
+      const { workbench } = await startSession("2-new-connector-project", folder);
+      await workbench.screenshot("empty-workspace");
+      await workbench.runCommand(NEW_PROJECT_TITLE!);
+      await workbench.screenshot("command-started", "new-project-wizard");
+      const projectName = "e2e-scaffolded-store";
+      const className = "E2eScaffoldedConnector";
+      // Answer the wizard by what each step asks; defaults for everything else.
+      for (let step = 0; step < 20; step++) {
+        const input = workbench.page.locator(".quick-input-widget");
+        if (!(await input.isVisible())) {
+          await workbench.page.waitForTimeout(1_000);
+          if (!(await input.isVisible())) break;
+        }
+        const asked = ((await input.textContent()) ?? "") + " " + ((await input.locator("input").getAttribute("placeholder")) ?? "") + " " + ((await input.locator("input").inputValue()) ?? "");
+        const field = input.locator("input");
+        if (/class name/i.test(asked)) await field.fill(className);
+        else if (/project name|package name/i.test(asked)) await field.fill(projectName);
+        else if (/folder|location|directory|where/i.test(asked) && /\//.test(await field.inputValue())) await field.fill(folder + "/");
+        await workbench.screenshot(`wizard-step-${step + 1}`);
+        await field.press("Enter");
+        await workbench.page.waitForTimeout(500);
+      }
+      // The class opens in an editor.
+      await expect.poll(() => workbench.editorText(), { timeout: UI_WAIT }).toContain(`class ${className}`);
+      await workbench.screenshot("class-opened", "new-project-class");
+      // And the project is on disk, with the class in it.
+      const written = listFiles(folder).filter((f) => f !== "README.md");
+      expect(written).toContain(path.join(projectName, "package.json"));
+      const classFiles = written.filter((f) => /\.ts$/.test(f) && fs.readFileSync(path.join(folder, f), "utf8").includes(`class ${className} extends RemoteConnector`));
+      expect(classFiles).toHaveLength(1);
+      const pkg = JSON.parse(fs.readFileSync(path.join(folder, projectName, "package.json"), "utf8")) as { name: string };
+      expect(pkg.name).toBe(projectName);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it.runIf(gate("3. Testing view", HAS_TESTING, "a conformance Testing view (test controller)"))(
+    "3. the Testing view lists the conformance cases, runs them green, turns the broken case red and green again",
+    async () => {
+      const folder = connectorWorkspace("testing", REPO_ROOT);
+      expect(STORE_SOURCE.split("\n")[STORE.existsSyncBodyLine - 1]).toBe(STORE.existsSyncBody);
+      // Expected verdicts from the conformance engine itself, on the good and the broken source.
+      const seed = 1234;
+      const good = await runConformance({ url: STORE.url, cwd: folder, seed });
+      const brokenDir = connectorWorkspace("testing-broken", REPO_ROOT, brokenStoreSource());
+      workspaces.push(brokenDir);
+      const broken = await runConformance({ url: STORE.url, cwd: brokenDir, seed });
+      expect(good.summary.failed).toBe(0);
+      const newlyFailing = broken.results.filter((r) => r.status === "failed").map((r) => r.title);
+      expect(newlyFailing.length).toBeGreaterThan(0);
+      const allTitles = selectCases().map((c) => caseInfo(c).title);
+
+      const { workbench } = await startSession("3-testing-view", folder, { "testing.automaticallyOpenPeekView": "never" });
+      await workbench.openFile(STORE.file);
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      const explorer = workbench.page.locator(".test-explorer");
+      await explorer.locator(".monaco-list-row", { hasText: STORE.className }).first().waitFor({ timeout: UI_WAIT });
+      // Every conformance case is listed (filter by title: the tree is virtualised).
+      for (const title of [allTitles[0]!, allTitles[allTitles.length - 1]!, ...newlyFailing]) {
+        await expect.poll(() => testRowState(workbench.page, title), { timeout: UI_WAIT }).not.toBe("missing");
+      }
+      await clearTestFilter(workbench.page);
+      await workbench.screenshot("cases-listed", "testing-view-listed");
+
+      await workbench.runCommand("Test: Run All Tests");
+      await expect.poll(() => resultSummary(workbench.page), { timeout: 180_000 }).toMatch(new RegExp(`^${good.summary.passed}/\\d+ tests passed`));
+      await workbench.screenshot("all-passed", "testing-view-passed");
+
+      await workbench.runCommand("Test: Start Continuous Run");
+      await workbench.openFile(STORE.file);
+      await workbench.replaceLine(STORE.existsSyncBodyLine, STORE.existsSyncBroken.trim());
+      for (const title of newlyFailing) {
+        await expect.poll(() => testRowState(workbench.page, title), { timeout: 180_000 }).toBe("Failed");
+      }
+      await workbench.screenshot("broken-case-red", "testing-view-failed");
+
+      await workbench.openFile(STORE.file);
+      await workbench.replaceLine(STORE.existsSyncBodyLine, STORE.existsSyncBody.trim());
+      for (const title of newlyFailing) {
+        await expect.poll(() => testRowState(workbench.page, title), { timeout: 180_000 }).toBe("Passed");
+      }
+      await clearTestFilter(workbench.page);
+      await workbench.screenshot("fixed-case-green");
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it.runIf(gate("4. F5 Run against local cache", HAS_DEBUGGER, 'the debug type "lmcache-connector"'))(
+    "4. F5 “Run against local cache” stops at a breakpoint in the connector's TypeScript and finishes with the summary",
+    async () => {
+      const folder = connectorWorkspace("debug", REPO_ROOT);
+      const launch = { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: STORE.url, cwd: "${workspaceFolder}", requests: 20, seed: 7 };
+      fs.mkdirSync(path.join(folder, ".vscode"), { recursive: true });
+      fs.writeFileSync(path.join(folder, ".vscode", "launch.json"), JSON.stringify({ version: "0.2.0", configurations: [launch] }, null, 2));
+      // The summary the workload must end with: the CLI's own run with the same URL, requests and seed.
+      const cli = execFileSync(process.execPath, [path.join(REPO_ROOT, "runtime", "bin", "lmcache-connector.js"), "run", STORE.url, "--cwd", folder, "--requests", "20", "--seed", "7"], { encoding: "utf8" });
+      const hitRates = cli.split("\n").find((l) => l.startsWith("Hit rates"));
+      expect(hitRates).toMatch(/^Hit rates \(chunks looked up: \d+\)$/);
+
+      const { workbench } = await startSession("4-debug-local-cache", folder, { "debug.openDebug": "openOnDebugBreak" });
+      await workbench.openFile(STORE.file);
+      await workbench.goToLine(STORE.putFirstLine);
+      await workbench.runCommand("Debug: Toggle Breakpoint");
+      await workbench.page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
+      await workbench.screenshot("breakpoint-set");
+
+      await workbench.focusEditor();
+      await workbench.page.keyboard.press("F5");
+      // Stopped in the connector's TypeScript (source maps bind the breakpoint), on its line.
+      await workbench.page.locator(".editor-instance .monaco-editor .debug-top-stack-frame-line").first().waitFor({ timeout: 180_000 });
+      await expect.poll(async () => (await workbench.page.locator(".tabs-container .tab.active").textContent()) ?? "").toContain(path.basename(STORE.file));
+      await expect.poll(async () => (await workbench.page.locator(".debug-call-stack .monaco-list-row.focused, .debug-call-stack .monaco-list-row.selected").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain(`${path.basename(STORE.file)}`);
+      expect(await workbench.page.locator(".editor-instance .monaco-editor .debug-top-stack-frame-line").count()).toBeGreaterThan(0);
+      await workbench.screenshot("stopped-at-breakpoint", "debug-breakpoint");
+
+      await workbench.runCommand("Remove All Breakpoints");
+      await workbench.focusEditor();
+      await workbench.page.keyboard.press("F5"); // continue
+      // The workload finishes and prints its summary in the terminal; the session ends.
+      await expect.poll(() => workbench.terminalText(), { timeout: 180_000 }).toContain(hitRates!);
+      await workbench.page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 180_000 });
+      await workbench.screenshot("workload-finished", "debug-summary");
+    },
+    SCENARIO_TIMEOUT,
+  );
+});
+
+/** Files under `root`, relative, skipping node_modules. */
+function listFiles(root: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    if (entry.name === "node_modules") continue;
+    const child = path.join(rel, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(root, child));
+    else out.push(child);
+  }
+  return out;
+}
+
+type PwPage = VsCodeSession["workbench"]["page"];
+
+/** Filters the Test Explorer for `title` and returns the state of the row labelled with it. */
+async function testRowState(page: PwPage, title: string): Promise<string> {
+  const filter = page.locator(".test-explorer .monaco-inputbox input, .testing-filter-action-item input").first();
+  await filter.fill(title);
+  await page.waitForTimeout(300);
+  const rows = page.locator(".test-explorer .monaco-list-row");
+  const n = await rows.count();
+  for (let i = 0; i < n; i++) {
+    const label = (await rows.nth(i).getAttribute("aria-label")) ?? "";
+    const text = (await rows.nth(i).textContent()) ?? "";
+    if (!text.includes(title) && !label.includes(title)) continue;
+    const state = /\((Passed|Failed|Errored|Skipped|Queued|Running|Not yet run)\)/.exec(label);
+    return state ? state[1]! : "unknown";
+  }
+  return "missing";
+}
+
+async function clearTestFilter(page: PwPage): Promise<void> {
+  await page.locator(".test-explorer .monaco-inputbox input, .testing-filter-action-item input").first().fill("");
+}
+
+/** The Test Explorer's summary line ("41/44 tests passed (1.2s)"). */
+async function resultSummary(page: PwPage): Promise<string> {
+  return ((await page.locator(".test-explorer .result-summary").first().textContent().catch(() => "")) ?? "").trim();
+}
