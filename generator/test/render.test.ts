@@ -116,11 +116,26 @@ describe("renderConnectorClass", () => {
 
   it("adds a module, its test and config, a launch entry, and the redis dependency", () => {
     const files = renderConnectorClass({ className: "CacheTwo", template: "redis", capabilities: "ping" }, { read });
-    expect([...files.keys()].sort()).toEqual([".vscode/launch.json", "lmcache/cache_two.yaml", "package.json", "src/cache_two.ts", "test/cache_two.conformance.test.ts"]);
+    expect([...files.keys()].sort()).toEqual([
+      ".vscode/launch.json",
+      "lmcache/cache_two.yaml",
+      "package.json",
+      "src/cache_two.ts",
+      "src/redis_sync_bridge.ts",
+      "test/cache_two.conformance.test.ts",
+      "test/cache_two.exists_sync.test.ts",
+    ]);
     const launch = JSON.parse(files.get(".vscode/launch.json")!);
     expect(launch.configurations.map((c: { name: string }) => c.name)).toEqual(["Run against local cache", "Debug conformance", "Run against local cache (CacheTwo)"]);
     expect(JSON.parse(files.get("package.json")!).dependencies.redis).toBe(VERSIONS.redis);
     expect(files.get("src/cache_two.ts")).toContain("export class CacheTwo extends RemoteConnector");
+  });
+
+  it("leaves an existing redis sync bridge alone (two redis connectors share it)", () => {
+    const withBridge = (rel: string): string | null => (rel === "src/redis_sync_bridge.ts" ? "// the author's edited bridge\n" : read(rel));
+    const files = renderConnectorClass({ className: "CacheThree", template: "redis" }, { read: withBridge });
+    expect(files.has("src/redis_sync_bridge.ts")).toBe(false);
+    expect(files.get("src/cache_three.ts")).toContain('import { RedisSyncBridge } from "./redis_sync_bridge";');
   });
 
   it("refuses an existing module, a non-project folder and a bad class name", () => {

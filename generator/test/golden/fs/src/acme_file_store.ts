@@ -17,8 +17,8 @@
  * - `existsSync`, `removeSync` and `batchedContains` are called synchronously.
  * - After `close()`, calls reject instead of hanging or succeeding.
  */
-import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, statSync, unlinkSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, rmSync, statSync, writeFileSync, unlinkSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -26,7 +26,10 @@ import {
   RemoteConnector,
   RuntimeError,
   ValueError,
+  RemoteMetadata,
   getExtraConfigValue,
+  remoteMetadataBytes,
+  stripShapePadding,
   getLogger,
   type CacheEngineKey,
   type ConnectorInit,
@@ -39,39 +42,41 @@ import {
 
 const logger = getLogger("acme_file_store");
 
-/** What precedes a stored chunk's bytes: its key string and how `get` re-allocates the object. */
-interface ChunkHeader {
-  key: string;
-  shapes: number[][];
-  dtypes: (DType | null)[];
-  fmt: MemoryFormat;
-  length: number;
-}
-
 /**
- * A stored chunk is `[u32 LE header length][header JSON][bytes]`. (LMCache's own FS and Redis
- * connectors write the 28-byte `RemoteMetadata` header instead; the runtime exports
- * `RemoteMetadata` should your store need that wire format.)
+ * A stored chunk is LMCache's layout: its `RemoteMetadata` header (`lmcache/v1/protocol.py`;
+ * little-endian int32s `length, fmt, dtype code, shape[0..3]` — 28 bytes for one group) followed
+ * by the raw bytes, as LMCache's FSConnector and RedisConnector write it with the default
+ * `save_chunk_meta: true`. (With `save_chunk_meta: false` LMCache stores the bytes alone and
+ * re-allocates from `meta_shapes`; this template always writes the header, so `get` can restore
+ * any shape.)
  */
-function encodeChunk(key: string, obj: MemoryObj): Uint8Array {
+function encodeChunk(obj: MemoryObj): Uint8Array {
   const bytes = obj.byteArray;
-  const header: ChunkHeader = { key, shapes: obj.getShapes(), dtypes: obj.getDtypes(), fmt: obj.getMemoryFormat(), length: bytes.length };
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(4 + head.length + bytes.length);
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  out.set(bytes, 4 + head.length);
+  const header = RemoteMetadata.forMemoryObj(obj);
+  if (header.length !== bytes.length) throw new RuntimeError(`object reports ${header.length} bytes but holds ${bytes.length}`);
+  const head = header.serialize();
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head, 0);
+  out.set(bytes, head.length);
   return out;
 }
 
-/** Splits a stored chunk into its header and bytes; throws on anything truncated. */
-function decodeChunk(data: Uint8Array): { header: ChunkHeader; bytes: Uint8Array } {
-  if (data.length < 4) throw new RuntimeError(`stored chunk is truncated (${data.length} bytes)`);
-  const headLength = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(data.subarray(4, 4 + headLength))) as ChunkHeader;
-  const bytes = data.subarray(4 + headLength);
-  if (bytes.length !== header.length) throw new RuntimeError(`stored chunk holds ${bytes.length} bytes, its header says ${header.length}`);
-  return { header, bytes };
+/**
+ * Splits a stored chunk into its header and bytes; throws on anything truncated. The number of
+ * groups follows from the sizes (header = stored size - payload length), so chunks of one-group and
+ * multi-group models both read back. Shapes lose the 4-D padding for every format: LMCache keeps
+ * `[n, 0, 0, 0]` for BINARY formats, which would allocate zero elements for `n` stored bytes.
+ */
+function decodeChunk(data: Uint8Array): { shapes: number[][]; dtypes: (DType | null)[]; fmt: MemoryFormat; bytes: Uint8Array } {
+  if (data.length < remoteMetadataBytes(1)) throw new RuntimeError(`stored chunk is truncated (${data.length} bytes, less than a RemoteMetadata header)`);
+  const length = new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true);
+  const groups = ((data.length - length) / 4 - 2) / 5;
+  if (length < 0 || !Number.isInteger(groups) || groups < 1) {
+    throw new RuntimeError(`stored chunk of ${data.length} bytes does not fit its header (payload length ${length})`);
+  }
+  const header = RemoteMetadata.deserialize(data, groups);
+  const shapes = header.shapes.map((shape) => stripShapePadding(shape));
+  return { shapes, dtypes: header.dtypes, fmt: header.fmt, bytes: data.subarray(data.length - length) };
 }
 
 /** extra_config key naming the directory chunks are stored in. */
@@ -80,12 +85,46 @@ export const BASE_PATH_KEY = "remote_storage_plugin.acme_file_store.base_path";
 /** The directory used when `BASE_PATH_KEY` is not set. */
 export const DEFAULT_BASE_PATH = path.join(os.tmpdir(), "acme_file_store");
 
-/** AcmeFileStore: see the module comment. One file per chunk, named by the SHA-256 of the key. */
+/**
+ * The file name stem of a key string. LMCache's FSConnector writes `<key string>.data` with "/"
+ * replaced by "-SEP-" ("-" in older copies): "org/model" and "org-SEP-model" then share a file,
+ * and its list() returns the escaped stems, not key strings. Here "%", "/" and control characters
+ * are percent-encoded instead (and capitals too where the file system ignores case), so a usual
+ * key's file name is exactly LMCache's, distinct keys never share a file, and list() gives back
+ * every key string unchanged (the conformance suite checks both).
+ */
+export function fileStem(key: string, foldsCase = false): string {
+  const unsafe = foldsCase ? /[%/\x00-\x1f\x7fA-Z]/g : /[%/\x00-\x1f\x7f]/g;
+  return key.replace(unsafe, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+}
+
+/** The key string of a file name stem (the inverse of `fileStem`). */
+export function keyOfStem(stem: string): string {
+  return stem.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Whether `dir` is on a case-insensitive file system (macOS and Windows defaults). */
+function foldsCase(dir: string): boolean {
+  const name = `.case-probe-${randomUUID()}`;
+  const probe = path.join(dir, name);
+  writeFileSync(probe, "");
+  try {
+    return statSync(path.join(dir, name.toUpperCase()), { throwIfNoEntry: false }) !== undefined;
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * AcmeFileStore: see the module comment. LMCache's FSConnector format: one file per chunk,
+ * `<base>/<key>.data` = RemoteMetadata header + bytes, written to a temporary file and renamed.
+ */
 export class AcmeFileStore extends RemoteConnector {
   readonly loop: EventLoop;
   readonly localCpuBackend: LocalCPUBackend;
   /** Your store goes here: this directory stands in for the service the connector talks to. */
   readonly basePath: string;
+  private readonly foldsCase: boolean;
   private closed = false;
 
   constructor({ loop, localCpuBackend, config }: ConnectorInit) {
@@ -97,12 +136,13 @@ export class AcmeFileStore extends RemoteConnector {
     const configured = getExtraConfigValue<string>(config, BASE_PATH_KEY, null);
     this.basePath = configured === null || configured === "" ? DEFAULT_BASE_PATH : String(configured);
     mkdirSync(this.basePath, { recursive: true });
+    this.foldsCase = foldsCase(this.basePath);
     logger.info(`AcmeFileStore stores chunks in ${this.basePath}`);
   }
 
-  /** Where `key` is stored. Hashing keeps names short and free of "/" whatever the key holds. */
+  /** Where `key` is stored: `<base>/<fileStem(key)>.data`. */
   filePath(key: CacheEngineKey): string {
-    return path.join(this.basePath, createHash("sha256").update(key.toString()).digest("hex") + ".chunk");
+    return path.join(this.basePath, fileStem(key.toString(), this.foldsCase) + ".data");
   }
 
   override async exists(key: CacheEngineKey): Promise<boolean> {
@@ -130,8 +170,8 @@ export class AcmeFileStore extends RemoteConnector {
       return null;
     }
     try {
-      const { header, bytes } = decodeChunk(data);
-      return this.allocateFilled(header.shapes, header.dtypes, header.fmt, bytes);
+      const { shapes, dtypes, fmt, bytes } = decodeChunk(data);
+      return this.allocateFilled(shapes, dtypes, fmt, bytes);
     } catch (error) {
       logger.error(`Corrupt chunk for ${key.toString()}: ${(error as Error).message}`);
       return null;
@@ -140,11 +180,12 @@ export class AcmeFileStore extends RemoteConnector {
 
   override async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
     this.assertOpen();
-    // Write a temporary file and rename it, so readers never see half a chunk.
+    // Write a temporary file and rename it, so readers never see half a chunk. LMCache's temp file
+    // is "<key>.tmp"; a unique name keeps two puts of the same key from writing one temp file.
     const file = this.filePath(key);
     const tmp = `${file}.${randomUUID()}.tmp`;
     try {
-      await fsp.writeFile(tmp, encodeChunk(key.toString(), obj));
+      await fsp.writeFile(tmp, encodeChunk(obj));
       await fsp.rename(tmp, file);
     } catch (error) {
       await fsp.rm(tmp, { force: true });
@@ -152,18 +193,11 @@ export class AcmeFileStore extends RemoteConnector {
     }
   }
 
+  /** Key strings of the stored chunks (LMCache lists the escaped file stems; see `fileStem`). */
   override async list(): Promise<string[]> {
     this.assertOpen();
-    const keys: string[] = [];
-    for (const name of await fsp.readdir(this.basePath)) {
-      if (!name.endsWith(".chunk")) continue;
-      try {
-        keys.push(decodeChunk(await fsp.readFile(path.join(this.basePath, name))).header.key);
-      } catch {
-        // Removed or rewritten while listing: not an entry.
-      }
-    }
-    return keys;
+    const names = await fsp.readdir(this.basePath);
+    return names.filter((name) => name.endsWith(".data") && !name.startsWith(".")).map((name) => keyOfStem(name.slice(0, -".data".length)));
   }
 
   override async close(): Promise<void> {

@@ -18,11 +18,15 @@
  * - After `close()`, calls reject instead of hanging or succeeding.
  */
 import { RESP_TYPES, createClient } from "redis";
+import { RedisSyncBridge } from "./redis_sync_bridge";
 import {
   RemoteConnector,
   RuntimeError,
   ValueError,
+  RemoteMetadata,
   getExtraConfigValue,
+  remoteMetadataBytes,
+  stripShapePadding,
   getLogger,
   type CacheEngineKey,
   type ConnectorInit,
@@ -35,39 +39,41 @@ import {
 
 const logger = getLogger("redis_store_connector");
 
-/** What precedes a stored chunk's bytes: its key string and how `get` re-allocates the object. */
-interface ChunkHeader {
-  key: string;
-  shapes: number[][];
-  dtypes: (DType | null)[];
-  fmt: MemoryFormat;
-  length: number;
-}
-
 /**
- * A stored chunk is `[u32 LE header length][header JSON][bytes]`. (LMCache's own FS and Redis
- * connectors write the 28-byte `RemoteMetadata` header instead; the runtime exports
- * `RemoteMetadata` should your store need that wire format.)
+ * A stored chunk is LMCache's layout: its `RemoteMetadata` header (`lmcache/v1/protocol.py`;
+ * little-endian int32s `length, fmt, dtype code, shape[0..3]` — 28 bytes for one group) followed
+ * by the raw bytes, as LMCache's FSConnector and RedisConnector write it with the default
+ * `save_chunk_meta: true`. (With `save_chunk_meta: false` LMCache stores the bytes alone and
+ * re-allocates from `meta_shapes`; this template always writes the header, so `get` can restore
+ * any shape.)
  */
-function encodeChunk(key: string, obj: MemoryObj): Uint8Array {
+function encodeChunk(obj: MemoryObj): Uint8Array {
   const bytes = obj.byteArray;
-  const header: ChunkHeader = { key, shapes: obj.getShapes(), dtypes: obj.getDtypes(), fmt: obj.getMemoryFormat(), length: bytes.length };
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(4 + head.length + bytes.length);
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  out.set(bytes, 4 + head.length);
+  const header = RemoteMetadata.forMemoryObj(obj);
+  if (header.length !== bytes.length) throw new RuntimeError(`object reports ${header.length} bytes but holds ${bytes.length}`);
+  const head = header.serialize();
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head, 0);
+  out.set(bytes, head.length);
   return out;
 }
 
-/** Splits a stored chunk into its header and bytes; throws on anything truncated. */
-function decodeChunk(data: Uint8Array): { header: ChunkHeader; bytes: Uint8Array } {
-  if (data.length < 4) throw new RuntimeError(`stored chunk is truncated (${data.length} bytes)`);
-  const headLength = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(data.subarray(4, 4 + headLength))) as ChunkHeader;
-  const bytes = data.subarray(4 + headLength);
-  if (bytes.length !== header.length) throw new RuntimeError(`stored chunk holds ${bytes.length} bytes, its header says ${header.length}`);
-  return { header, bytes };
+/**
+ * Splits a stored chunk into its header and bytes; throws on anything truncated. The number of
+ * groups follows from the sizes (header = stored size - payload length), so chunks of one-group and
+ * multi-group models both read back. Shapes lose the 4-D padding for every format: LMCache keeps
+ * `[n, 0, 0, 0]` for BINARY formats, which would allocate zero elements for `n` stored bytes.
+ */
+function decodeChunk(data: Uint8Array): { shapes: number[][]; dtypes: (DType | null)[]; fmt: MemoryFormat; bytes: Uint8Array } {
+  if (data.length < remoteMetadataBytes(1)) throw new RuntimeError(`stored chunk is truncated (${data.length} bytes, less than a RemoteMetadata header)`);
+  const length = new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true);
+  const groups = ((data.length - length) / 4 - 2) / 5;
+  if (length < 0 || !Number.isInteger(groups) || groups < 1) {
+    throw new RuntimeError(`stored chunk of ${data.length} bytes does not fit its header (payload length ${length})`);
+  }
+  const header = RemoteMetadata.deserialize(data, groups);
+  const shapes = header.shapes.map((shape) => stripShapePadding(shape));
+  return { shapes, dtypes: header.dtypes, fmt: header.fmt, bytes: data.subarray(data.length - length) };
 }
 
 /** extra_config keys naming the Redis URL, in order of precedence. */
@@ -78,6 +84,9 @@ export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 /** extra_config key of the prefix put before every Redis key (default `lmcache:`). */
 export const KEY_PREFIX_KEY = "remote_storage_plugin.redis_store_connector.key_prefix";
+
+/** extra_config key: how long a synchronous call (existsSync, removeSync) waits for Redis, in ms. */
+export const SYNC_TIMEOUT_KEY = "remote_storage_plugin.redis_store_connector.sync_timeout_ms";
 
 /** The Redis URL from `config.extraConfig` (see `URL_KEYS`), else `$REDIS_URL`, else `DEFAULT_REDIS_URL`. */
 export function redisUrl(config: ConnectorInit["config"]): string {
@@ -101,23 +110,26 @@ function globEscape(text: string): string {
 }
 
 /**
- * RedisStoreConnector: see the module comment. Each chunk is one Redis string value under
- * `<prefix><key string>`.
+ * RedisStoreConnector: see the module comment. Each chunk is ONE Redis string value under
+ * `<prefix><key string>`: the RemoteMetadata header followed by the bytes. LMCache's
+ * RedisConnector writes the same two parts under two keys (`<key>metadata`, `<key>kv_bytes`);
+ * one value makes a put atomic, so a reader never finds a header without its bytes.
  *
- * node-redis has no synchronous calls, so `existsSync`, `removeSync` answer from this
- * connector's own view of the store (keys it wrote, read or listed, minus those it removed);
- * LMCache calls `existsSync` only when `extra_config.use_exists_sync` is set. Commands on the one
- * connection run in order, so a removal queued synchronously is seen by every later call.
+ * `existsSync`, `removeSync` ask the server, like `exists`: node-redis has no synchronous calls, so
+ * they go through ./redis_sync_bridge.ts, a worker thread with its own connection that the
+ * caller blocks on (at most `SYNC_TIMEOUT_KEY` ms, default 5000). LMCache calls `exists_sync`
+ * from its worker threads when `extra_config.use_exists_sync` is set.
  */
 export class RedisStoreConnector extends RemoteConnector {
   readonly loop: EventLoop;
   readonly localCpuBackend: LocalCPUBackend;
   readonly url: string;
   readonly keyPrefix: string;
+  private readonly syncTimeoutMs: number;
   private readonly clients: ReturnType<typeof openClients>;
   private readonly ready: Promise<void>;
-  /** Key strings this connector knows to be stored (for the synchronous calls). */
-  private readonly known = new Set<string>();
+  /** The synchronous side, started on the first synchronous call. */
+  private sync: RedisSyncBridge | null = null;
   private closed = false;
 
   constructor({ loop, localCpuBackend, config }: ConnectorInit) {
@@ -127,6 +139,7 @@ export class RedisStoreConnector extends RemoteConnector {
     this.localCpuBackend = localCpuBackend;
     this.url = redisUrl(config);
     this.keyPrefix = String(getExtraConfigValue<string>(config, KEY_PREFIX_KEY, null) ?? "lmcache:");
+    this.syncTimeoutMs = Number(getExtraConfigValue<number>(config, SYNC_TIMEOUT_KEY, null) ?? 5000);
     this.clients = openClients(this.url);
     this.clients.base.on("error", (error: Error) => logger.error(`Redis ${this.url}: ${error.message}`));
     this.ready = this.clients.base.connect().then(() => undefined);
@@ -143,30 +156,29 @@ export class RedisStoreConnector extends RemoteConnector {
     await this.ready;
   }
 
+  /** One blocking Redis command (throws a TimeoutError when the server does not answer in time). */
+  private callSync(command: string, ...args: string[]): unknown {
+    this.assertOpen();
+    this.sync ??= new RedisSyncBridge(this.url, this.syncTimeoutMs);
+    return this.sync.call([command, ...args]);
+  }
+
   override async exists(key: CacheEngineKey): Promise<boolean> {
     await this.connection();
-    const found = (await this.clients.base.exists(this.redisKey(key))) === 1;
-    if (found) this.known.add(key.toString());
-    else this.known.delete(key.toString());
-    return found;
+    return (await this.clients.base.exists(this.redisKey(key))) === 1;
   }
 
   override existsSync(key: CacheEngineKey): boolean {
-    this.assertOpen();
-    return this.known.has(key.toString());
+    return this.callSync("EXISTS", this.redisKey(key)) === 1;
   }
 
   override async get(key: CacheEngineKey): Promise<MemoryObj | null> {
     await this.connection();
     const data = await this.clients.buffers.get(this.redisKey(key));
-    if (data === null) {
-      this.known.delete(key.toString());
-      return null;
-    }
-    this.known.add(key.toString());
+    if (data === null) return null;
     try {
-      const { header, bytes } = decodeChunk(data);
-      return this.allocateFilled(header.shapes, header.dtypes, header.fmt, bytes);
+      const { shapes, dtypes, fmt, bytes } = decodeChunk(data);
+      return this.allocateFilled(shapes, dtypes, fmt, bytes);
     } catch (error) {
       logger.error(`Corrupt chunk for ${key.toString()}: ${(error as Error).message}`);
       return null;
@@ -175,9 +187,8 @@ export class RedisStoreConnector extends RemoteConnector {
 
   override async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
     await this.connection();
-    const value = encodeChunk(key.toString(), obj);
+    const value = encodeChunk(obj);
     await this.clients.base.set(this.redisKey(key), Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    this.known.add(key.toString());
   }
 
   override async list(): Promise<string[]> {
@@ -186,19 +197,26 @@ export class RedisStoreConnector extends RemoteConnector {
     for await (const batch of this.clients.base.scanIterator({ MATCH: globEscape(this.keyPrefix) + "*", COUNT: 500 })) {
       for (const redisKey of batch) keys.push(String(redisKey).slice(this.keyPrefix.length));
     }
-    const unique = [...new Set(keys)]; // SCAN may return a key twice while the keyspace grows
-    for (const key of unique) this.known.add(key);
-    return unique;
+    return [...new Set(keys)]; // SCAN may return a key twice while the keyspace grows
   }
 
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      await this.ready;
-      await this.clients.base.close();
-    } catch {
-      this.clients.base.destroy();
+    await this.sync?.close();
+    // Close gracefully, but a server that accepts connections and never answers must not hang
+    // close(): after the sync timeout the socket is dropped.
+    const graceful = this.ready.then(() => this.clients.base.close()).then(
+      () => "closed",
+      () => "failed",
+    );
+    const gaveUp = new Promise<string>((resolve) => setTimeout(resolve, this.syncTimeoutMs, "timeout").unref());
+    if ((await Promise.race([graceful, gaveUp])) !== "closed") {
+      try {
+        this.clients.base.destroy();
+      } catch {
+        // already closed
+      }
     }
   }
 
@@ -285,10 +303,6 @@ export class RedisStoreConnector extends RemoteConnector {
 
   /** Removes `key` synchronously (LMCache calls it on eviction); `true` when it was stored. */
   override removeSync(key: CacheEngineKey): boolean {
-    this.assertOpen();
-    const known = this.known.delete(key.toString());
-    // Queued now, so every later command on this connection sees the key gone.
-    this.clients.base.del(this.redisKey(key)).catch((error: Error) => logger.error(`Failed to remove ${key.toString()}: ${error.message}`));
-    return known;
+    return this.callSync("DEL", this.redisKey(key)) === 1;
   }
 }
