@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ["runtime/test/**/*.test.ts", "generator/test/**/*.test.ts", "extension/test/**/*.test.ts", "test/**/*.test.ts"],
+    // Golden trees and fixture workspaces hold other projects' tests; those run inside their own projects.
+    exclude: ["**/node_modules/**", "generator/test/golden/**", "test/fixtures/**", "runtime/test/fixtures/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
