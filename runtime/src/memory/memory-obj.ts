@@ -9,6 +9,18 @@ import { MemoryFormat, tokenDim } from "./memory-format";
 
 const logger = getLogger("lmcache.v1.memory_management");
 
+/** LMCache's double-unpin handling (same text, spaces missing as in LMCache): warn, clamp to 0. */
+function clampNegativePinCount(meta: { address: number; pinCount: number }): void {
+  if (meta.pinCount >= 0) return;
+  logger.warning(
+    `Pin count of MemoryObj ${meta.address}` +
+      `is negative: ${meta.pinCount}.` +
+      "Double unpin occurred somewhere." +
+      "Setting pin count back to 0 as a hack but please find the bug.",
+  );
+  meta.pinCount = 0;
+}
+
 /** What a `MemoryObj` needs from the allocator that owns it. */
 export interface MemoryObjParent {
   /** Return the object's bytes to the arena (LMCache `allocator.free(obj)`; invalidates it). */
@@ -226,15 +238,7 @@ export class MemoryObj {
         this.parentAllocator.free(this);
       }
     }
-    if (this.meta.pinCount < 0) {
-      logger.warning(
-        `Pin count of MemoryObj ${this.meta.address}` +
-          `is negative: ${this.meta.pinCount}.` +
-          "Double unpin occurred somewhere." +
-          "Setting pin count back to 0 as a hack but please find the bug.",
-      );
-      this.meta.pinCount = 0;
-    }
+    clampNegativePinCount(this.meta);
     return true;
   }
 
@@ -314,15 +318,7 @@ export class BytesBufferMemoryObj extends MemoryObj {
 
   override unpin(): boolean {
     this.meta.pinCount -= 1;
-    if (this.meta.pinCount < 0) {
-      logger.warning(
-        `Pin count of MemoryObj ${this.meta.address}` +
-          `is negative: ${this.meta.pinCount}.` +
-          "Double unpin occurred somewhere." +
-          "Setting pin count back to 0 as a hack but please find the bug.",
-      );
-      this.meta.pinCount = 0;
-    }
+    clampNegativePinCount(this.meta);
     return true;
   }
 
