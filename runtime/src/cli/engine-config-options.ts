@@ -4,14 +4,15 @@
  * settings from `config.extraConfig` because LMCache hands them nothing else, so these options are
  * the only way to give a connector its Redis URL, `use_exists_sync`, `ping_interval`, … from the CLI.
  *
- * The commands take these options out of their argument list with {@link takeEngineConfigArgs}
- * before parsing their own, so one implementation serves all three parsers; `run` and `bench`
- * then load the config and drive their engine through {@link runEngineWithSettings}.
+ * The commands parse them with their own options through `./single-url-command` (names from
+ * {@link ENGINE_CONFIG_FLAGS}, values read by {@link engineConfigArgs}); `run` and `bench` then
+ * load the config and drive their engine through {@link runEngineWithSettings}.
  */
 import { isAbsolute, resolve } from "node:path";
 import { loadEngineConfigWithOverrides, type LMCacheEngineConfig } from "../config";
 import { progressLine } from "../harness/progress-line";
 import { getLogRecords, setLogSink, type LogRecord } from "../logging";
+import { UsageError, type ParsedArgs } from "./argv";
 import type { CliIO } from "./command";
 
 /** Synopsis fragment for a command's usage line. */
@@ -35,10 +36,10 @@ export const ENGINE_CONFIG_HELP = `LMCache config (the same for check, run and b
                       (--extra is the kit's, not LMCache's)
 `;
 
-const VALUE_FLAGS = ["config", "search-path", "extra"] as const;
-type ValueFlag = (typeof VALUE_FLAGS)[number];
+/** The shared options' names, for a command's {@link FlagSpec} `values` (each may be repeated). */
+export const ENGINE_CONFIG_FLAGS = ["config", "search-path", "extra"] as const;
 
-/** The LMCache-config options found in a command line, and the arguments left for the command. */
+/** The LMCache-config options found in a command line. */
 export interface EngineConfigArgs {
   /** `--config FILE` as given (the last one wins, like any single-valued flag). */
   configFile?: string;
@@ -46,13 +47,6 @@ export interface EngineConfigArgs {
   searchPaths: string[];
   /** `--extra KEY=VALUE` pairs in order, values already parsed. */
   extras: Array<[string, unknown]>;
-  /** Every other argument, in order, for the command's own parser. */
-  rest: string[];
-}
-
-/** A usage error in the shared options (the commands map it to exit code 2). */
-export class EngineConfigUsageError extends Error {
-  override name = "UsageError";
 }
 
 /**
@@ -61,9 +55,9 @@ export class EngineConfigUsageError extends Error {
  */
 export function parseExtraAssignment(text: string): [string, unknown] {
   const eq = text.indexOf("=");
-  if (eq < 0) throw new EngineConfigUsageError(`--extra expects KEY=VALUE, got '${text}'`);
+  if (eq < 0) throw new UsageError(`--extra expects KEY=VALUE, got '${text}'`);
   const key = text.slice(0, eq).trim();
-  if (key === "") throw new EngineConfigUsageError(`--extra expects a non-empty KEY in KEY=VALUE, got '${text}'`);
+  if (key === "") throw new UsageError(`--extra expects a non-empty KEY in KEY=VALUE, got '${text}'`);
   const raw = text.slice(eq + 1);
   try {
     return [key, JSON.parse(raw)];
@@ -73,35 +67,21 @@ export function parseExtraAssignment(text: string): [string, unknown] {
 }
 
 /**
- * Takes `--config`, `--search-path` and `--extra` (as `--flag value` or `--flag=value`) out of
- * `args`; everything else is returned in `rest`. Scanning stops at `--`, which stays in `rest`.
+ * The `--config`, `--search-path` and `--extra` values of a command line parsed with
+ * {@link ENGINE_CONFIG_FLAGS} among its value flags. An empty value or a malformed `--extra` is a
+ * {@link UsageError}.
  */
-export function takeEngineConfigArgs(args: readonly string[]): EngineConfigArgs {
-  const out: EngineConfigArgs = { searchPaths: [], extras: [], rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") {
-      out.rest.push(...args.slice(i));
-      break;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : "";
-    if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
-      out.rest.push(arg);
-      continue;
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new EngineConfigUsageError(`--${name} needs a value`);
-    addValue(out, name as ValueFlag, value);
-  }
-  return out;
-}
-
-function addValue(out: EngineConfigArgs, flag: ValueFlag, value: string): void {
-  if (value === "") throw new EngineConfigUsageError(`--${flag} needs a non-empty value`);
-  if (flag === "config") out.configFile = value;
-  else if (flag === "search-path") out.searchPaths.push(value);
-  else out.extras.push(parseExtraAssignment(value));
+export function engineConfigArgs(parsed: ParsedArgs): EngineConfigArgs {
+  const values = (flag: (typeof ENGINE_CONFIG_FLAGS)[number]): string[] => {
+    const all = parsed.lists.get(flag) ?? [];
+    if (all.includes("")) throw new UsageError(`--${flag} needs a non-empty value`);
+    return all;
+  };
+  return {
+    configFile: values("config").at(-1),
+    searchPaths: values("search-path"),
+    extras: values("extra").map(parseExtraAssignment),
+  };
 }
 
 /** What the engines receive: the loaded config and the module search path. */
@@ -134,24 +114,6 @@ export function loadEngineSettings(parsed: EngineConfigArgs, io: CliIO): EngineS
 
 function printRecord(io: CliIO, record: LogRecord): void {
   io.stderr(`LMCache ${record.level.toUpperCase()}: ${record.message}\n`);
-}
-
-/** Prints a usage error of command `name` with the pointer to its `--help`; returns exit code 2. */
-export function cliUsageError(io: CliIO, name: string, message: string): number {
-  io.stderr(`lmcache-connector ${name}: ${message}\nRun \`lmcache-connector ${name} --help\` for usage.\n`);
-  return 2;
-}
-
-/**
- * {@link takeEngineConfigArgs} for command `name`: the parsed options, or exit code 2 after
- * printing the usage error. Nothing is loaded yet, so `--help` never fails on a bad config.
- */
-export function takeEngineConfigArgsOrUsage(args: readonly string[], io: CliIO, name: string): EngineConfigArgs | number {
-  try {
-    return takeEngineConfigArgs(args);
-  } catch (err) {
-    return cliUsageError(io, name, (err as Error).message);
-  }
 }
 
 /**

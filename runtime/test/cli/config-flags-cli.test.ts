@@ -163,8 +163,36 @@ describe("bad config → exit 2 with the loader's error", () => {
   });
 });
 
+describe("the single-URL command line of check, run and bench", () => {
+  it("bad usage → exit 2 with the same message and the command's usage, nothing on stdout or loaded", async () => {
+    const cases: Array<[string[], string]> = [
+      [[], "missing <url> (e.g. memory://)"],
+      [["memory://", "blackhole://"], "expected one <url>, got 2: memory:// blackhole://"],
+      [["memory://", "--format", "yaml"], "--format must be one of "],
+      [["memory://", "--nope"], "unknown option --nope"],
+      [["memory://", "--cwd"], "--cwd needs a value"],
+      [["memory://", "--config="], "--config needs a non-empty value"],
+    ];
+    for (const command of ["check", "run", "bench"]) {
+      for (const [args, message] of cases) {
+        const { code, out, err } = await cli([command, ...args], { LMCACHE_CONFIG_FILE: join(dir, "missing.yaml") });
+        expect(code, `${command} ${args.join(" ")}`).toBe(2);
+        expect(out).toBe("");
+        expect(err, `${command} ${args.join(" ")}`).toContain(`lmcache-connector ${command}: ${message}`);
+        expect(err).toContain(`Usage: lmcache-connector ${command} <url>`);
+        expect(err).not.toContain("FileNotFoundError");
+      }
+    }
+  });
+});
+
 describe("--help", () => {
   it("every command documents the shared options with the same text and never reads the config", async () => {
+    for (const command of ["check", "run", "bench"]) {
+      const { code, out } = await cli([command, "-h", "--config", join(dir, "missing.yaml")]);
+      expect(code, command).toBe(0);
+      expect(out, command).toContain(`Usage: lmcache-connector ${command} <url>`);
+    }
     for (const command of ["check", "run", "bench"]) {
       const { code, out } = await cli([command, "--help", "--config", join(dir, "missing.yaml")]);
       expect(code, command).toBe(0);

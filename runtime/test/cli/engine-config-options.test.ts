@@ -6,10 +6,12 @@ import { defaultEngineConfig } from "../../src/config";
 import {
   ENGINE_CONFIG_HELP,
   loadEngineSettings,
+  ENGINE_CONFIG_FLAGS,
+  engineConfigArgs,
   parseExtraAssignment,
-  takeEngineConfigArgs,
   type EngineConfigArgs,
 } from "../../src/cli/engine-config-options";
+import { parseArgs, UsageError } from "../../src/cli/argv";
 import type { CliIO } from "../../src/cli/command";
 
 let dir: string;
@@ -23,25 +25,30 @@ function io(env: Record<string, string> = {}, cwd = dir): CliIO {
 }
 
 function args(partial: Partial<EngineConfigArgs>): EngineConfigArgs {
-  return { searchPaths: [], extras: [], rest: [], ...partial };
+  return { searchPaths: [], extras: [], ...partial };
 }
 
-describe("takeEngineConfigArgs", () => {
-  it("takes --config, --search-path and --extra in both spellings and leaves the rest in order", () => {
-    const parsed = takeEngineConfigArgs([
+/** The shared options as the commands read them: through the CLI's one parser. */
+function fromLine(line: string[]): EngineConfigArgs {
+  return engineConfigArgs(parseArgs(line, { values: [...ENGINE_CONFIG_FLAGS, "cases"], booleans: ["strict"] }));
+}
+
+describe("engineConfigArgs", () => {
+  it("reads --config, --search-path and --extra in both spellings, in order, among other flags", () => {
+    const parsed = fromLine([
       "memory://", "--cases", "refs.*", "--config", "a.yaml", "--search-path=lib", "--extra", "n=3",
       "--search-path", "vendor", "--extra=url=redis://h:6379/0?x=1", "--strict", "--config=b.yaml",
     ]);
     expect(parsed.configFile).toBe("b.yaml"); // last one wins
     expect(parsed.searchPaths).toEqual(["lib", "vendor"]);
     expect(parsed.extras).toEqual([["n", 3], ["url", "redis://h:6379/0?x=1"]]);
-    expect(parsed.rest).toEqual(["memory://", "--cases", "refs.*", "--strict"]);
   });
 
-  it("stops at --, and refuses a flag without a value", () => {
-    expect(takeEngineConfigArgs(["--extra", "a=1", "--", "--config", "x"]).rest).toEqual(["--", "--config", "x"]);
-    expect(() => takeEngineConfigArgs(["memory://", "--config"])).toThrow("--config needs a value");
-    expect(() => takeEngineConfigArgs(["--search-path="])).toThrow("--search-path needs a non-empty value");
+  it("ignores what follows --, and refuses a flag without a value, an empty value or a malformed --extra", () => {
+    expect(fromLine(["--extra", "a=1", "--", "--config", "x"])).toEqual({ configFile: undefined, searchPaths: [], extras: [["a", 1]] });
+    expect(() => fromLine(["memory://", "--config"])).toThrow("--config needs a value");
+    expect(() => fromLine(["--search-path="])).toThrow("--search-path needs a non-empty value");
+    expect(() => fromLine(["--extra", "novalue"])).toThrow(UsageError);
   });
 });
 

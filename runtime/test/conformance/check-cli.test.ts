@@ -63,22 +63,43 @@ describe("lmcache-connector check", () => {
 
   it.each([
     [["check"], /missing <url>/],
-    [["check", "memory://", "--bogus"], /Unknown option '--bogus'/],
+    [["check", "memory://", "--bogus"], /unknown option --bogus/],
+    [["check", "memory://", "-x"], /unknown option -x/],
+    [["check", "memory://", "--strict=yes"], /--strict does not take a value/],
+    [["check", "memory://", "--seed"], /--seed needs a value/],
+    [["check", "memory://", "memory://"], /expected one <url>, got 2: memory:\/\/ memory:\/\//],
     [["check", "memory://", "--format", "xml"], /--format must be one of text, json, junit/],
-    [["check", "memory://", "--seed", "abc"], /--seed expects an integer/],
-    [["check", "memory://", "--timeout-ms", "0"], /--timeout-ms must be an integer ≥ 1/],
+    [["check", "memory://", "--seed", "abc"], /--seed must be an integer ≥ -2147483648, got 'abc'/],
+    [["check", "memory://", "--seed", "1.5"], /--seed must be an integer/],
+    [["check", "memory://", "--timeout-ms", "0"], /--timeout-ms must be a positive integer, got '0'/],
     [["check", "memory://", "--cases", "nothing.*"], /no conformance case matches nothing\.\*/],
   ])("exits 2 on bad arguments: %j", async (argv, message) => {
     const o = io();
     expect(await main(argv as string[], o)).toBe(2);
     expect(o.err).toMatch(message);
+    expect(o.err).toContain("Usage: lmcache-connector check <url>");
+    expect(o.out).toBe("");
   });
 
-  it("--help prints usage and exits 0", async () => {
+  it("--cases is repeatable and comma-separated; --seed takes a negative integer; --strict is accepted", async () => {
     const o = io();
-    expect(await main(["check", "--help"], o)).toBe(0);
-    expect(o.out).toMatch(/Usage: lmcache-connector check <url>/);
-    expect(o.out).toMatch(/--strict/);
+    const code = await main(["check", "memory://", "--cases", "ping", "--cases=lifecycle.construct, list.*", "--seed", "-7", "--strict", "--format=json"], o);
+    expect(code).toBe(0);
+    const report = JSON.parse(o.out);
+    expect(report.seed).toBe(-7);
+    const ids: string[] = report.cases.map((c: { id: string }) => c.id);
+    const groups = ["ping", "lifecycle.construct", "list."];
+    for (const g of groups) expect(ids.some((id) => id.startsWith(g)), g).toBe(true);
+    expect(ids.every((id) => groups.some((g) => id.startsWith(g)))).toBe(true);
+  });
+
+  it("--help and -h print usage and exit 0", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const o = io();
+      expect(await main(["check", flag], o)).toBe(0);
+      expect(o.out).toMatch(/Usage: lmcache-connector check <url>/);
+      expect(o.out).toMatch(/--strict/);
+    }
   });
 
   it.runIf(existsSync(join(ROOT, "runtime", "dist", "cli.js")))("the built binary passes memory:// end to end", () => {

@@ -2,13 +2,13 @@
  * `lmcache-connector check <url>`: runs the conformance suite in-process (ours). Exit codes:
  * 0 nothing failed, 1 a case failed, 2 bad arguments, an LMCache config that could not be loaded
  * or a connector that could not be loaded (LMCache's error is printed as LMCache raises it).
- * `--config`/`--search-path`/`--extra` are parsed by the shared `../engine-config-options`.
+ * The command line is read by the shared `../single-url-command`, like `run`'s and `bench`'s.
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { integerFlag, printUsageError } from "../argv";
 import type { CliCommand, CliIO } from "../command";
-import { cliUsageError, ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors, takeEngineConfigArgsOrUsage } from "../engine-config-options";
-import { REPORT_FORMATS, type ReportFormat } from "../../conformance/report";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors } from "../engine-config-options";
+import { parseSingleUrlCommand } from "../single-url-command";
+import { REPORT_FORMATS } from "../../conformance/report";
 import type { LMCacheEngineConfig } from "../../config";
 
 const HELP = `Usage: lmcache-connector check <url> [options] ${ENGINE_CONFIG_SYNOPSIS}
@@ -44,82 +44,42 @@ function conformanceOverrides(config: LMCacheEngineConfig, chunkTokens: number, 
   return rest;
 }
 
-function usageError(io: CliIO, message: string): number {
-  return cliUsageError(io, "check", message);
-}
-
-function parseInteger(text: string, flag: string, min: number): number | string {
-  if (!/^-?\d+$/.test(text.trim())) return `${flag} expects an integer, got '${text}'`;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) return `${flag} must be an integer ≥ ${min}, got '${text}'`;
-  return n;
-}
-
 const command: CliCommand = {
   summary: "run the conformance suite against a connector URL",
   async run(args: string[], io: CliIO): Promise<number> {
-    const engineArgs = takeEngineConfigArgsOrUsage(args, io, "check");
-    if (typeof engineArgs === "number") return engineArgs;
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: engineArgs.rest,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          cwd: { type: "string" },
-          cases: { type: "string", multiple: true },
-          seed: { type: "string" },
-          "timeout-ms": { type: "string" },
-          strict: { type: "boolean" },
-          format: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (err) {
-      return usageError(io, (err as Error).message);
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      return usageError(io, positionals.length === 0 ? "missing <url> (e.g. memory://)" : `expected one <url>, got ${positionals.length}: ${positionals.join(" ")}`);
-    }
-    const format = (values.format ?? "text") as ReportFormat;
-    if (!REPORT_FORMATS.includes(format)) return usageError(io, `--format must be one of ${REPORT_FORMATS.join(", ")}, got '${values.format}'`);
-    let seed: number | undefined;
-    if (values.seed !== undefined) {
-      const n = parseInteger(values.seed, "--seed", -0x80000000);
-      if (typeof n === "string") return usageError(io, n);
-      seed = n;
-    }
-    let timeoutMs: number | undefined;
-    if (values["timeout-ms"] !== undefined) {
-      const n = parseInteger(values["timeout-ms"], "--timeout-ms", 1);
-      if (typeof n === "string") return usageError(io, n);
-      timeoutMs = n;
-    }
-    const cases = (values.cases ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean);
-    const cwd = resolve(io.cwd, values.cwd ?? ".");
+    const line = parseSingleUrlCommand(args, io, {
+      name: "check",
+      usage: HELP,
+      formats: REPORT_FORMATS,
+      values: ["cases", "seed", "timeout-ms"],
+      booleans: ["strict"],
+      options: (parsed) => ({
+        cases: (parsed.lists.get("cases") ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean),
+        seed: integerFlag(parsed, "seed", -0x80000000),
+        timeoutMs: integerFlag(parsed, "timeout-ms", 1),
+        strict: parsed.flags.has("strict"),
+      }),
+    });
+    if (typeof line === "number") return line;
+    const { url, cwd, format, engineArgs, options } = line;
+    const { cases } = options;
 
     const { runConformance, selectCases } = await import("../../conformance/engine.js");
-    if (cases.length > 0 && selectCases(cases).length === 0) return usageError(io, `no conformance case matches ${cases.join(", ")}`);
+    if (cases.length > 0 && selectCases(cases).length === 0) return printUsageError(io, "check", `no conformance case matches ${cases.join(", ")}`, HELP);
     const settings = loadEngineSettingsOrReport(engineArgs, io, "check");
     if (typeof settings === "number") return settings;
     const { renderReport } = await import("../../conformance/report/index.js");
     const { CHUNK_TOKENS } = await import("../../conformance/env.js");
     const started = Date.now();
     const run = await runConformance({
-      url: positionals[0]!,
+      url,
       cwd,
       searchPaths: settings.searchPaths,
       config: conformanceOverrides(settings.config, CHUNK_TOKENS, io),
       cases: cases.length > 0 ? cases : undefined,
-      seed,
-      timeoutMs,
-      strict: values.strict ?? false,
+      seed: options.seed,
+      timeoutMs: options.timeoutMs,
+      strict: options.strict,
     });
     if (run.loadError) {
       io.stderr(`lmcache-connector check: could not load the connector at ${run.url}\n${run.loadError.errorName}: ${run.loadError.message}\n`);

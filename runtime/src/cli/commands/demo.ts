@@ -17,6 +17,7 @@ import { LocalCPUBackend } from "../../storage-backend/local-cpu-backend";
 import { fillChunk, verifyChunk } from "../../harness/chunk-bytes";
 import { bytes } from "../../harness/format-report";
 import type { RunnerEvent } from "../../runner/protocol";
+import { readCommandLine, UsageError } from "../argv";
 import type { CliCommand, CliIO } from "../command";
 
 const CHUNK_TOKENS = 16;
@@ -141,17 +142,16 @@ async function conformance(io: CliIO): Promise<boolean> {
   return summary.failed === 0;
 }
 
+const USAGE = "Usage: lmcache-connector demo\n\nThe embedded default job: reference connectors, CPU cache eviction, conformance against memory://.\n";
+
 const command: CliCommand = {
   summary: "round-trip real chunks through the bundled connectors and run the conformance suite",
   async run(args, io) {
-    if (args.includes("--help")) {
-      io.stdout("Usage: lmcache-connector demo\n\nThe embedded default job: reference connectors, CPU cache eviction, conformance against memory://.\n");
-      return 0;
-    }
-    if (args.length > 0) {
-      io.stderr(`lmcache-connector demo: unexpected argument '${args[0]}'\n`);
-      return 2;
-    }
+    const line = readCommandLine(args, io, { name: "demo", usage: USAGE }, { values: [] }, (parsed) => {
+      if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+      return undefined;
+    });
+    if (typeof line === "number") return line;
     const started = performance.now();
     const fsDir = mkdtempSync(path.join(tmpdir(), "lmcache-demo-"));
     try {

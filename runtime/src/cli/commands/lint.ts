@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, UsageError } from "../../harness/argv";
+import { formatFlag, readCommandLine, stringFlag, UsageError } from "../argv";
 import { lintDocument, scanDocument } from "../../lint/linter";
 import { detectLanguage } from "../../lint/language";
 import type { LintContext, LintDiagnostic } from "../../lint/types";
@@ -44,40 +44,33 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
+/** The lintable files a command-line argument names: the file itself, or those walked in a folder. */
+function filesOf(full: string, given: string): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(full);
+  } catch {
+    throw new UsageError(`no such file or folder: ${given}`);
+  }
+  if (!stat.isDirectory()) return [full];
+  const files: string[] = [];
+  walk(full, files);
+  return files;
+}
+
 const command: CliCommand = {
   summary: "lint connector URLs and plugin settings in configs and sources",
   async run(args, io) {
-    let format = "text";
-    const files: string[] = [];
-    let cwd = io.cwd;
-    try {
-      const parsed = parseArgs(args, { values: ["format", "cwd"], booleans: ["help"] });
-      if (parsed.flags.has("help")) {
-        io.stdout(USAGE);
-        return 0;
-      }
-      const f = parsed.flags.get("format");
-      if (f !== undefined) format = String(f);
-      if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got '${format}'`);
-      const c = parsed.flags.get("cwd");
-      if (typeof c === "string") cwd = path.resolve(io.cwd, c);
+    const line = readCommandLine(args, io, { name: "lint", usage: USAGE }, { values: ["format", "cwd"] }, (parsed) => {
       if (!parsed.positionals.length) throw new UsageError("expected at least one file or folder");
-      for (const p of parsed.positionals) {
-        const full = path.resolve(io.cwd, p);
-        let stat: fs.Stats;
-        try {
-          stat = fs.statSync(full);
-        } catch {
-          throw new UsageError(`no such file or folder: ${p}`);
-        }
-        if (stat.isDirectory()) walk(full, files);
-        else files.push(full);
-      }
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      io.stderr(`lmcache-connector lint: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+      return {
+        format: formatFlag(parsed, ["text", "json"] as const),
+        cwd: path.resolve(io.cwd, stringFlag(parsed, "cwd", ".")),
+        files: parsed.positionals.flatMap((p) => filesOf(path.resolve(io.cwd, p), p)),
+      };
+    });
+    if (typeof line === "number") return line;
+    const { format, cwd, files } = line;
 
     const docs = files
       .filter((file) => detectLanguage(file) !== null)

@@ -4,11 +4,11 @@
  * in the connector's TypeScript (the loader compiles it with inline source maps).
  */
 import { formatHarnessReport } from "../../harness/format-report";
-import { isNonNegativeInt, isPositiveInt, numberFlag, parseArgs, UsageError } from "../../harness/argv";
 import { runHarness } from "../../harness/run-harness";
-import * as path from "node:path";
+import { integerFlag, numberFlag } from "../argv";
 import type { CliCommand } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings, takeEngineConfigArgsOrUsage } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings } from "../engine-config-options";
+import { parseSingleUrlCommand } from "../single-url-command";
 
 const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -27,33 +27,22 @@ ${ENGINE_CONFIG_HELP}`;
 const command: CliCommand = {
   summary: "run a connector behind a local CPU cache with an LLM-serving workload",
   async run(args, io) {
-    const engineArgs = takeEngineConfigArgsOrUsage(args, io, "run");
-    if (typeof engineArgs === "number") return engineArgs;
-    let opts;
-    let format: string;
-    try {
-      const parsed = parseArgs(engineArgs.rest, { values: ["cwd", "requests", "seed", "max-local-cpu-size", "chunk-size", "format"], booleans: ["help"] });
-      if (parsed.flags.has("help")) {
-        io.stdout(USAGE);
-        return 0;
-      }
-      if (parsed.positionals.length !== 1) throw new UsageError("expected exactly one connector URL");
-      format = String(parsed.flags.get("format") ?? "text");
-      if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got '${format}'`);
-      opts = {
-        url: parsed.positionals[0]!,
-        cwd: path.resolve(io.cwd, String(parsed.flags.get("cwd") ?? ".")),
-        requests: numberFlag(parsed, "requests", isPositiveInt, "a positive integer"),
-        seed: numberFlag(parsed, "seed", isNonNegativeInt, "a non-negative integer"),
+    const line = parseSingleUrlCommand(args, io, {
+      name: "run",
+      usage: USAGE,
+      formats: ["text", "json"],
+      values: ["requests", "seed", "max-local-cpu-size", "chunk-size"],
+      options: (parsed) => ({
+        requests: integerFlag(parsed, "requests", 1),
+        seed: integerFlag(parsed, "seed", 0),
         maxLocalCpuSize: numberFlag(parsed, "max-local-cpu-size", (n) => n > 0, "a positive number of GB"),
-        chunkSize: numberFlag(parsed, "chunk-size", isPositiveInt, "a positive integer"),
-      };
-    } catch (err) {
-      io.stderr(`lmcache-connector run: ${(err as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
+        chunkSize: integerFlag(parsed, "chunk-size", 1),
+      }),
+    });
+    if (typeof line === "number") return line;
+    const { url, cwd, format, engineArgs, options: opts } = line;
     const report = await runEngineWithSettings(engineArgs, io, "run", "requests", ({ config, searchPaths, onProgress }) =>
-      runHarness({ ...opts, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress }),
+      runHarness({ ...opts, url, cwd, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress }),
     );
     if (typeof report === "number") return report;
     io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n");
