@@ -147,14 +147,13 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
         await field.press("Enter");
         await workbench.page.waitForTimeout(500);
       }
-      // The class opens in an editor.
-      await expect.poll(() => workbench.editorText(), { timeout: UI_WAIT }).toContain(`class ${className}`);
-      await workbench.screenshot("class-opened", "new-project-class");
-      // And the project is on disk, with the class in it.
+      // The project is on disk, with the class in it, and the class's file is the active editor.
       const written = listFiles(folder).filter((f) => f !== "README.md");
       expect(written).toContain(path.join(projectName, "package.json"));
       const classFiles = written.filter((f) => /\.ts$/.test(f) && fs.readFileSync(path.join(folder, f), "utf8").includes(`class ${className} extends RemoteConnector`));
       expect(classFiles).toHaveLength(1);
+      await workbench.activeTab(path.basename(classFiles[0]!)).waitFor({ timeout: UI_WAIT });
+      await workbench.screenshot("class-opened", "new-project-class");
       const pkg = JSON.parse(fs.readFileSync(path.join(folder, projectName, "package.json"), "utf8")) as { name: string };
       expect(pkg.name).toBe(projectName);
     },
@@ -180,8 +179,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       const { workbench } = await startSession("3-testing-view", folder, { "testing.automaticallyOpenPeekView": "never" });
       await workbench.openFile(STORE.file);
       await workbench.runCommand("Testing: Focus on Test Explorer View");
-      const explorer = workbench.page.locator(".test-explorer");
-      await explorer.locator(".monaco-list-row", { hasText: STORE.className }).first().waitFor({ timeout: UI_WAIT });
+      await workbench.page.locator(".part.sidebar .monaco-list-row", { hasText: STORE.className }).first().waitFor({ timeout: UI_WAIT });
       // Every conformance case is listed (filter by title: the tree is virtualised).
       for (const title of [allTitles[0]!, allTitles[allTitles.length - 1]!, ...newlyFailing]) {
         await expect.poll(() => testRowState(workbench.page, title), { timeout: UI_WAIT }).not.toBe("missing");
@@ -190,7 +188,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       await workbench.screenshot("cases-listed", "testing-view-listed");
 
       await workbench.runCommand("Test: Run All Tests");
-      await expect.poll(() => resultSummary(workbench.page), { timeout: 180_000 }).toMatch(new RegExp(`^${good.summary.passed}/\\d+ tests passed`));
+      await expect.poll(() => resultSummary(workbench.page), { timeout: 180_000 }).toMatch(new RegExp(`^${good.summary.passed}/${good.results.length}(?!\\d{2})`));
       await workbench.screenshot("all-passed", "testing-view-passed");
 
       await workbench.runCommand("Test: Start Continuous Run");
@@ -221,8 +219,9 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       fs.writeFileSync(path.join(folder, ".vscode", "launch.json"), JSON.stringify({ version: "0.2.0", configurations: [launch] }, null, 2));
       // The summary the workload must end with: the CLI's own run with the same URL, requests and seed.
       const cli = execFileSync(process.execPath, [path.join(REPO_ROOT, "runtime", "bin", "lmcache-connector.js"), "run", STORE.url, "--cwd", folder, "--requests", "20", "--seed", "7"], { encoding: "utf8" });
-      const hitRates = cli.split("\n").find((l) => l.startsWith("Hit rates"));
-      expect(hitRates).toMatch(/^Hit rates \(chunks looked up: \d+\)$/);
+      // Lines of the report that do not depend on timing.
+      const summaryLines = cli.split("\n").filter((l) => /^(Bytes|Evictions): /.test(l));
+      expect(summaryLines).toHaveLength(2);
 
       const { workbench } = await startSession("4-debug-local-cache", folder, { "debug.openDebug": "openOnDebugBreak" });
       await workbench.openFile(STORE.file);
@@ -244,7 +243,9 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       await workbench.focusEditor();
       await workbench.page.keyboard.press("F5"); // continue
       // The workload finishes and prints its summary in the terminal; the session ends.
-      await expect.poll(() => workbench.terminalText(), { timeout: 180_000 }).toContain(hitRates!);
+      for (const line of summaryLines) {
+        await expect.poll(() => workbench.terminalText(), { timeout: 180_000 }).toContain(line);
+      }
       await workbench.page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 180_000 });
       await workbench.screenshot("workload-finished", "debug-summary");
     },
@@ -266,17 +267,24 @@ function listFiles(root: string, rel = ""): string[] {
 
 type PwPage = VsCodeSession["workbench"]["page"];
 
+/** Types into the Test Explorer's filter (a small Monaco input in the view's title bar). */
+async function filterTests(page: PwPage, text: string): Promise<void> {
+  await page.locator(".testing-filter-action-item .suggest-input-container").first().click();
+  await page.keyboard.press("Control+A");
+  if (text) await page.keyboard.insertText(text);
+  else await page.keyboard.press("Backspace");
+  await page.waitForTimeout(500);
+}
+
 /** Filters the Test Explorer for `title` and returns the state of the row labelled with it. */
 async function testRowState(page: PwPage, title: string): Promise<string> {
-  const filter = page.locator(".test-explorer .monaco-inputbox input, .testing-filter-action-item input").first();
-  await filter.fill(title);
-  await page.waitForTimeout(300);
-  const rows = page.locator(".test-explorer .monaco-list-row");
+  await filterTests(page, title);
+  const rows = page.locator(".part.sidebar .monaco-list-row");
   const n = await rows.count();
   for (let i = 0; i < n; i++) {
     const label = (await rows.nth(i).getAttribute("aria-label")) ?? "";
     const text = (await rows.nth(i).textContent()) ?? "";
-    if (!text.includes(title) && !label.includes(title)) continue;
+    if (!text.includes(title)) continue;
     const state = /\((Passed|Failed|Errored|Skipped|Queued|Running|Not yet run)\)/.exec(label);
     return state ? state[1]! : "unknown";
   }
@@ -284,10 +292,10 @@ async function testRowState(page: PwPage, title: string): Promise<string> {
 }
 
 async function clearTestFilter(page: PwPage): Promise<void> {
-  await page.locator(".test-explorer .monaco-inputbox input, .testing-filter-action-item input").first().fill("");
+  await filterTests(page, "");
 }
 
 /** The Test Explorer's summary line ("41/44 tests passed (1.2s)"). */
 async function resultSummary(page: PwPage): Promise<string> {
-  return ((await page.locator(".test-explorer .result-summary").first().textContent().catch(() => "")) ?? "").trim();
+  return ((await page.locator(".part.sidebar .result-summary").first().textContent().catch(() => "")) ?? "").trim();
 }
