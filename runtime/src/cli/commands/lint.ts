@@ -76,17 +76,20 @@ const command: CliCommand = {
       .filter((file) => detectLanguage(file) !== null)
       .map((file) => ({ path: file, text: fs.readFileSync(file, "utf8") }));
     // Plugin names declared by any config linted in this run apply to plugin:// URLs in sources.
+    // A config itself is checked against its own declarations only, as the editor checks it and as
+    // LMCache loads it: another config's remote_storage_plugins never reach this one's engine.
+    const isConfig = (file: string) => ["yaml", "json", "env"].includes(detectLanguage(file) ?? "");
     const declared = new Set<string>();
     for (const doc of docs) {
-      const lang = detectLanguage(doc.path);
-      if (lang === "yaml" || lang === "json" || lang === "env") {
+      if (isConfig(doc.path)) {
         for (const o of scanDocument(doc).scan.occurrences) if (o.kind === "pluginName") declared.add(o.value);
       }
     }
-    const ctx: LintContext = { cwd, env: io.env, remoteStoragePlugins: declared.size ? [...declared] : undefined };
+    const configCtx: LintContext = { cwd, env: io.env };
+    const sourceCtx: LintContext = { ...configCtx, remoteStoragePlugins: declared.size ? [...declared] : undefined };
     const records: LintJsonRecord[] = [];
     for (const doc of docs) {
-      for (const d of lintDocument(doc, ctx)) {
+      for (const d of lintDocument(doc, isConfig(doc.path) ? configCtx : sourceCtx)) {
         records.push({
           file: path.relative(io.cwd, doc.path) || doc.path,
           line: d.range.start.line + 1,
