@@ -187,7 +187,9 @@ export class Workbench {
   /** Moves the cursor to the given 1-based line and column of the active editor. */
   async goToLine(line: number, column = 1): Promise<void> {
     await this.runCommand("Go to Line/Column...");
-    await this.answerInput(`${line}:${column}`);
+    // The Go to Line input keeps its ":" prefix; without it the text would be a file search.
+    await this.answerInput(`:${line}:${column}`);
+    await this.page.locator("#status\\.editor\\.selection", { hasText: `Ln ${line}, Col ${column}` }).waitFor();
   }
 
   /**
@@ -222,6 +224,11 @@ export class Workbench {
   async terminalText(): Promise<string> {
     const rows = await this.page.locator(".terminal-wrapper .xterm-rows > div").allTextContents();
     return rows.join("\n").replace(/\u00a0/g, " ");
+  }
+
+  /** The cursor position shown in the status bar ("Ln 46, Col 5"). */
+  async cursorStatus(): Promise<string> {
+    return ((await this.page.locator("#status\\.editor\\.selection").first().textContent()) ?? "").trim();
   }
 
   /** Gives the active editor keyboard focus. */
