@@ -2,6 +2,8 @@
  * Connector-URL diagnostics: lints documents on open, on edit (debounced) and on save with the
  * pure core — the same verdicts as `lmcache-connector lint` — and remembers which module files
  * each document points at, so a change to a connector file re-lints the documents naming it.
+ * Source files get the plugin names the workspace's configs declare, and are re-linted when
+ * those change.
  */
 import * as vscode from "vscode";
 import type { LintDiagnostic } from "../../runtime/src/lint/types.js";
@@ -10,6 +12,7 @@ import { diagnosticCode, toDiagnostic } from "./convert";
 import { KeyedDebouncer } from "./debounce";
 import { documentPath, isLintable, lintContextFor, toLintDocument } from "./documents";
 import { readSettings } from "./settings";
+import { WorkspacePlugins } from "./workspace-plugins";
 
 /** Codes whose verdict depends on module files (their creation, edit or removal can change it). */
 const MODULE_CODES = new Set(["LMC011", "LMC012", "LMC013", "LMC014", "LMC016"]);
@@ -28,6 +31,7 @@ export class DiagnosticsService implements vscode.Disposable {
     private readonly collection: vscode.DiagnosticCollection,
     private readonly log: vscode.LogOutputChannel,
     private readonly docsUri: (code: string) => vscode.Uri,
+    private readonly plugins?: WorkspacePlugins,
     debounceMs = EDIT_DEBOUNCE_MS,
   ) {
     this.debouncer = new KeyedDebouncer(debounceMs);
@@ -42,6 +46,7 @@ export class DiagnosticsService implements vscode.Disposable {
       ws.onDidSaveTextDocument((doc) => void this.lint(doc)),
       ws.onDidCloseTextDocument((doc) => void this.forget(doc)),
     );
+    if (this.plugins) this.subscriptions.push(this.plugins.onDidChange((folder) => void this.relintPluginUsers(folder)));
     void this.relintOpen();
   }
 
@@ -63,10 +68,12 @@ export class DiagnosticsService implements vscode.Disposable {
     }
     try {
       const core = await loadLintCore();
+      const folder = WorkspacePlugins.folderOf(doc.uri);
+      if (this.plugins && folder !== undefined && !core.isConfigFile(documentPath(doc), doc.languageId)) await this.plugins.ready(folder);
       if (doc.isClosed) return;
       const started = performance.now();
       const lintDoc = toLintDocument(doc);
-      const ctx = lintContextFor(doc);
+      const ctx = lintContextFor(doc, this.plugins?.namesFor);
       const findings: LintDiagnostic[] = core.lintDocument(lintDoc, ctx);
       const links = findings.length > 0 || lintDoc.text.includes("://") || lintDoc.text.includes("module_path")
         ? core.findUrlLinks(lintDoc, ctx)
@@ -109,6 +116,19 @@ export class DiagnosticsService implements vscode.Disposable {
       const ref = this.references.get(doc.uri.toString());
       return ref !== undefined && (ref.files.has(file) || ref.moduleFindings);
     });
+    await Promise.all(docs.map((doc) => this.lint(doc)));
+    return docs.length;
+  }
+
+  /**
+   * Re-lints the open source files in workspace folder `folder` that hold a `plugin://` URL (after
+   * its configs' declared plugin names changed). Returns how many were re-linted.
+   */
+  async relintPluginUsers(folder: string): Promise<number> {
+    const core = await loadLintCore();
+    const docs = vscode.workspace.textDocuments.filter((doc) =>
+      isLintable(doc) && WorkspacePlugins.folderOf(doc.uri) === folder
+      && !core.isConfigFile(documentPath(doc), doc.languageId) && doc.getText().includes("plugin://"));
     await Promise.all(docs.map((doc) => this.lint(doc)));
     return docs.length;
   }

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LintContext, LintDocument } from "../../runtime/src/lint/types.js";
+import { isConfigFile } from "../../runtime/src/lint/lint-files.js";
 import { readSettings } from "./settings";
 
 /** Language ids whose documents may hold LMCache URLs (YAML, JSON, .env/shell, TS, JS, Python). */
@@ -43,15 +44,23 @@ export function toLintDocument(doc: vscode.TextDocument): LintDocument {
   return { path: documentPath(doc), text: doc.getText(), languageId: doc.languageId };
 }
 
+/** The plugin names a workspace folder's configs declare (see workspace-plugins.ts). */
+export type DeclaredPluginsLookup = (folder: string) => string[] | undefined;
+
 /**
  * Where modules resolve for `doc`: its workspace folder (else the file's folder, else the first
- * workspace folder), plus `lmcacheConnector.searchPaths` resolved against that root.
+ * workspace folder), plus `lmcacheConnector.searchPaths` resolved against that root. A source file
+ * in a workspace folder gets the plugin names that folder's configs declare, as
+ * `lmcache-connector lint <folder>` gives them; a config is checked against its own only.
  */
-export function lintContextFor(doc: vscode.TextDocument): LintContext {
-  const folder = vscode.workspace.getWorkspaceFolder(doc.uri) ?? vscode.workspace.workspaceFolders?.[0];
+export function lintContextFor(doc: vscode.TextDocument, declaredPlugins?: DeclaredPluginsLookup): LintContext {
+  const own = vscode.workspace.getWorkspaceFolder(doc.uri);
+  const folder = own ?? vscode.workspace.workspaceFolders?.[0];
   const cwd = folder?.uri.scheme === "file"
     ? folder.uri.fsPath
     : doc.uri.scheme === "file" ? path.dirname(doc.uri.fsPath) : process.cwd();
   const searchPaths = readSettings(doc.uri).searchPaths.map((p) => path.resolve(cwd, p));
-  return { cwd, searchPaths };
+  const inFolder = own?.uri.scheme === "file" && declaredPlugins && !isConfigFile(documentPath(doc), doc.languageId);
+  const remoteStoragePlugins = inFolder ? declaredPlugins(own.uri.fsPath) : undefined;
+  return remoteStoragePlugins ? { cwd, searchPaths, remoteStoragePlugins } : { cwd, searchPaths };
 }

@@ -20,6 +20,7 @@ import { createLog } from "./log";
 import { QuickFixProvider } from "./quick-fixes";
 import { affectsSettings } from "./settings";
 import { TrustGate } from "./trust";
+import { WorkspacePlugins } from "./workspace-plugins";
 
 /** What `activate` returns: the services, for the next features and for tests. */
 export interface ExtensionApi {
@@ -42,14 +43,16 @@ export function activate(context: vscode.ExtensionContext, featureOptions?: Conn
   const log = createLog();
   const trust = new TrustGate(log);
   const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
-  const diagnostics = new DiagnosticsService(collection, log, docsUriFor(context));
+  const plugins = new WorkspacePlugins(log);
+  const diagnostics = new DiagnosticsService(collection, log, docsUriFor(context), plugins);
 
   context.subscriptions.push(
     log,
     trust,
     collection,
+    plugins,
     diagnostics,
-    vscode.languages.registerCodeActionsProvider(DOCUMENT_SELECTOR, new QuickFixProvider(), QuickFixProvider.metadata()),
+    vscode.languages.registerCodeActionsProvider(DOCUMENT_SELECTOR, new QuickFixProvider(plugins.namesFor), QuickFixProvider.metadata()),
     vscode.languages.registerHoverProvider(DOCUMENT_SELECTOR, new UrlHoverProvider()),
     vscode.languages.registerCompletionItemProvider(DOCUMENT_SELECTOR, new UrlCompletionProvider(), ...COMPLETION_TRIGGERS),
     vscode.languages.registerDocumentLinkProvider(DOCUMENT_SELECTOR, new ModuleLinkProvider()),

@@ -7,10 +7,13 @@ import * as vscode from "vscode";
 import { loadLintCore } from "./core";
 import { toRange, toWorkspaceEdit } from "./convert";
 import { lmcacheCode } from "./diagnostics";
-import { isLintable, lintContextFor, toLintDocument } from "./documents";
+import { isLintable, lintContextFor, toLintDocument, type DeclaredPluginsLookup } from "./documents";
 
 /** Provides the core's fixes for lmcache diagnostics. */
 export class QuickFixProvider implements vscode.CodeActionProvider {
+  /** `declaredPlugins`: the lookup diagnostics use, so both lint a document in the same context. */
+  constructor(private readonly declaredPlugins?: DeclaredPluginsLookup) {}
+
   /** Registration metadata (a function, so loading the module touches no `vscode` value). */
   static metadata(): vscode.CodeActionProviderMetadata {
     return { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -23,7 +26,7 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
     // The editor hands back copies of our diagnostics, so findings are matched by code and range
     // against a fresh lint of the current text (cheap: the core caches unchanged text).
     const core = await loadLintCore();
-    const findings = core.lintDocument(toLintDocument(doc), lintContextFor(doc));
+    const findings = core.lintDocument(toLintDocument(doc), lintContextFor(doc, this.declaredPlugins));
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of wanted) {
       const finding = findings.find((f) => f.code === lmcacheCode(diagnostic) && toRange(f.range).isEqual(diagnostic.range));

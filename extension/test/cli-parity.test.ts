@@ -151,6 +151,19 @@ describe("CLI / editor parity", () => {
     expect(sides.files.filter((f) => path.basename(f).startsWith("clean") && (sides.editor.has(f) || sides.cli.has(f)))).toEqual([]);
   });
 
+  it("checks a source's plugin:// URLs against the plugins the workspace's configs declare, on both sides", async () => {
+    // src/plugin_urls.ts names plugin://srcstore (declared by config/.env.plugins) and plugin://srcstroe (declared nowhere).
+    const sides = await bothSides(WORKSPACE);
+    expectParity(sides, WORKSPACE);
+    const source = path.join(WORKSPACE, "src", "plugin_urls.ts");
+    const lines = fs.readFileSync(source, "utf8").split("\n");
+    for (const side of [sides.editor, sides.cli]) {
+      const found = (side.get(source) ?? []).filter((f) => f.code === "LMC015");
+      expect(found.map((f) => lines[f.line - 1].slice(f.column - 1, f.endColumn - 1))).toEqual(["srcstroe"]);
+      expect(found[0].message).toContain("'srcstore'");
+    }
+  });
+
   it("checks a config's plugin:// URL against that config's own remote_storage_plugins, on both sides", async () => {
     // LMCache loads one config: a plugin declared only by a sibling config is unknown to this one.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-parity-"));

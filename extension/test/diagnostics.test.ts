@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as vscode from "vscode";
 import { lintDocument } from "../../runtime/src/lint";
+import { CONNECTOR_SOURCE_GLOB } from "../src/connector-watcher";
 import { EDIT_DEBOUNCE_MS } from "../src/diagnostics";
 import { CodeActionKind, Diagnostic, fake, Range, type FakeTextDocument } from "./fake-vscode";
 import { activateExtension, connectorSource, deactivateExtension, TempWorkspace } from "./workspace";
@@ -19,6 +20,7 @@ afterEach(() => {
 });
 
 const collection = () => fake.host.collections[0];
+const connectorWatcher = () => fake.host.watchers.find((w) => w.glob === CONNECTOR_SOURCE_GLOB)!;
 const codesOf = (doc: FakeTextDocument) => (collection().get(doc.uri) ?? []).map((d) => (d.code as { value: string }).value);
 /** What the pure core (and so `lmcache-connector lint`) says about the document's current text. */
 const coreCodes = (doc: FakeTextDocument) => lintDocument({ path: doc.uri.fsPath, text: doc.getText(), languageId: doc.languageId }, { cwd: ws.root, searchPaths: [] }).map((d) => d.code);
@@ -144,7 +146,7 @@ describe("diagnostics", () => {
     const other = fake.open(ws.file("other.yaml"), 'remote_url: "lm://localhost:65000"\n', "yaml");
     await settled(doc);
     expect(codesOf(doc)).toContain("LMC014");
-    const watcher = fake.host.watchers[0];
+    const watcher = connectorWatcher();
     expect(watcher.glob).toBe("**/*.{ts,js,mts,mjs,py}");
     const otherCalls = () => collection().setCalls;
     const before = otherCalls();
@@ -163,7 +165,7 @@ describe("diagnostics", () => {
     await settled(doc);
     expect(codesOf(doc)).toContain("LMC011");
     const file = ws.write("pkg/later.ts", connectorSource("Later"));
-    fake.host.watchers[0].create.fire(vscode.Uri.file(file));
+    connectorWatcher().create.fire(vscode.Uri.file(file));
     await settled(doc);
     expect(codesOf(doc)).not.toContain("LMC011");
   });

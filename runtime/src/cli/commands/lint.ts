@@ -6,8 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatFlag, readCommandLine, stringFlag, UsageError } from "../argv";
-import { lintDocument, scanDocument } from "../../lint/linter";
+import { lintDocument } from "../../lint/linter";
 import { detectLanguage } from "../../lint/language";
+import { isConfigFile, walkLintableFiles } from "../../lint/lint-files";
+import { declaredPluginNames, pluginNamesForSources } from "../../lint/declared-plugins";
 import type { LintContext, LintDiagnostic } from "../../lint/types";
 import type { CliCommand } from "../command";
 
@@ -19,9 +21,6 @@ and their extra_config keys the way LMCache would load them. Folders are walked 
 resolve against --cwd (default: the current directory). Diagnostic codes: docs/diagnostics.md.
 Exit code 1 when an error was found, 2 for bad usage.
 `;
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "dist"]);
-const WALKED = /(?:\.ya?ml|\.json|\.sh|\.ts|\.js|\.mjs|\.py)$/;
 
 /** One finding in the JSON output (1-based lines and columns). */
 export interface LintJsonRecord {
@@ -35,15 +34,6 @@ export interface LintJsonRecord {
   message: string;
 }
 
-function walk(dir: string, out: string[]): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(full, out);
-    } else if (e.isFile() && (e.name.startsWith(".env") || (WALKED.test(e.name) && !e.name.endsWith(".d.ts")))) out.push(full);
-  }
-}
-
 /** The lintable files a command-line argument names: the file itself, or those walked in a folder. */
 function filesOf(full: string, given: string): string[] {
   let stat: fs.Stats;
@@ -53,9 +43,7 @@ function filesOf(full: string, given: string): string[] {
     throw new UsageError(`no such file or folder: ${given}`);
   }
   if (!stat.isDirectory()) return [full];
-  const files: string[] = [];
-  walk(full, files);
-  return files;
+  return walkLintableFiles(full);
 }
 
 const command: CliCommand = {
@@ -78,18 +66,11 @@ const command: CliCommand = {
     // Plugin names declared by any config linted in this run apply to plugin:// URLs in sources.
     // A config itself is checked against its own declarations only, as the editor checks it and as
     // LMCache loads it: another config's remote_storage_plugins never reach this one's engine.
-    const isConfig = (file: string) => ["yaml", "json", "env"].includes(detectLanguage(file) ?? "");
-    const declared = new Set<string>();
-    for (const doc of docs) {
-      if (isConfig(doc.path)) {
-        for (const o of scanDocument(doc).scan.occurrences) if (o.kind === "pluginName") declared.add(o.value);
-      }
-    }
     const configCtx: LintContext = { cwd, env: io.env };
-    const sourceCtx: LintContext = { ...configCtx, remoteStoragePlugins: declared.size ? [...declared] : undefined };
+    const sourceCtx: LintContext = { ...configCtx, remoteStoragePlugins: pluginNamesForSources(docs.map(declaredPluginNames)) };
     const records: LintJsonRecord[] = [];
     for (const doc of docs) {
-      for (const d of lintDocument(doc, isConfig(doc.path) ? configCtx : sourceCtx)) {
+      for (const d of lintDocument(doc, isConfigFile(doc.path) ? configCtx : sourceCtx)) {
         records.push({
           file: path.relative(io.cwd, doc.path) || doc.path,
           line: d.range.start.line + 1,
