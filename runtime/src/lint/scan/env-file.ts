@@ -38,9 +38,21 @@ function readWord(text: string, at: number, lineEnd: number): Word {
     }
     return { value, start: at + 1, end: i, exact };
   }
+  if (q === "{" || q === "[") {
+    // An unquoted JSON value (`LMCACHE_EXTRA_CONFIG={"a": 1}`) is whole in a .env file: python-dotenv
+    // takes the rest of the line, less a ` #` comment. (A shell would split it; .env is its home.)
+    const comment = text.slice(at, lineEnd).search(/[ \t]#/);
+    const end = trimEndOffset(text, at, comment < 0 ? lineEnd : at + comment);
+    return { value: text.slice(at, end), start: at, end, exact: true };
+  }
   let i = at;
   while (i < lineEnd && !" \t;".includes(text[i])) i++;
   return { value: text.slice(at, i), start: at, end: i, exact: true };
+}
+
+function trimEndOffset(text: string, start: number, end: number): number {
+  while (end > start && (text[end - 1] === " " || text[end - 1] === "\t" || text[end - 1] === "\r")) end--;
+  return end;
 }
 
 /** Scans a `.env` file or shell script. */
