@@ -87,7 +87,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     await workbench.openFile(LINT_CONFIG);
 
     await workbench.errorSquiggles.first().waitFor({ timeout: UI_WAIT });
-    await workbench.screenshot("diagnostic-in-editor", "lint-diagnostic");
+    await workbench.screenshot("diagnostic-in-editor");
 
     const problems = await workbench.readProblems();
     const markers = problems.filter((p) => p.label.startsWith("Error:"));
@@ -114,7 +114,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     const markerRows = (await workbench.readProblems()).filter((p) => /^(Error|Warning|Info):/.test(p.label));
     expect(markerRows.map((p) => /LMC\d{3}/.exec(p.text)?.[0]).sort()).toEqual(remaining.map((d) => d.code).sort());
     expect(await workbench.statusProblems()).not.toMatch(/Errors: [1-9]/);
-    await workbench.screenshot("quick-fix-applied", "lint-fixed");
+    await workbench.screenshot("quick-fix-applied");
 
     await workbench.save();
     expect(fs.readFileSync(configPath, "utf8")).toBe(fixedText);
@@ -128,7 +128,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       const { workbench } = await startSession("2-new-connector-project", folder);
       await workbench.screenshot("empty-workspace");
       await workbench.runCommand(NEW_PROJECT_TITLE!);
-      await workbench.screenshot("command-started", "new-project-wizard");
+      await workbench.screenshot("command-started");
       const projectName = "e2e-scaffolded-store";
       const className = "E2eScaffoldedConnector";
       // Answer the wizard by what each step asks; defaults for everything else.
@@ -185,12 +185,12 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
         await expect.poll(() => testRowState(workbench.page, title), { timeout: UI_WAIT }).not.toBe("missing");
       }
       await clearTestFilter(workbench.page);
-      await workbench.screenshot("cases-listed", "testing-view-listed");
+      await workbench.screenshot("cases-listed");
 
       // The summary counts passed of run (skipped cases are not counted).
       await workbench.runCommand("Test: Run All Tests");
       await expect.poll(() => resultSummary(workbench.page), { timeout: 180_000 }).toMatch(new RegExp(`^${good.summary.passed}/${good.summary.passed + good.summary.failed}(?!\\d{2})`));
-      await workbench.screenshot("all-passed", "testing-view-passed");
+      await workbench.screenshot("all-passed");
 
       await workbench.runCommand("Test: Start Continuous Run");
       await workbench.openFile(STORE.file);
@@ -248,7 +248,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
         await expect.poll(() => workbench.terminalText(), { timeout: 180_000 }).toContain(line);
       }
       await workbench.page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 180_000 });
-      await workbench.screenshot("workload-finished", "debug-summary");
+      await workbench.screenshot("workload-finished");
     },
     SCENARIO_TIMEOUT,
   );
