@@ -1,7 +1,6 @@
 /**
- * Reads the extension's contributions from the root package.json, so that scenarios for features
- * not contributed yet are gated (and announced loudly) instead of failing before the feature lands.
- * Once a feature is contributed its scenario runs and must pass.
+ * Reads the extension's contributions from the root package.json: the scenarios drive the palette
+ * by the contributed titles, and fail when a feature they cover is not contributed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,15 +25,4 @@ export function contributedCommandTitle(title: RegExp): string | undefined {
 /** Whether a debugger type is contributed. */
 export function manifestHasDebugger(type: string): boolean {
   return (contributes().debuggers ?? []).some((d) => d.type === type);
-}
-
-/**
- * Returns `enabled` and, when false, prints a loud line saying which scenario did not run and why.
- * Use as `it.runIf(gate(...))`.
- */
-export function gate(scenario: string, enabled: boolean, missing: string): boolean {
-  if (!enabled) {
-    console.warn(`\n!!!!! E2E SCENARIO NOT RUN: "${scenario}" — the extension does not contribute ${missing} yet (package.json). It will run as soon as it does. !!!!!\n`);
-  }
-  return enabled;
 }
