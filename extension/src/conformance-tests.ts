@@ -230,7 +230,7 @@ export class ConformanceTests implements vscode.Disposable {
       return;
     }
     if (!(await this.trust.require("Running conformance cases"))) return;
-    const run = this.controller.createTestRun(request);
+    const run = this.controller.createTestRun(request, "LMCache conformance");
     try {
       for (const sel of this.select(request)) {
         if (token.isCancellationRequested) break;
@@ -271,7 +271,7 @@ export class ConformanceTests implements vscode.Disposable {
     if (!(await this.trust.require("Debugging conformance cases"))) return;
     const [sel] = this.select(request);
     if (!sel || !this.debugStarter) return;
-    const run = this.controller.createTestRun(request);
+    const run = this.controller.createTestRun(request, "LMCache conformance (debug)");
     const reporter = new RunReporter(run, sel.item, sel.cases, this.log);
     reporter.enqueueAll();
     try {

@@ -73,6 +73,7 @@ describe("runs stream from a real runner", () => {
     const c = await start();
     const r = await run(c, [item(c, "GoodConnector")]);
     expect(r.ended).toBe(true);
+    expect(r.name).toBe("LMCache conformance"); // the run's label in the Test Results view
     const reference = await runConformance({ url: connectorUrl({ modulePath: "good_connector", className: "GoodConnector" }), cwd: ws.root });
     const finals = r.finalStates();
     const byCase = new Map([...finals].map(([id, rec]) => [id.slice(id.lastIndexOf("/") + 1), rec.state]));

@@ -292,7 +292,7 @@ export class FakeTestRun {
   readonly records: RunRecord[] = [];
   readonly output: string[] = [];
   ended = false;
-  constructor(readonly request: TestRunRequest) {}
+  constructor(readonly request: TestRunRequest, readonly name?: string) {}
   enqueued(t: FakeTestItem): void { this.records.push({ state: "enqueued", id: t.id }); }
   started(t: FakeTestItem): void { this.records.push({ state: "started", id: t.id }); }
   passed(t: FakeTestItem, duration?: number): void { this.records.push({ state: "passed", id: t.id, duration }); }
@@ -335,7 +335,7 @@ export class FakeTestController {
     this.profiles.push(p);
     return p;
   }
-  createTestRun(request: TestRunRequest): FakeTestRun { const r = new FakeTestRun(request); this.runs.push(r); return r; }
+  createTestRun(request: TestRunRequest, name?: string): FakeTestRun { const r = new FakeTestRun(request, name); this.runs.push(r); return r; }
   invalidateTestResults(items?: FakeTestItem | FakeTestItem[]): void { this.invalidated.push(items === undefined ? [] : Array.isArray(items) ? items : [items]); }
   /** Every item in the tree, depth first. */
   allItems(): FakeTestItem[] {
