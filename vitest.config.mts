@@ -10,6 +10,7 @@ export default defineConfig({
     include: ["runtime/test/**/*.test.ts", "generator/test/**/*.test.ts", "extension/test/**/*.test.ts", "test/**/*.test.ts"],
     // Golden trees and fixture workspaces hold other projects' tests; those run inside their own projects.
     exclude: ["**/node_modules/**", "generator/test/golden/**", "test/fixtures/**", "runtime/test/fixtures/**"],
+    reporters: ["default", "./test/support/plain-summary-reporter.mts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
