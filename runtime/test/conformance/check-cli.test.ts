@@ -108,3 +108,34 @@ describe("lmcache-connector check", () => {
     expect(r.stdout).toMatch(/OK: \d+ passed, 0 failed, 0 skipped/);
   });
 });
+
+describe("lmcache-connector check: replay and chosen strictness", () => {
+  const EVICTS = "external://host:0/evicts_silently/?connector_name=EvictsSilently";
+
+  it("the text report prints the replay flags of a differential failure, and --replay reproduces it", async () => {
+    const first = io();
+    expect(await main(["check", EVICTS, "--cases", "differential.*", "--seed", "11"], first)).toBe(1);
+    const flags = /replay: +(--cases \S+ --seed -?\d+ --replay \S+)/.exec(first.out)?.[1];
+    expect(flags, first.out).toBeDefined();
+    const replay = io();
+    expect(await main(["check", EVICTS, ...flags!.split(" "), "--format", "json"], replay)).toBe(1);
+    const [result] = JSON.parse(replay.out).cases;
+    expect(result.status).toBe("failed");
+    expect(first.out).toContain(result.message.split("\n")[0]);
+  });
+
+  it("--strict-cases fails the chosen skips only; --strict fails them all", async () => {
+    const url = "external://host:0/base_store/?connector_name=BaseStore";
+    const plain = io();
+    await main(["check", url, "--format", "json", "--seed", "2"], plain);
+    const skipped = JSON.parse(plain.out).cases.filter((c: { status: string }) => c.status === "skipped").map((c: { id: string }) => c.id);
+    expect(skipped.length).toBeGreaterThan(1);
+    const chosen = io();
+    expect(await main(["check", url, "--format", "json", "--seed", "2", "--strict-cases", skipped[0]], chosen)).toBe(1);
+    const failed = JSON.parse(chosen.out).cases.filter((c: { status: string }) => c.status === "failed").map((c: { id: string }) => c.id);
+    expect(failed).toEqual([skipped[0]]);
+    const all = io();
+    expect(await main(["check", url, "--format", "json", "--seed", "2", "--strict"], all)).toBe(1);
+    expect(JSON.parse(all.out).summary.failed).toBe(skipped.length);
+  });
+});

@@ -26,6 +26,10 @@ Options:
   --seed N           seed of payloads and random sequences (default: random, printed)
   --timeout-ms N     per-case timeout in ms (default 5000; single calls get half, at most 2000)
   --strict           count every skip as a failure
+  --strict-cases GLOB  count skips of matching case ids (or skip kinds, e.g.
+                     capability-not-declared) as failures; repeatable or comma-separated
+  --replay PATH      replay a differential failure: the fast-check path the report printed
+                     (give the same --seed and --cases)
   --format FORMAT    text (default; colour on a terminal), json or junit
   -h, --help         show this help
 
@@ -44,6 +48,11 @@ function conformanceOverrides(config: LMCacheEngineConfig, chunkTokens: number, 
   return rest;
 }
 
+/** A repeatable, comma-separated glob option as a flat list. */
+function globList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean);
+}
+
 const command: CliCommand = {
   summary: "run the conformance suite against a connector URL",
   async run(args: string[], io: CliIO): Promise<number> {
@@ -51,13 +60,14 @@ const command: CliCommand = {
       name: "check",
       usage: HELP,
       formats: REPORT_FORMATS,
-      values: ["cases", "seed", "timeout-ms"],
+      values: ["cases", "seed", "timeout-ms", "strict-cases", "replay"],
       booleans: ["strict"],
       options: (parsed) => ({
-        cases: (parsed.lists.get("cases") ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean),
+        cases: globList(parsed.lists.get("cases")),
         seed: integerFlag(parsed, "seed", -0x80000000),
         timeoutMs: integerFlag(parsed, "timeout-ms", 1),
-        strict: parsed.flags.has("strict"),
+        strict: parsed.flags.has("strict") ? true : globList(parsed.lists.get("strict-cases")),
+        replayPath: parsed.flags.get("replay") as string | undefined,
       }),
     });
     if (typeof line === "number") return line;
@@ -80,6 +90,7 @@ const command: CliCommand = {
       seed: options.seed,
       timeoutMs: options.timeoutMs,
       strict: options.strict,
+      replayPath: options.replayPath,
     });
     if (run.loadError) {
       io.stderr(`lmcache-connector check: could not load the connector at ${run.url}\n${run.loadError.errorName}: ${run.loadError.message}\n`);

@@ -27,7 +27,7 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
       if (r.expected !== undefined) out.push(`  expected: ${r.expected}`);
       if (r.actual !== undefined) out.push(`  actual:   ${r.actual}`);
       if (r.location) out.push(`  at ${r.location.file}:${r.location.line}:${r.location.column}`);
-      if (r.replay) out.push(`  replay:   --seed ${r.replay.seed}${r.replay.path ? ` (fast-check path ${r.replay.path})` : ""}`);
+      if (r.replay) out.push(`  replay:   --cases ${r.id} --seed ${r.replay.seed}${r.replay.path ? ` --replay ${r.replay.path}` : ""}`);
       if (r.ops && r.ops.length > 0) {
         out.push("  calls:");
         for (const op of r.ops.slice(-15)) out.push(paint("dim", `    ${op.op}(${op.args.map((a) => JSON.stringify(a)).join(", ")}) → ${op.result}  [${op.ms} ms]`));
