@@ -25,6 +25,8 @@ const TABLE: [module: string, className: string, caseId: string][] = [
   ["truncates_large", "TruncatesLarge", "roundtrip.large"],
   ["drops_shape", "DropsShape", "roundtrip.full-chunk"],
   ["evicts_silently", "EvictsSilently", "differential.memory-reference"],
+  ["close_strands_in_flight", "CloseStrandsInFlight", "concurrency.close-in-flight"],
+  ["empty_value_is_miss", "EmptyValueIsMiss", "roundtrip.zero-bytes"],
 ];
 
 const url = (module: string, className: string) => `external://host:0/${module}/?connector_name=${className}`;

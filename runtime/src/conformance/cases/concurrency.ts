@@ -2,7 +2,9 @@
 import type { MemoryObj } from "../../memory/memory-obj";
 import { releaseOnce } from "../context";
 import { digest, patternBytes, specBytes } from "../payload";
-import { defineCases, expectStored, kvChunk, SPECS } from "./common";
+import { describeError } from "../recording-proxy";
+import { DeadlineExceeded } from "../timeouts";
+import { defineCases, expectStored, kvChunk, putPayload, SPECS } from "./common";
 
 export default defineCases([
   {
@@ -72,6 +74,59 @@ export default defineCases([
         if (!written.get(k)!.has(seen)) {
           ctx.fail(`final get(${key.toString()}) holds bytes that were never put to it`, { expected: `one of ${[...written.get(k)!].join(", ")}`, actual: `sha1 ${seen}`, method: "get" });
         }
+      }
+    },
+  },
+  {
+    id: "concurrency.close-in-flight",
+    category: "concurrency",
+    title: "close() while gets, puts and exists are in flight: everything settles",
+    explanation:
+      "RemoteBackend.close() runs connection.close() on the event loop (errors only logged) while the fire-and-forget puts it scheduled may still be running (contract §6.2, §6.5), and a get_blocking or contains() may be waiting on a reply — contains() with no timeout at all. " +
+      "Gets (full chunks and small objects), puts (1 MiB and small) and exists calls on distinct keys are started, then close() is called before any of them settled. Each pending call must resolve or reject with an Error within the per-call deadline, and close() itself must settle; a call left hanging (a pending reply close() forgets to fail) blocks a worker forever.",
+    methods: ["close", "get", "put", "exists"],
+    capacityBytes: 8 * 1024 * 1024,
+    async run(ctx) {
+      const big = kvChunk(2048); // 1 MiB
+      const readKeys = [ctx.key(1), ctx.key(2), ctx.key(3)];
+      for (const [i, key] of readKeys.entries()) await putPayload(ctx, key, i === 0 ? SPECS.fullChunk : SPECS.small, i + 1);
+      const pending: { method: string; key: string; work: () => unknown }[] = [];
+      for (const key of readKeys) {
+        pending.push({
+          method: "get",
+          key: key.toString(),
+          work: () => Promise.resolve(ctx.connector.get(key)).then((got) => void (got && typeof got.isValid === "function" && releaseOnce(got))),
+        });
+      }
+      for (const [i, spec] of [big, SPECS.small, big].entries()) {
+        const key = ctx.key(10 + i);
+        const obj = ctx.ownedPayload(spec, 10 + i);
+        pending.push({ method: "put", key: key.toString(), work: () => ctx.connector.put(key, obj) });
+      }
+      for (const id of [1, 20]) {
+        const key = ctx.key(id);
+        pending.push({ method: "exists", key: key.toString(), work: () => ctx.connector.exists(key) });
+      }
+      // Start every call, then close() in the same tick: none of them can have settled yet.
+      const outcomes = pending.map((p) => ctx.callForError(p.method, p.work));
+      const closeOutcome = ctx.callForError("close", () => ctx.connector.close());
+      const errors = await Promise.all(outcomes);
+      for (const [i, err] of errors.entries()) {
+        const { method, key } = pending[i]!;
+        if (err instanceof DeadlineExceeded) {
+          ctx.fail(`${method}(${key}) was in flight when close() was called and never settled`, {
+            expected: `resolve or reject within ${ctx.opDeadlineMs} ms`,
+            actual: describeError(err),
+            method,
+          });
+        }
+        if (err !== null && !(err instanceof Error)) {
+          ctx.fail(`${method}(${key}) in flight at close() rejected with a non-Error`, { expected: "an Error (a typed rejection)", actual: describeError(err), method });
+        }
+      }
+      const closeErr = await closeOutcome;
+      if (closeErr instanceof DeadlineExceeded) {
+        ctx.fail("close() with operations in flight never settled", { expected: `settle within ${ctx.opDeadlineMs} ms`, actual: describeError(closeErr), method: "close" });
       }
     },
   },

@@ -1,8 +1,71 @@
 /** C4: real bytes survive put → get at several sizes, with shape, dtype and format. */
+import type { MemoryObj } from "../../memory/memory-obj";
+import { MemoryFormat } from "../../memory/memory-format";
+import { releaseOnce } from "../context";
 import type { PayloadSpec } from "../payload";
-import { describeSpec, specBytes } from "../payload";
+import { describeObj, describeSpec, specBytes } from "../payload";
+import { describeError } from "../recording-proxy";
+import { DeadlineExceeded } from "../timeouts";
 import type { ConformanceCase } from "../types";
 import { defineCases, expectStored, putPayload, SPECS } from "./common";
+
+/** `[0, 8, 128] float16`: zero bytes, but a shape and dtype that must still come back as put. */
+const ZERO_BYTES: PayloadSpec = { shape: [0, 8, 128], dtype: "float16", fmt: MemoryFormat.KV_2TD };
+
+/**
+ * C4.2, zero bytes. LMCache's TensorMemoryAllocator has no "size > 0" guard (contract §5.3: the
+ * size is `prod(shape) * itemsize`, aligned up, so 0 stays 0) and neither has this runtime's
+ * allocator (it returns a zero-size object), so a 0-byte object can reach `put`. The contract
+ * does not say a connector must store it, so either outcome is conformant (the kit's rule):
+ * a round trip, or a put that rejects with a clear error; a silent wrong answer is not.
+ */
+const zeroBytes: ConformanceCase = {
+  id: "roundtrip.zero-bytes",
+  category: "roundtrip",
+  title: "0-byte object: round trips, or put rejects clearly",
+  explanation:
+    `Puts ${describeSpec(ZERO_BYTES)} (0 bytes). LMCache's TensorMemoryAllocator does not refuse a zero-size allocation (prod(shape) * itemsize = 0, aligned to 0), so such an object can reach put(). ` +
+    "Either outcome is accepted: put() resolves, exists() turns true and get() returns an object of size 0 with the same shape, dtype and format; or put() rejects with a clear error and the key stays a miss. " +
+    "What fails is a silent wrong answer: exists() true while get() returns null (RemoteBackend.contains() says hit, get_blocking then misses — the classic `if not data: return None` on an empty payload), or get() returning a non-empty or reshaped object.",
+  methods: ["get", "put", "exists"],
+  async run(ctx) {
+    const key = ctx.key(1);
+    const obj = ctx.ownedPayload(ZERO_BYTES, 1);
+    const putError = await ctx.callForError("put", () => ctx.connector.put(key, obj));
+    if (putError instanceof DeadlineExceeded) ctx.fail("put() of a 0-byte object hung", { expected: "resolve or reject promptly", actual: describeError(putError), method: "put" });
+    const exists = await ctx.call("exists", () => ctx.connector.exists(key));
+    const got: MemoryObj | null = await ctx.call("get", () => ctx.connector.get(key));
+    try {
+      if (putError !== null) {
+        if (!(putError instanceof Error) || putError.message.trim() === "") {
+          ctx.fail("put() of a 0-byte object rejected without a clear error", { expected: "an Error with a message", actual: describeError(putError), method: "put" });
+        }
+        if (exists !== false || got !== null) {
+          ctx.fail("put() of a 0-byte object rejected, yet the key reads as stored", {
+            expected: "exists() false and get() null after a rejected put",
+            actual: `exists() ${String(exists)}, get() ${describeObj(got)}`,
+            method: exists !== false ? "exists" : "get",
+          });
+        }
+        return;
+      }
+      if (exists !== true) ctx.fail("put() of a 0-byte object resolved but exists() is not true", { expected: "true", actual: String(exists), method: "exists" });
+      if (got === null) {
+        ctx.fail("exists() is true for a 0-byte object but get() returns null (an empty payload read as a miss)", {
+          expected: `${describeSpec(ZERO_BYTES)}, 0 B`,
+          actual: "null",
+          method: "get",
+        });
+      }
+      if (typeof got?.getSize === "function" && got.getSize() !== 0) {
+        ctx.fail("get() of a 0-byte object returned a non-empty object", { expected: `${describeSpec(ZERO_BYTES)}, 0 B`, actual: describeObj(got), method: "get" });
+      }
+      ctx.expectPayload(got, ZERO_BYTES, 1, "get() of a 0-byte object");
+    } finally {
+      if (got && typeof got.isValid === "function") releaseOnce(got);
+    }
+  },
+};
 
 function roundTrip(name: string, title: string, spec: PayloadSpec, why: string, capacityBytes?: number): ConformanceCase {
   return {
@@ -25,6 +88,7 @@ function roundTrip(name: string, title: string, spec: PayloadSpec, why: string, 
 }
 
 export default defineCases([
+  zeroBytes,
   roundTrip("one-byte", "1-byte object round trip", SPECS.oneByte, "a 1-byte object catches off-by-one framing and empty-payload shortcuts."),
   roundTrip("4kib", "4 KiB object round trip", SPECS.fourKiB, "4 KiB is one allocator page (ALIGN_BYTES = 4096), where logical and physical sizes coincide."),
   roundTrip("odd-size", "Non-power-of-two object round trip (float64)", SPECS.oddSize, "840 bytes is shorter than its 4096-byte physical allocation, so a connector that writes getPhysicalSize() bytes or a whole page instead of getSize() fails."),
