@@ -239,6 +239,86 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     },
     SCENARIO_TIMEOUT,
   );
+
+  it(
+    "5. “Debug this failure” relaunches the failing case under the debugger, and its result comes back through the debug session",
+    async () => {
+      const folder = connectorWorkspace("debug-failure", REPO_ROOT, brokenStoreSource());
+      // The failing case and its message, from the conformance engine on the same source.
+      const broken = await runConformance({ url: STORE.url, cwd: folder, seed: 99 });
+      const failing = broken.results.filter((r) => r.status === "failed");
+      expect(failing.length).toBeGreaterThan(0);
+      // A case whose title the Test Explorer's filter takes literally (no ":" or "@" filter syntax).
+      const target = failing.find((r) => /^[\w\s-]+$/.test(r.title))!;
+      expect(target, `a failing case with a plain title among ${failing.map((r) => r.title).join("; ")}`).toBeDefined();
+      const firstLine = (target.message ?? "").split("\n")[0]!;
+      expect(firstLine.length).toBeGreaterThan(0);
+
+      const { workbench } = await startSession("5-debug-this-failure", folder, {
+        "testing.automaticallyOpenPeekView": "never",
+        "debug.openDebug": "openOnDebugBreak",
+      });
+      const page = workbench.page;
+      await workbench.openFile(STORE.file);
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      await page.locator(".part.sidebar .monaco-list-row", { hasText: STORE.className }).first().waitFor({ timeout: UI_WAIT });
+      await workbench.runCommand("Test: Run All Tests");
+      await expect.poll(() => testRowState(page, target.title), { timeout: 180_000 }).toBe("Failed");
+      await workbench.screenshot("case-failed");
+
+      // A breakpoint in the broken method: the relaunched case must stop there.
+      await workbench.openFile(STORE.file);
+      await workbench.goToLine(STORE.existsSyncBodyLine);
+      await workbench.runCommand("Debug: Toggle Breakpoint");
+      await page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
+
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      await expect.poll(() => testRowState(page, target.title), { timeout: UI_WAIT }).toBe("Failed");
+      const row = page.locator(".part.sidebar .monaco-list-row", { hasText: target.title }).first();
+      await row.hover();
+      const action = row.locator('.action-label[aria-label="Debug this failure"]');
+      await action.waitFor({ timeout: UI_WAIT });
+      await workbench.screenshot("debug-this-failure-action");
+      await action.click();
+
+      // A debug session stops in the connector's TypeScript, inside the failing case.
+      await page.locator(".debug-toolbar").waitFor({ timeout: 180_000 });
+      await page.locator(".editor-instance .monaco-editor .debug-top-stack-frame-line").first().waitFor({ timeout: 180_000 });
+      await expect.poll(async () => (await page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain("Paused on breakpoint");
+      await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${STORE.existsSyncBodyLine}, Col \\d+`));
+      await workbench.screenshot("stopped-in-failing-case", "debug-this-failure");
+      // While paused, the case is running in a run of its own: its case-started event already came
+      // through the debug session's output (the row's label keeps the last result; its icon spins).
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      await filterTests(page, target.title);
+      const caseRow = page.locator(".part.sidebar .monaco-list-row", { hasText: target.title }).first();
+      await expect.poll(async () => (await caseRow.innerHTML()).match(/codicon-[\w-]*(?:loading|spin)[\w-]*/g)?.length ?? 0, { timeout: UI_WAIT }).toBeGreaterThan(0);
+      await expect.poll(() => resultSummary(page), { timeout: UI_WAIT }).toMatch(/^0\/1(?!\d)/);
+      await workbench.screenshot("case-running-under-debugger");
+      await workbench.openFile(STORE.file);
+
+      await workbench.runCommand("Remove All Breakpoints");
+      await workbench.focusEditor();
+      await page.keyboard.press("F5"); // continue
+      await page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 180_000 });
+
+      // The debug run's result came back through the debug session: the newest run in Test Results
+      // is the debug run, and under it the case failed with the engine's message (a result lost on
+      // the way would leave the case skipped, with no message).
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      await expect.poll(() => testRowState(page, target.title), { timeout: UI_WAIT }).toBe("Failed");
+      await workbench.runCommand("Test Results: Focus on Test Results View");
+      const resultRows = page.locator(".part.panel .test-output-peek-tree .monaco-list-row");
+      const resultRow = async (i: number): Promise<string> => {
+        const row = resultRows.nth(i);
+        return `${await row.getAttribute("aria-level")}|${await row.getAttribute("aria-label")}|${await row.textContent()}`;
+      };
+      await expect.poll(() => resultRow(0), { timeout: UI_WAIT }).toBe("1|LMCache conformance (debug)|LMCache conformance (debug)");
+      await expect.poll(() => resultRow(1), { timeout: UI_WAIT }).toBe(`2|${firstLine}|${target.title}${firstLine}`);
+      await workbench.screenshot("debug-run-result");
+    },
+    SCENARIO_TIMEOUT,
+  );
 });
 
 /** Files under `root`, relative, skipping node_modules. */
@@ -283,7 +363,10 @@ async function clearTestFilter(page: PwPage): Promise<void> {
   await filterTests(page, "");
 }
 
-/** The Test Explorer's summary line ("41/44 tests passed (1.2s)"). */
+/** The Test Explorer's summary line, its parts separated by spaces ("41/44 1.2s"). */
 async function resultSummary(page: PwPage): Promise<string> {
-  return ((await page.locator(".part.sidebar .result-summary").first().textContent().catch(() => "")) ?? "").trim();
+  const summary = page.locator(".part.sidebar .result-summary").first();
+  const parts = await summary.locator(":scope > *").allTextContents().catch(() => [] as string[]);
+  const text = parts.length > 0 ? parts.join(" ") : ((await summary.textContent().catch(() => "")) ?? "");
+  return text.replace(/\s+/g, " ").trim();
 }
