@@ -23,6 +23,8 @@ export async function executeJob(
       ...(options as object),
       url: job.url,
       cwd: job.cwd,
+      // One id for every event of the job: the engine's and the runner's own log events.
+      runId,
       signal,
       // A connector's forgotten rejection fails the case it happened in instead of killing the run.
       trapUnhandledRejections: true,

@@ -83,6 +83,8 @@ describe("runner process", () => {
     const logs = events.filter((e) => e.type === "log").map((e) => (e.type === "log" ? e.message : ""));
     expect(logs).toContain("GoodConnector constructed");
     expect(logs).toContain("raw stdout write from the connector");
+    // Connector output and engine events belong to the same run.
+    expect(new Set(events.map((e) => e.runId)).size).toBe(1);
   });
 
   it("reports a connector whose checks fail with exit code 1 and no crash", async () => {
