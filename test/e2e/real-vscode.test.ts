@@ -117,6 +117,9 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       await workbench.screenshot("command-started");
       const projectName = "e2e-scaffolded-store";
       const className = "E2eScaffoldedConnector";
+      // The command activates the extension first (lazy activation), so the wizard's first step
+      // may take a while to appear; later steps follow each other quickly.
+      await workbench.page.locator(".quick-input-widget").waitFor({ state: "visible", timeout: UI_WAIT });
       // Answer the wizard by what each step asks; defaults for everything else.
       for (let step = 0; step < 20; step++) {
         const input = workbench.page.locator(".quick-input-widget");
