@@ -33,3 +33,17 @@ export function moveToEnd<K, V>(map: Map<K, V>, key: K): void {
   map.delete(key);
   map.set(key, value);
 }
+
+/**
+ * The first `numCandidates` keys of `entries` whose value `canEvict` (fewer when there are not
+ * enough): the scan shared by the LRU, FIFO and MRU `getEvictCandidates`.
+ */
+export function firstEvictable<K>(entries: Iterable<[K, Evictable]>, numCandidates: number): K[] {
+  const out: K[] = [];
+  for (const [key, value] of entries) {
+    if (!value.canEvict) continue;
+    out.push(key);
+    if (out.length === numCandidates) break;
+  }
+  return out;
+}

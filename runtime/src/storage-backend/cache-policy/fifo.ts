@@ -1,6 +1,6 @@
 /** LMCache `FIFOCachePolicy` (`cache_policy/fifo.py`). */
 import { getLogger } from "../../logging";
-import { CachePolicy, Evictable } from "./base-policy";
+import { CachePolicy, Evictable, firstEvictable } from "./base-policy";
 
 const logger = getLogger("lmcache.v1.storage_backend.cache_policy.fifo");
 
@@ -19,12 +19,6 @@ export class FIFOCachePolicy<K = string> implements CachePolicy<K> {
   updateOnForceEvict(_key: K): void {}
 
   getEvictCandidates(cache: Map<K, Evictable>, numCandidates = 1): K[] {
-    const out: K[] = [];
-    for (const [key, value] of cache) {
-      if (!value.canEvict) continue;
-      out.push(key);
-      if (out.length === numCandidates) break;
-    }
-    return out;
+    return firstEvictable(cache, numCandidates);
   }
 }

@@ -1,6 +1,6 @@
 /** LMCache `LRUCachePolicy` (`cache_policy/lru.py`). */
 import { getLogger } from "../../logging";
-import { CachePolicy, Evictable, moveToEnd } from "./base-policy";
+import { CachePolicy, Evictable, firstEvictable, moveToEnd } from "./base-policy";
 
 const logger = getLogger("lmcache.v1.storage_backend.cache_policy.lru");
 
@@ -21,12 +21,6 @@ export class LRUCachePolicy<K = string> implements CachePolicy<K> {
   updateOnForceEvict(_key: K): void {}
 
   getEvictCandidates(cache: Map<K, Evictable>, numCandidates = 1): K[] {
-    const out: K[] = [];
-    for (const [key, value] of cache) {
-      if (!value.canEvict) continue;
-      out.push(key);
-      if (out.length === numCandidates) break;
-    }
-    return out;
+    return firstEvictable(cache, numCandidates);
   }
 }

@@ -1,6 +1,6 @@
 /** LMCache `MRUCachePolicy` (`cache_policy/mru.py`). */
 import { getLogger } from "../../logging";
-import { CachePolicy, Evictable, moveToEnd } from "./base-policy";
+import { CachePolicy, Evictable, firstEvictable, moveToEnd } from "./base-policy";
 
 const logger = getLogger("lmcache.v1.storage_backend.cache_policy.mru");
 
@@ -21,14 +21,6 @@ export class MRUCachePolicy<K = string> implements CachePolicy<K> {
   updateOnForceEvict(_key: K): void {}
 
   getEvictCandidates(cache: Map<K, Evictable>, numCandidates = 1): K[] {
-    const out: K[] = [];
-    const entries = [...cache];
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, value] = entries[i]!;
-      if (!value.canEvict) continue;
-      out.push(key);
-      if (out.length === numCandidates) break;
-    }
-    return out;
+    return firstEvictable([...cache].reverse(), numCandidates);
   }
 }
