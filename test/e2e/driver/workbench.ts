@@ -9,7 +9,7 @@ import { chromium, type Browser, type Locator, type Page } from "playwright-core
 import { CHROMIUM, README_SCREENSHOT_DIR, SCREENSHOT_DIR } from "./paths";
 
 /** Chromium flags that keep it off the network and quiet on a headless server. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-background-networking",
@@ -82,9 +82,7 @@ export class Workbench {
       const input = this.quickInput.locator("input");
       await input.waitFor();
       await input.fill(`>${title}`);
-      const row = this.quickInput.locator(".monaco-list-row", {
-        has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
-      });
+      const row = this.quickInputRow(new RegExp(`^${escapeRegExp(title)}$`));
       try {
         await row.first().waitFor({ timeout: 5_000 });
       } catch (error) {
@@ -96,18 +94,6 @@ export class Workbench {
     }
   }
 
-  /** Titles the command palette offers for `filter`. */
-  async paletteTitles(filter: string): Promise<string[]> {
-    await this.dismissQuickInput();
-    await this.page.keyboard.press("F1");
-    const input = this.quickInput.locator("input");
-    await input.fill(`>${filter}`);
-    await this.page.waitForTimeout(500);
-    const titles = await this.quickInput.locator(".monaco-list-row .label-name").allTextContents();
-    await this.page.keyboard.press("Escape");
-    return titles;
-  }
-
   /** Answers an open InputBox (or QuickPick with free text) and accepts it. */
   async answerInput(text: string): Promise<void> {
     const input = this.quickInput.locator("input");
@@ -116,11 +102,9 @@ export class Workbench {
     await input.press("Enter");
   }
 
-  /** Picks the row labelled `label` in an open QuickPick. */
-  async pick(label: string | RegExp): Promise<void> {
-    const row = this.quickInput.locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: label }) });
-    await row.first().waitFor();
-    await row.first().click();
+  /** The rows of the quick input whose label contains (or matches) `label`. */
+  private quickInputRow(label: string | RegExp): Locator {
+    return this.quickInput.locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: label }) });
   }
 
   private async dismissQuickInput(): Promise<void> {
@@ -135,7 +119,7 @@ export class Workbench {
     await input.waitFor();
     await input.fill(relativePath);
     const base = path.basename(relativePath);
-    const row = this.quickInput.locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: base }) });
+    const row = this.quickInputRow(base);
     await row.first().waitFor({ timeout: 20_000 });
     await input.press("Enter");
     await this.activeTab(base).waitFor();
