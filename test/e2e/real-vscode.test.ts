@@ -16,6 +16,7 @@ import { selectCases, caseInfo, runConformance } from "../../runtime/src/conform
 import { VsCodeSession } from "./driver/session";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
+import type { Workbench } from "./driver/workbench";
 import {
   LINT_CONFIG,
   PORTLESS_URL,
@@ -216,9 +217,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
 
       const { workbench } = await startSession("4-debug-local-cache", folder, { "debug.openDebug": "openOnDebugBreak" });
       await workbench.openFile(STORE.file);
-      await workbench.goToLine(STORE.putFirstLine);
-      await workbench.runCommand("Debug: Toggle Breakpoint");
-      await workbench.page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
+      await setBreakpoint(workbench, STORE.putFirstLine);
       await workbench.screenshot("breakpoint-set");
 
       await workbench.focusEditor();
@@ -226,8 +225,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       // Stopped in the connector's TypeScript (source maps bind the breakpoint), on its line.
       await workbench.page.locator(".editor-instance .monaco-editor .debug-top-stack-frame-line").first().waitFor({ timeout: 180_000 });
       await expect.poll(async () => (await workbench.page.locator(".tabs-container .tab.active").textContent()) ?? "").toContain(path.basename(STORE.file));
-      await expect.poll(async () => (await workbench.page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain("Paused on breakpoint");
-      await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${STORE.putFirstLine}, Col \\d+`));
+      await expectPausedOnBreakpointAt(workbench, STORE.putFirstLine);
       await workbench.screenshot("stopped-at-breakpoint", "debug-breakpoint");
 
       await workbench.runCommand("Remove All Breakpoints");
@@ -271,9 +269,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
 
       // A breakpoint in the broken method: the relaunched case must stop there.
       await workbench.openFile(STORE.file);
-      await workbench.goToLine(STORE.existsSyncBodyLine);
-      await workbench.runCommand("Debug: Toggle Breakpoint");
-      await page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
+      await setBreakpoint(workbench, STORE.existsSyncBodyLine);
 
       await workbench.runCommand("Testing: Focus on Test Explorer View");
       await expect.poll(() => testRowState(page, target.title), { timeout: UI_WAIT }).toBe("Failed");
@@ -287,8 +283,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       // A debug session stops in the connector's TypeScript, inside the failing case.
       await page.locator(".debug-toolbar").waitFor({ timeout: 180_000 });
       await page.locator(".editor-instance .monaco-editor .debug-top-stack-frame-line").first().waitFor({ timeout: 180_000 });
-      await expect.poll(async () => (await page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain("Paused on breakpoint");
-      await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${STORE.existsSyncBodyLine}, Col \\d+`));
+      await expectPausedOnBreakpointAt(workbench, STORE.existsSyncBodyLine);
       await workbench.screenshot("stopped-in-failing-case", "debug-this-failure");
       // While paused, the case is running in a run of its own: its case-started event already came
       // through the debug session's output (the row's label keeps the last result; its icon spins).
@@ -337,6 +332,19 @@ function listFiles(root: string, rel = ""): string[] {
 }
 
 type PwPage = VsCodeSession["workbench"]["page"];
+
+/** Toggles a breakpoint on the 1-based `line` of the active editor and waits for its glyph. */
+async function setBreakpoint(workbench: Workbench, line: number): Promise<void> {
+  await workbench.goToLine(line);
+  await workbench.runCommand("Debug: Toggle Breakpoint");
+  await workbench.page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
+}
+
+/** Waits until the call stack says "Paused on breakpoint" and the cursor is on the 1-based `line`. */
+async function expectPausedOnBreakpointAt(workbench: Workbench, line: number): Promise<void> {
+  await expect.poll(async () => (await workbench.page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain("Paused on breakpoint");
+  await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${line}, Col \\d+`));
+}
 
 /** Types into the Test Explorer's filter (a small Monaco input in the view's title bar). */
 async function filterTests(page: PwPage, text: string): Promise<void> {
