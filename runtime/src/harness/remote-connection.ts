@@ -2,6 +2,8 @@
  * The connector surface `RemoteBackend` drives: what `InstrumentedRemoteConnector` offers. Kept
  * structural so the harness also runs against a hand-written fake in tests.
  */
+import { BlackholeConnector } from "../connector/adapters/blackhole-connector";
+import { InstrumentedRemoteConnector } from "../connector/instrumented-connector";
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import type { MemoryObj } from "../memory/memory-obj";
 
@@ -25,23 +27,10 @@ export interface RemoteConnection {
 }
 
 /**
- * The fallback the old `RemoteMonitor` swaps in while the remote is unhealthy:
- * `InstrumentedRemoteConnector(BlackholeConnector())` — everything misses, puts are dropped
- * (and, as the instrumented wrapper does, their reference is released).
+ * The fallback the old `RemoteMonitor` swaps in while the remote is unhealthy, built as LMCache
+ * builds it: `InstrumentedRemoteConnector(BlackholeConnector())` — everything misses, puts are
+ * dropped (and the instrumented wrapper releases their reference).
  */
 export function blackholeFallback(): RemoteConnection {
-  return {
-    exists: async () => false,
-    existsSync: () => false,
-    get: async () => null,
-    put: async (_key, obj) => obj.refCountDown(),
-    list: async () => [],
-    close: async () => {},
-    supportPing: () => false,
-    ping: async () => 0,
-    supportBatchedGet: () => false,
-    batchedGet: async (keys) => keys.map(() => null),
-    supportBatchedPut: () => false,
-    batchedPut: async (_keys, objs) => objs.forEach((o) => o.refCountDown()),
-  };
+  return new InstrumentedRemoteConnector(new BlackholeConnector());
 }

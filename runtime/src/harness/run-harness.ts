@@ -25,7 +25,6 @@ import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { fillChunk, verifyChunk } from "./chunk-bytes";
 import type { LatencySummary } from "./latency";
 import { RemoteBackend, type RemoteBackendStats } from "./remote-backend";
-import type { RemoteConnection } from "./remote-connection";
 import { RemoteMonitor, type HealthEvent } from "./remote-monitor";
 import { remoteBackendSettings, remoteMonitorOptions } from "./settings";
 import { generateWorkload } from "./workload";
@@ -130,7 +129,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     url: opts.url,
     settings: remoteBackendSettings(config),
     connect: async (url) =>
-      (await createConnector(url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(url) })) as unknown as RemoteConnection,
+      (await createConnector(url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(url) })),
   });
   const loadError = await backend.initConnection();
   if (loadError) throw loadError;
