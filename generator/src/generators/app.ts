@@ -4,8 +4,8 @@
  * files go through yeoman's conflict handling, so an existing file is never overwritten silently.
  */
 import Generator from "yeoman-generator";
-import { InvalidAnswersError, type ProjectAnswers, PROMPTS, RUNTIME_TARBALL_PATH, projectFolder, renderProject, resolveAnswers, vendoredRuntimeTarball } from "../render/index.js";
-import { collectAnswers, declareOptions } from "./options.js";
+import { type ProjectAnswers, PROMPTS, RUNTIME_TARBALL_PATH, projectFolder, renderProject, resolveAnswers, vendoredRuntimeTarball } from "../render/index.js";
+import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
 
 export default class AppGenerator extends Generator {
   private answers!: ProjectAnswers;
@@ -17,12 +17,7 @@ export default class AppGenerator extends Generator {
 
   async prompting(): Promise<void> {
     const raw = await collectAnswers(this, PROMPTS);
-    try {
-      this.answers = resolveAnswers(raw);
-    } catch (error) {
-      if (error instanceof InvalidAnswersError) throw new Error(`Nothing was written:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
-      throw error;
-    }
+    this.answers = resolveOrExplain(() => resolveAnswers(raw));
   }
 
   configuring(): void {

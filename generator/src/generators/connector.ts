@@ -3,8 +3,8 @@
  * (module, conformance test, LMCache config, launch entry). Run it inside the project folder.
  */
 import Generator from "yeoman-generator";
-import { type ConnectorAnswers, InvalidAnswersError, PROMPTS, renderConnectorClass, resolveConnectorAnswers } from "../render/index.js";
-import { collectAnswers, declareOptions } from "./options.js";
+import { type ConnectorAnswers, PROMPTS, renderConnectorClass, resolveConnectorAnswers } from "../render/index.js";
+import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
 
 /** The project-level questions that do not apply to one more class. */
 const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== "ci").map((p) =>
@@ -22,15 +22,12 @@ export default class ConnectorGenerator extends Generator {
 
   async prompting(): Promise<void> {
     const raw = await collectAnswers(this, CONNECTOR_PROMPTS);
-    try {
-      this.answers = resolveConnectorAnswers(raw);
-      this.files = renderConnectorClass(this.answers, {
+    this.answers = resolveOrExplain(() => resolveConnectorAnswers(raw));
+    this.files = resolveOrExplain(() =>
+      renderConnectorClass(this.answers, {
         read: (relative) => (this.fs.exists(this.destinationPath(relative)) ? this.fs.read(this.destinationPath(relative)) : null),
-      });
-    } catch (error) {
-      if (error instanceof InvalidAnswersError) throw new Error(`Nothing was written:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
-      throw error;
-    }
+      }),
+    );
   }
 
   writing(): void {

@@ -1,5 +1,6 @@
 /** Glue between the shared PROMPTS and yeoman: options, one-at-a-time prompting, `--yes`. */
 import type Generator from "yeoman-generator";
+import { InvalidAnswersError } from "../render/answers.js";
 import type { PromptSpec } from "../render/prompts.js";
 
 /** Declares one yeoman option per prompt, plus `--yes`. No defaults: an absent option means "ask". */
@@ -46,4 +47,17 @@ export async function collectAnswers(generator: Generator, prompts: readonly Pro
     }
   }
   return collected;
+}
+
+/**
+ * Runs `resolve` (answer validation, and for a new class the reading of the project), turning an
+ * `InvalidAnswersError` into the error yeoman shows: "Nothing was written:" and one line per problem.
+ */
+export function resolveOrExplain<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof InvalidAnswersError) throw new Error(`Nothing was written:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw error;
+  }
 }
