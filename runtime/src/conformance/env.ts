@@ -11,6 +11,7 @@ import { EventLoop } from "../connector/event-loop";
 import { MemoryAllocator } from "../memory/allocator";
 import { LMCacheMetadata } from "../metadata";
 import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
+import { DEFAULT_MODEL } from "./keys";
 import { callWithDeadline } from "./timeouts";
 
 /** Tokens per chunk of the conformance model (LMCache's default `chunk_size`). */
@@ -41,7 +42,7 @@ export interface OpenOptions {
 /** The metadata of the small model the suite uses (bfloat16, 2 layers, 256-token chunks). */
 export function conformanceMetadata(): LMCacheMetadata {
   return new LMCacheMetadata({
-    modelName: "meta-llama/Llama-3.1-8B-Instruct",
+    modelName: DEFAULT_MODEL,
     worldSize: 1,
     workerId: 0,
     kvDtype: "bfloat16",

@@ -8,6 +8,7 @@ import type { MemoryObj } from "../../memory/memory-obj";
 import type { CaseContext } from "../context";
 import { releaseOnce } from "../context";
 import { CHUNK_TOKENS, KV_SHAPE } from "../env";
+import { inNamespace } from "../keys";
 import type { PayloadSpec } from "../payload";
 import type { ConformanceCase } from "../types";
 
@@ -69,5 +70,5 @@ export async function listOwn(ctx: CaseContext): Promise<string[]> {
   for (const entry of listed) {
     if (typeof entry !== "string") ctx.fail("list() returned a non-string entry", { expected: "string", actual: typeof entry, method: "list" });
   }
-  return listed.filter((s) => s.includes(`@${ctx.namespace}`));
+  return listed.filter((s) => inNamespace(s, ctx.namespace));
 }
