@@ -6,7 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadLintCore } from "./core";
+import type { ModuleInfo } from "../../runtime/src/lint/modules/module-info.js";
+import { loadLintCore, type LintCore } from "./core";
 
 /** A connector class found in a workspace folder. */
 export interface ConnectorClass {
@@ -95,7 +96,7 @@ export async function connectorsInFile(folder: string, file: string, text?: stri
   const found: ConnectorClass[] = [];
   for (const cls of info.classes.values()) {
     if (!cls.exported || cls.isAbstract) continue;
-    if (!(await reachesRemoteConnector(file, source, cls.name, new Set()))) continue;
+    if (!(await reachesRemoteConnector(core, file, source, info, cls.name, new Set()))) continue;
     const start = lineCol(source, cls.start);
     const end = lineCol(source, cls.end);
     found.push({
@@ -119,16 +120,15 @@ export function relativeImportBindings(text: string): Map<string, [string, strin
 }
 
 /**
- * Whether class `name` of `file` reaches `RemoteConnector`: within the module (the lint core's
- * verdict), or through a base class imported from another workspace module (`extends
- * GoodConnector` from "./good_connector"), followed file to file.
+ * Whether class `name` of `file` (already analysed as `info`, so a module is parsed once however
+ * many classes it holds) reaches `RemoteConnector`: within the module (the lint core's verdict),
+ * or through a base class imported from another workspace module (`extends GoodConnector` from
+ * "./good_connector"), followed file to file.
  */
-async function reachesRemoteConnector(file: string, text: string, name: string, seen: Set<string>): Promise<boolean> {
+async function reachesRemoteConnector(core: LintCore, file: string, text: string, info: ModuleInfo, name: string, seen: Set<string>): Promise<boolean> {
   const key = `${file}#${name}`;
   if (seen.has(key) || seen.size > 20) return false;
   seen.add(key);
-  const core = await loadLintCore();
-  const info = core.analyzeTsModule(file, text);
   const verdict = core.classVerdict(info, name);
   if (verdict.baseKind === "remote-connector") return true;
   if (verdict.baseKind !== "unknown") return false;
@@ -150,7 +150,7 @@ async function reachesRemoteConnector(file: string, text: string, name: string, 
   } catch {
     return false;
   }
-  return reachesRemoteConnector(target, targetText, binding[1], seen);
+  return reachesRemoteConnector(core, target, targetText, core.analyzeTsModule(target, targetText), binding[1], seen);
 }
 
 /** Every connector class in `folder`. */
