@@ -149,22 +149,44 @@ const ALLOCATE_FILLED = `
   }
 `;
 
+/** Fields every template's class declares first: what LMCache's connector constructor receives. */
+const BASE_FIELDS = `  readonly loop: EventLoop;
+  readonly localCpuBackend: LocalCPUBackend;
+`;
+
+/** The start of every template's constructor, as LMCache's connectors begin theirs. */
+const BASE_INIT = `    // LMCache: super().__init__(local_cpu_backend.config, local_cpu_backend.metadata)
+    super(localCpuBackend.config, localCpuBackend.metadata);
+    this.loop = loop;
+    this.localCpuBackend = localCpuBackend;
+`;
+
+/** The end of \`get\` for templates that store encoded chunks: \`data\` back into a fresh object, or a miss. */
+const DECODE_STORED = `    try {
+      const { shapes, dtypes, fmt, bytes } = decodeChunk(data);
+      return this.allocateFilled(shapes, dtypes, fmt, bytes);
+    } catch (error) {
+      logger.error(\`Corrupt chunk for \${key.toString()}: \${(error as Error).message}\`);
+      return null;
+    }
+`;
+
+/** The helpers every class shares, its optional methods, and its closing brace. */
+function classEnd(spec: ConnectorSpec): string {
+  return `${ALLOCATE_FILLED}${optional(spec)}}
+`;
+}
+
 function memoryClass(spec: ConnectorSpec): string {
   return `
 /** ${spec.className}: see the module comment. */
 export class ${spec.className} extends RemoteConnector {
-  readonly loop: EventLoop;
-  readonly localCpuBackend: LocalCPUBackend;
-  /** Your store goes here: this Map stands in for the service the connector talks to. */
+${BASE_FIELDS}  /** Your store goes here: this Map stands in for the service the connector talks to. */
   private readonly store = new Map<string, StoredChunk>();
   private closed = false;
 
   constructor({ loop, localCpuBackend }: ConnectorInit) {
-    // LMCache: super().__init__(local_cpu_backend.config, local_cpu_backend.metadata)
-    super(localCpuBackend.config, localCpuBackend.metadata);
-    this.loop = loop;
-    this.localCpuBackend = localCpuBackend;
-    // Open your client here. LMCache passes no URL: read settings from config.extraConfig.
+${BASE_INIT}    // Open your client here. LMCache passes no URL: read settings from config.extraConfig.
   }
 
   override async exists(key: CacheEngineKey): Promise<boolean> {
@@ -203,8 +225,7 @@ export class ${spec.className} extends RemoteConnector {
     // Close your client here; a second close() must be harmless.
     this.closed = true;
   }
-${ALLOCATE_FILLED}${optional(spec)}}
-`;
+${classEnd(spec)}`;
 }
 
 function fsClass(spec: ConnectorSpec): string {
@@ -251,19 +272,13 @@ function foldsCase(dir: string): boolean {
  * \`<base>/<key>.data\` = RemoteMetadata header + bytes, written to a temporary file and renamed.
  */
 export class ${spec.className} extends RemoteConnector {
-  readonly loop: EventLoop;
-  readonly localCpuBackend: LocalCPUBackend;
-  /** Your store goes here: this directory stands in for the service the connector talks to. */
+${BASE_FIELDS}  /** Your store goes here: this directory stands in for the service the connector talks to. */
   readonly basePath: string;
   private readonly foldsCase: boolean;
   private closed = false;
 
   constructor({ loop, localCpuBackend, config }: ConnectorInit) {
-    // LMCache: super().__init__(local_cpu_backend.config, local_cpu_backend.metadata)
-    super(localCpuBackend.config, localCpuBackend.metadata);
-    this.loop = loop;
-    this.localCpuBackend = localCpuBackend;
-    // LMCache passes no URL: settings come from config.extraConfig.
+${BASE_INIT}    // LMCache passes no URL: settings come from config.extraConfig.
     const configured = getExtraConfigValue<string>(config, BASE_PATH_KEY, null);
     this.basePath = configured === null || configured === "" ? DEFAULT_BASE_PATH : String(configured);
     mkdirSync(this.basePath, { recursive: true });
@@ -300,14 +315,7 @@ export class ${spec.className} extends RemoteConnector {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") logger.error(\`Failed to read \${key.toString()}: \${(error as Error).message}\`);
       return null;
     }
-    try {
-      const { shapes, dtypes, fmt, bytes } = decodeChunk(data);
-      return this.allocateFilled(shapes, dtypes, fmt, bytes);
-    } catch (error) {
-      logger.error(\`Corrupt chunk for \${key.toString()}: \${(error as Error).message}\`);
-      return null;
-    }
-  }
+${DECODE_STORED}  }
 
   override async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
     this.assertOpen();
@@ -334,8 +342,7 @@ export class ${spec.className} extends RemoteConnector {
   override async close(): Promise<void> {
     this.closed = true;
   }
-${ALLOCATE_FILLED}${optional(spec)}}
-`;
+${classEnd(spec)}`;
 }
 
 function redisClass(spec: ConnectorSpec): string {
@@ -386,9 +393,7 @@ function globEscape(text: string): string {
  * from its worker threads when \`extra_config.use_exists_sync\` is set.
  */
 export class ${spec.className} extends RemoteConnector {
-  readonly loop: EventLoop;
-  readonly localCpuBackend: LocalCPUBackend;
-  readonly url: string;
+${BASE_FIELDS}  readonly url: string;
   readonly keyPrefix: string;
   private readonly syncTimeoutMs: number;
   private readonly clients: ReturnType<typeof openClients>;
@@ -398,11 +403,7 @@ export class ${spec.className} extends RemoteConnector {
   private closed = false;
 
   constructor({ loop, localCpuBackend, config }: ConnectorInit) {
-    // LMCache: super().__init__(local_cpu_backend.config, local_cpu_backend.metadata)
-    super(localCpuBackend.config, localCpuBackend.metadata);
-    this.loop = loop;
-    this.localCpuBackend = localCpuBackend;
-    this.url = redisUrl(config);
+${BASE_INIT}    this.url = redisUrl(config);
     this.keyPrefix = String(getExtraConfigValue<string>(config, KEY_PREFIX_KEY, null) ?? "lmcache:");
     this.syncTimeoutMs = Number(getExtraConfigValue<number>(config, SYNC_TIMEOUT_KEY, null) ?? 5000);
     this.clients = openClients(this.url);
@@ -441,14 +442,7 @@ export class ${spec.className} extends RemoteConnector {
     await this.connection();
     const data = await this.clients.buffers.get(this.redisKey(key));
     if (data === null) return null;
-    try {
-      const { shapes, dtypes, fmt, bytes } = decodeChunk(data);
-      return this.allocateFilled(shapes, dtypes, fmt, bytes);
-    } catch (error) {
-      logger.error(\`Corrupt chunk for \${key.toString()}: \${(error as Error).message}\`);
-      return null;
-    }
-  }
+${DECODE_STORED}  }
 
   override async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
     await this.connection();
@@ -484,8 +478,7 @@ export class ${spec.className} extends RemoteConnector {
       }
     }
   }
-${ALLOCATE_FILLED}${optional(spec)}}
-`;
+${classEnd(spec)}`;
 }
 
 function optional(spec: ConnectorSpec): string {
