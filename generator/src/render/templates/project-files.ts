@@ -63,7 +63,7 @@ export function gitignore(): string {
 }
 
 /** The extra_config entries a template's connector reads, with the values the config file shows. */
-export function templateSettings(ref: ConnectorRef): [string, string][] {
+function templateSettings(ref: ConnectorRef): [string, string][] {
   const mod = moduleName(ref.className);
   if (ref.template === "fs") return [[`remote_storage_plugin.${mod}.base_path`, `/tmp/${mod}`]];
   if (ref.template === "redis") return [[`remote_storage_plugin.${mod}.url`, "redis://127.0.0.1:6379"]];
