@@ -1,6 +1,6 @@
 /** Text rendering of a harness report (ours). */
 import type { LatencySummary } from "./latency";
-import type { HarnessReport } from "./run-harness";
+import { referencesClean, type HarnessReport } from "./run-harness";
 
 export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 export const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`);
@@ -23,7 +23,7 @@ export function latencyRow(name: string, l: LatencySummary): string {
 
 export function formatHarnessReport(r: HarnessReport): string {
   const c = r.chunks;
-  const leaksOk = r.leaks.leakedObjects === 0 && r.leaks.unexpectedRefCounts === 0 && r.leaks.doubleFrees === 0;
+  const leaksOk = referencesClean(r);
   return [
     `Local-cache run of ${r.connector} (${r.url})`,
     `  ${r.requests} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,

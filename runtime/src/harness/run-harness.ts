@@ -96,6 +96,16 @@ export interface HarnessReport {
   ms: number;
 }
 
+/** No reference went astray: nothing leaked, no cached entry held an extra reference, no double free. */
+export function referencesClean(r: HarnessReport): boolean {
+  return r.leaks.leakedObjects === 0 && r.leaks.unexpectedRefCounts === 0 && r.leaks.doubleFrees === 0;
+}
+
+/** The verdict of a run, shared by the CLI's exit code and the runner: clean references, intact bytes. */
+export function harnessRunClean(r: HarnessReport): boolean {
+  return referencesClean(r) && r.corruptChunks === 0;
+}
+
 const GB = 1024 ** 3;
 
 /** Runs the workload against `opts.url`; throws the connector's load error as LMCache raises it. */

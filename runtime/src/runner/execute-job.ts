@@ -45,10 +45,10 @@ export async function executeJob(
   try {
     let failed: boolean;
     if (job.kind === "run") {
-      const { runHarness } = await import("../harness/run-harness.js");
+      const { runHarness, harnessRunClean } = await import("../harness/run-harness.js");
       const report = await runHarness({ ...(options as object), url: job.url, cwd: job.cwd, onProgress, signal });
       emit({ v: 1, type: "result", runId, kind: "run", data: report });
-      failed = report.leaks.leakedObjects > 0 || report.corruptChunks > 0;
+      failed = !harnessRunClean(report);
     } else {
       const { runBench } = await import("../bench/run-bench.js");
       const report = await runBench({ ...(options as object), url: job.url, cwd: job.cwd, onProgress, signal });

@@ -4,7 +4,7 @@
  * in the connector's TypeScript (the loader compiles it with inline source maps).
  */
 import { formatHarnessReport } from "../../harness/format-report";
-import { runHarness } from "../../harness/run-harness";
+import { harnessRunClean, runHarness } from "../../harness/run-harness";
 import { integerFlag, numberFlag } from "../argv";
 import type { CliCommand } from "../command";
 import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings } from "../engine-config-options";
@@ -19,7 +19,7 @@ percentiles, bytes moved, evictions and reference leaks. The workload's chunk si
 else the config's chunk_size (LMCache's default 256); the CPU cache is --max-local-cpu-size GB
 (default 0.05, small so that eviction happens), never the config's max_local_cpu_size. An
 extra_config ping_interval the config does not set defaults to 0.2 s here (LMCache's 30 s would
-never fire in a short run). Exit code 1 when leaks or corrupt chunks are found, 2 for bad usage,
+never fire in a short run). Exit code 1 when leaks, stray references, double frees or corrupt chunks are found, 2 for bad usage,
 an LMCache config that could not be loaded or a connector that could not be loaded.
 
 ${ENGINE_CONFIG_HELP}`;
@@ -46,8 +46,7 @@ const command: CliCommand = {
     );
     if (typeof report === "number") return report;
     io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n");
-    const clean = report.leaks.leakedObjects === 0 && report.leaks.unexpectedRefCounts === 0 && report.corruptChunks === 0;
-    return clean ? 0 : 1;
+    return harnessRunClean(report) ? 0 : 1;
   },
 };
 
