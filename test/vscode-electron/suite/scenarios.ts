@@ -22,6 +22,17 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
+/** `promise`'s value, or an Error saying `failure` when it has not settled within `timeoutMs`. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, failure: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(failure)), timeoutMs)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function workspaceRoot(): string {
   const root = process.env.LMCACHE_ELECTRON_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   assert.ok(root, "no workspace folder");
@@ -110,13 +121,13 @@ export function registerScenarios(): void {
       });
       const folder = vscode.workspace.workspaceFolders![0];
       assert.ok(await vscode.debug.startDebugging(folder, { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: STORE.url, cwd: workspaceRoot(), requests: 10, seed: 7 }));
-      await Promise.race([stopped, new Promise((_, reject) => setTimeout(() => reject(new Error("no stop at the breakpoint")), 120_000))]);
+      await within(stopped, 120_000, "no stop at the breakpoint");
       const editor = await until("the stopped editor", () => vscode.window.activeTextEditor);
       assert.equal(editor.document.uri.fsPath, uri.fsPath);
       assert.equal(editor.selection.active.line, STORE.putFirstLine - 1);
       vscode.debug.removeBreakpoints([breakpoint]);
       await vscode.commands.executeCommand("workbench.action.debug.continue");
-      await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error("the workload did not finish")), 120_000))]);
+      await within(ended, 120_000, "the workload did not finish");
     });
   });
 }
