@@ -1,8 +1,8 @@
-/** Shared test helpers: golden answers, tree reading, a free loopback port, a redis-server. */
+/** Shared test helpers: golden answers, tree reading, a redis-server. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import * as path from "node:path";
+import { freeLoopbackPort } from "../../test/support/free-port.js";
 import type { PartialAnswers } from "../src/render/index.js";
 
 /** The answers each golden tree is generated from (one per template). */
@@ -26,21 +26,9 @@ export function readTree(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `redis-server` on a free loopback port without persistence; resolves once it accepts connections. */
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,8 +5,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+import { freeLoopbackPort } from "../../support/free-port";
 import { E2E_CACHE, SETUP_SCRIPT } from "./paths";
 
 /** The code-server entry point, installing it first (idempotent, reuses the cache) when missing. */
@@ -18,18 +18,6 @@ export function ensureCodeServer(): string {
   const printed = out.trim().split("\n").pop() ?? "";
   if (!fs.existsSync(printed)) throw new Error(`setup-code-server.sh printed no entry point (got ${JSON.stringify(printed)})`);
   return printed;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; closed again before code-server binds it). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Options of {@link startCodeServer}. */
