@@ -144,6 +144,14 @@ export class CacheEngineKey {
   readonly layout: KeyLayout;
   /** `(name_without_prefix, value)` pairs from `requestConfigs`, in insertion order; null if none. */
   readonly tags: ReadonlyArray<readonly [string, unknown]> | null;
+  /**
+   * `toString()` in the key's own layout and `hashKey()`, built on first use: connectors and the
+   * backend ask for them on every operation. A key is a value (Python's fields and bytes are
+   * immutable), so they never go stale as long as its parts are not mutated after construction.
+   * `#` fields keep them out of `toEqual`, spreads and JSON.
+   */
+  #ownString: string | undefined;
+  #ownHashKey: string | undefined;
 
   constructor(init: CacheEngineKeyInit) {
     this.layout = init.layout ?? DEFAULT_KEY_LAYOUT;
@@ -235,14 +243,20 @@ export class CacheEngineKey {
     return s;
   }
 
+  /** The layer id rendered after the head parts (`null` for a plain key). */
+  protected renderedLayerId(): number | null {
+    return null;
+  }
+
   /** LMCache `to_string()` in `layout` (default: the key's own layout). */
   toString(layout: KeyLayout = this.layout): string {
-    return this.render(layout, null);
+    if (layout !== this.layout) return this.render(layout, this.renderedLayerId());
+    return (this.#ownString ??= this.render(layout, this.renderedLayerId()));
   }
 
   /** Identity tuple per the key's layout, as a string usable as a `Map` key. */
   hashKey(): string {
-    return JSON.stringify(this.identity());
+    return (this.#ownHashKey ??= JSON.stringify(this.identity()));
   }
 
   protected identity(): unknown[] {
@@ -376,8 +390,8 @@ export class LayerCacheEngineKey extends CacheEngineKey {
     this.layerId = init.layerId ?? 0;
   }
 
-  override toString(layout: KeyLayout = this.layout): string {
-    return this.render(layout, this.layerId);
+  protected override renderedLayerId(): number | null {
+    return this.layerId;
   }
 
   protected override identity(): unknown[] {
