@@ -17,6 +17,15 @@ export function readJson(text: string, from = 0, to = text.length): JsonNode | n
   const ws = () => {
     while (i < to && " \t\r\n".includes(text[i])) i++;
   };
+  // Skips blanks and commas between members; false at `close` or the end of the range.
+  const atNextMember = (close: string): boolean => {
+    for (;;) {
+      ws();
+      if (i >= to || text[i] === close) return false;
+      if (text[i] !== ",") return true;
+      i++;
+    }
+  };
   const readString = (): JsonNode & { type: "string" } => {
     const start = ++i;
     let value = "";
@@ -47,13 +56,7 @@ export function readJson(text: string, from = 0, to = text.length): JsonNode | n
     if (c === "{") {
       i++;
       const entries: { key: string; keyStart: number; value: JsonNode }[] = [];
-      for (;;) {
-        ws();
-        if (i >= to || text[i] === "}") break;
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
+      while (atNextMember("}")) {
         if (text[i] !== '"') {
           i++;
           continue;
@@ -72,13 +75,7 @@ export function readJson(text: string, from = 0, to = text.length): JsonNode | n
     if (c === "[") {
       i++;
       const items: JsonNode[] = [];
-      for (;;) {
-        ws();
-        if (i >= to || text[i] === "]") break;
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
+      while (atNextMember("]")) {
         const item = readValue(depth + 1);
         if (!item) break;
         items.push(item);
