@@ -6,7 +6,7 @@ import { AttributeError, ImportError, TypeError } from "../errors";
 import { getLogger } from "../logging";
 import { isRemoteConnectorClass, loadModule } from "../loader";
 import { ConnectorAdapter } from "./adapter";
-import type { RemoteConnector, RemoteConnectorClass } from "./base-connector";
+import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./base-connector";
 import type { ConnectorContext } from "./context";
 import { instantiateConnector } from "./dynamic-adapter";
 import { parseExternalUrl } from "./external-url";
@@ -83,7 +83,7 @@ export class ExternalConnectorAdapter extends ConnectorAdapter {
       return connector;
     } catch (error) {
       const name = pythonErrorName(error);
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       if (IMPORT_ERROR_NAMES.has(name)) {
         throw new ImportError(`Could not import module '${modulePath}', error: ${text}`, { cause: error });
       }

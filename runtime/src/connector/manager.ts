@@ -7,7 +7,7 @@ import { getLogger } from "../logging";
 import { isRemoteConnectorClass, loadModule } from "../loader";
 import type { LMCacheEngineConfig } from "../config/engine-config";
 import { ConnectorAdapter, type ConnectorAdapterClass, isConnectorAdapterClass } from "./adapter";
-import type { RemoteConnector, RemoteConnectorClass } from "./base-connector";
+import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./base-connector";
 import { ConnectorContext, type ConnectorContextOptions } from "./context";
 import { DynamicConnectorAdapter } from "./dynamic-adapter";
 import { ExternalConnectorAdapter, type ModuleLoadOptions } from "./external-adapter";
@@ -78,7 +78,7 @@ export class ConnectorManager {
         this.adapters.push(adapter);
         logger.info(`Discovered adapter: ${adapter.constructor.name}`);
       } catch (error) {
-        logger.error(`Failed to instantiate adapter ${moduleName}: ${errorMessage(error)}`);
+        logger.error(`Failed to instantiate adapter ${moduleName}: ${errorText(error)}`);
       }
     }
   }
@@ -126,9 +126,9 @@ export class ConnectorManager {
       } catch (error) {
         const name = error instanceof Error ? error.name : "";
         if (name === "ImportError" || name === "ModuleNotFoundError" || name === "AttributeError") {
-          logger.error(`Failed to load remote connector ${plugin} due to import/attribute error: ${errorMessage(error)}`);
+          logger.error(`Failed to load remote connector ${plugin} due to import/attribute error: ${errorText(error)}`);
         } else {
-          logger.error(`Failed to create remote connector ${plugin} adapter: ${errorMessage(error)}`);
+          logger.error(`Failed to create remote connector ${plugin} adapter: ${errorText(error)}`);
         }
       }
     }
@@ -148,8 +148,4 @@ export class ConnectorManager {
     }
     throw new ValueError(`No adapter found for URL: ${this.context.url}`);
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
