@@ -98,10 +98,6 @@ export class LocalCPUBackend {
       allocator ?? new MemoryAllocator({ capacityBytes: Math.max(0, Math.floor((config.maxLocalCpuSize ?? 5.0) * GiB)) });
   }
 
-  private hotEntries(): Map<string, { readonly canEvict: boolean }> {
-    return this.hotCache;
-  }
-
   /** True when `key` is cached; with `pin`, pins it and remembers it for `touchCache()`. */
   contains(key: CacheEngineKey, pin = false): boolean {
     const obj = this.hotCache.get(key.hashKey());
@@ -117,7 +113,7 @@ export class LocalCPUBackend {
   touchCache(): void {
     for (let i = this.keysInRequest.length - 1; i >= 0; i--) {
       const h = this.keysInRequest[i]!.hashKey();
-      if (this.hotCache.has(h)) this.cachePolicy.updateOnHit(h, this.hotEntries());
+      if (this.hotCache.has(h)) this.cachePolicy.updateOnHit(h, this.hotCache);
     }
     this.keysInRequest = [];
   }
@@ -230,7 +226,7 @@ export class LocalCPUBackend {
   /** Evict one round of candidates; false when there was nothing evictable. */
   private evictSome(numCandidates: number): boolean {
     if (!this.useHot) return false;
-    const victims = this.cachePolicy.getEvictCandidates(this.hotEntries(), numCandidates);
+    const victims = this.cachePolicy.getEvictCandidates(this.hotCache, numCandidates);
     if (victims.length === 0) return false;
     for (const h of victims) this.removeByHash(h);
     return true;
