@@ -15,7 +15,9 @@ export interface LogRecord {
 export type LogSink = (record: LogRecord) => void;
 
 const MAX_RECORDS = 10_000;
+/** A ring of the newest records: `next` is where the next one goes once the ring is full. */
 const records: LogRecord[] = [];
+let next = 0;
 let sink: LogSink | null = null;
 
 /** Send every log record to `newSink` as well (pass `null` to stop). Returns the previous sink. */
@@ -27,11 +29,22 @@ export function setLogSink(newSink: LogSink | null): LogSink | null {
 
 /** Records kept since the last `clearLogRecords()`, oldest first. */
 export function getLogRecords(): readonly LogRecord[] {
-  return records;
+  return records.length < MAX_RECORDS ? records.slice() : [...records.slice(next), ...records.slice(0, next)];
 }
 
 export function clearLogRecords(): void {
   records.length = 0;
+  next = 0;
+}
+
+/** Keeps the newest MAX_RECORDS records in constant time per record (logging sits on per-operation paths). */
+function keep(record: LogRecord): void {
+  if (records.length < MAX_RECORDS) {
+    records.push(record);
+    return;
+  }
+  records[next] = record;
+  next = (next + 1) % MAX_RECORDS;
 }
 
 export interface Logger {
@@ -45,8 +58,7 @@ export interface Logger {
 export function getLogger(name: string): Logger {
   const emit = (level: LogLevel, message: string): void => {
     const record: LogRecord = { level, logger: name, message, time: Date.now() };
-    if (records.length >= MAX_RECORDS) records.shift();
-    records.push(record);
+    keep(record);
     sink?.(record);
   };
   return {
