@@ -3,17 +3,20 @@
  * their `extends` clause, methods, exports, and bindings imported from `lmcache-connector-runtime`.
  * User code is never run.
  */
-import ts from "typescript";
+import type * as TS from "typescript";
+import { typescript } from "../typescript";
 import type { ClassInfo, ModuleInfo } from "./module-info";
 
 /** The package connectors import their base classes from. */
 export const RUNTIME_PACKAGE = "lmcache-connector-runtime";
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
+  const ts = typescript();
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
-function memberName(member: ts.ClassElement): string | null {
+function memberName(member: TS.ClassElement): string | null {
+  const ts = typescript();
   if (!member.name) return null;
   if (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isPrivateIdentifier(member.name)) return member.name.text;
   return null;
@@ -21,6 +24,7 @@ function memberName(member: ts.ClassElement): string | null {
 
 /** Parses and analyses one TS/JS module text. */
 export function analyzeTsModule(file: string, text: string): ModuleInfo {
+  const ts = typescript();
   const kind = /\.m?jsx?$/i.test(file) ? ts.ScriptKind.JS : /\.tsx$/i.test(file) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   const classes = new Map<string, ClassInfo>();

@@ -3,16 +3,16 @@
  * (`ts.createScanner`): comments are trivia and never linted; template literals with
  * substitutions are skipped (their value is not static).
  */
-import ts from "typescript";
+import type ts from "typescript";
+import { typescript } from "../typescript";
 import { looksLikeConnectorUrl, type Occurrence } from "../occurrences";
 import { LINTED_SCHEMES } from "../checks/schemes";
 import type { ChunkRules, ChunkScan } from "./chunks";
 
-const K = ts.SyntaxKind;
-
 /** Tokens after which a `/` starts a regular expression, not a division. */
 function regexAllowedAfter(kind: ts.SyntaxKind | undefined): boolean {
   if (kind === undefined) return true;
+  const K = typescript().SyntaxKind;
   if (kind === K.Identifier || kind === K.NumericLiteral || kind === K.StringLiteral || kind === K.CloseParenToken ||
     kind === K.CloseBracketToken || kind === K.CloseBraceToken || kind === K.NoSubstitutionTemplateLiteral ||
     kind === K.TemplateTail || kind === K.ThisKeyword || kind === K.SuperKeyword || kind === K.PlusPlusToken ||
@@ -21,14 +21,22 @@ function regexAllowedAfter(kind: ts.SyntaxKind | undefined): boolean {
 }
 
 let unterminated = false;
-// Unterminated block comment (1010), string (1002) or template (1160): the chunk ends mid-construct.
-const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, undefined, (message) => {
-  if (message.code === 1010 || message.code === 1002 || message.code === 1160) unterminated = true;
-});
+let sharedScanner: ts.Scanner | undefined;
+/** One scanner for every scan, made on first use (that is when `typescript` is loaded). */
+function scannerOnce(): ts.Scanner {
+  const t = typescript();
+  // Unterminated block comment (1010), string (1002) or template (1160): the chunk ends mid-construct.
+  return (sharedScanner ??= t.createScanner(t.ScriptTarget.Latest, true, t.LanguageVariant.Standard, undefined, (message) => {
+    if (message.code === 1010 || message.code === 1002 || message.code === 1160) unterminated = true;
+  }));
+}
 
 /** Scans one TS/JS text; `neutral` is false when it ends inside a template, string or comment. */
 export function scanTsStrings(text: string, jsx = false): ChunkScan {
-  scanner.setLanguageVariant(jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+  const t = typescript();
+  const K = t.SyntaxKind;
+  const scanner = scannerOnce();
+  scanner.setLanguageVariant(jsx ? t.LanguageVariant.JSX : t.LanguageVariant.Standard);
   scanner.setText(text);
   const occurrences: Occurrence[] = [];
   const braces: boolean[] = []; // true = a template substitution `${`

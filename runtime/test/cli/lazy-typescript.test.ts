@@ -1,0 +1,42 @@
+// `typescript` (8.9 MB) is loaded only when a TS/JS source is linted (issue 11): a --require hook,
+// passed through NODE_OPTIONS so it also reaches any child process the CLI starts, reports every
+// load of the module. Runs the built CLI (runtime/dist, built by `npm test`'s pretest).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../../bin/lmcache-connector.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "lazy-ts-"));
+const HOOK = join(dir, "hook.cjs");
+writeFileSync(HOOK, `const M = require("module"); const load = M._load;
+M._load = function (request, ...rest) { if (request === "typescript") process.stderr.write("<<typescript loaded>>\\n"); return load.call(this, request, ...rest); };\n`);
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: `--require ${HOOK}`, NO_COLOR: "1" } });
+  return { code: r.status, out: r.stdout, err: r.stderr, loadedTs: r.stderr.includes("<<typescript loaded>>") };
+}
+
+describe("typescript is loaded lazily", () => {
+  it("is not loaded by --help, check memory:// or linting a YAML config", () => {
+    const help = cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.loadedTs).toBe(false);
+    const check = cli(["check", "memory://", "--cases", "roundtrip.*", "--seed", "1"]);
+    expect(check.code, check.err).toBe(0);
+    expect(check.loadedTs).toBe(false);
+    writeFileSync(join(dir, "lmcache.yaml"), 'remote_url: "external://h/pkg.mod/?connector_name=X"\n');
+    const yaml = cli(["lint", "lmcache.yaml"]);
+    expect(yaml.out + yaml.err).toMatch(/lmcache\.yaml/);
+    expect(yaml.loadedTs).toBe(false);
+  });
+
+  it("is loaded, and finds the URL, when a TypeScript source is linted", () => {
+    writeFileSync(join(dir, "app.ts"), 'const url = "external://h/pkg.mod/?connector_name=X";\n');
+    const ts = cli(["lint", "app.ts"]);
+    expect(ts.loadedTs).toBe(true);
+    expect(ts.out + ts.err).toMatch(/app\.ts:1/);
+  });
+});
