@@ -26,7 +26,7 @@ async function usage(): Promise<string> {
     "Commands:",
     ...lines,
     "",
-    "Run `lmcache-connector <command> --help` for a command's options.",
+    "Run `lmcache-connector <command> --help` for a command's options; `--version` prints versions.",
   ].join("\n");
 }
 
@@ -36,6 +36,10 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout((await usage()) + "\n");
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(await (await import("./version.js")).versionText());
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

@@ -1,0 +1,47 @@
+// CLI start-up benchmark (ours): wall time of `node -e 0` beside `lmcache-connector --help`,
+// `--version` and `check memory://`, each a fresh process, run interleaved (one of each per
+// round) so all four see the same machine load. Prints median, min and max of N rounds and each
+// median's ratio to `node -e 0`. Runs runtime/bin (run `npm run build -w runtime` first).
+//
+// Usage: node runtime/bench/cli-startup.mjs [rounds=15] [--json]
+// Goals (issue 11): --help < 2 × node -e 0; check memory:// < 0.6 s.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as path from "node:path";
+
+const BIN = fileURLToPath(new URL("../bin/lmcache-connector.js", import.meta.url));
+const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
+const CASES = [
+  { name: "node -e 0", args: ["-e", "0"], okCodes: [0] },
+  { name: "--help", args: [BIN, "--help"], okCodes: [0] },
+  { name: "--version", args: [BIN, "--version"], okCodes: [0] },
+  { name: "check memory://", args: [BIN, "check", "memory://", "--seed", "1"], okCodes: [0] },
+];
+
+function runOnce(c) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, c.args, { cwd: path.dirname(BIN), encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const ms = performance.now() - t;
+  if (!c.okCodes.includes(r.status)) throw new Error(`${c.name} exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+  return ms;
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const times = Object.fromEntries(CASES.map((c) => [c.name, []]));
+for (const c of CASES) runOnce(c); // warm the OS file cache
+for (let i = 0; i < ROUNDS; i++) for (const c of CASES) times[c.name].push(runOnce(c));
+
+const base = median(times["node -e 0"]);
+const report = CASES.map((c) => {
+  const xs = times[c.name];
+  return { name: c.name, medianMs: median(xs), minMs: Math.min(...xs), maxMs: Math.max(...xs), ratioToNode: median(xs) / base };
+});
+if (process.argv.includes("--json")) console.log(JSON.stringify({ rounds: ROUNDS, node: process.version, report }, null, 2));
+else {
+  console.log(`CLI start-up, ${ROUNDS} interleaved rounds, node ${process.version}; wall ms per process`);
+  for (const r of report) {
+    console.log(`${r.name.padEnd(16)} median ${r.medianMs.toFixed(0).padStart(4)} ms  (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)})  ${r.ratioToNode.toFixed(2)} × node -e 0`);
+  }
+  const help = report.find((r) => r.name === "--help"), check = report.find((r) => r.name === "check memory://");
+  console.log(`goals: --help < 2 × node -e 0: ${help.ratioToNode < 2 ? "ok" : "NOT MET"}; check memory:// < 600 ms: ${check.medianMs < 600 ? "ok" : "NOT MET"}`);
+}
