@@ -5,10 +5,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const BIN = fileURLToPath(new URL("../../bin/lmcache-connector.js", import.meta.url));
+const BIN = join(__dirname, "..", "..", "bin", "lmcache-connector.js");
 const dir = mkdtempSync(join(tmpdir(), "lazy-ts-"));
 const HOOK = join(dir, "hook.cjs");
 writeFileSync(HOOK, `const M = require("module"); const load = M._load;

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
 import type { CliIO } from "../../src/cli/command";
 import { runtimeVersion, versionText, type VersionSource } from "../../src/cli/version";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
 
 async function cli(args: string[]) {
   let out = "";
@@ -26,11 +26,11 @@ describe("lmcache-connector --version", () => {
   });
 
   it("the built CLI has the version inlined (it runs without reading package.json)", () => {
-    const bin = fileURLToPath(new URL("../../bin/lmcache-connector.js", import.meta.url));
+    const bin = join(__dirname, "..", "..", "bin", "lmcache-connector.js");
     const r = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`lmcache-connector-runtime ${pkg.version}\n`);
-    const bundle = readFileSync(fileURLToPath(new URL("../../dist/cli.js", import.meta.url)), "utf8");
+    const bundle = readFileSync(join(__dirname, "..", "..", "dist", "cli.js"), "utf8");
     expect(bundle).not.toMatch(/"description":\s*"A faithful/); // only `version` is inlined
   });
 
