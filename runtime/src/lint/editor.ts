@@ -11,6 +11,7 @@ import { classVerdict } from "./modules/module-info";
 import { connectorClassNames, moduleInfoFor } from "./checks/module-checks";
 import { moduleRoots, resolveConnectorModule } from "./modules/resolve";
 import { redactUrl } from "./checks/redact";
+import { classifyModuleName } from "../loader/module-name";
 import { scanDocument } from "./linter";
 import { LineIndex } from "./positions";
 import { urlParts } from "./checks/url-checks";
@@ -92,6 +93,8 @@ export function completeModulePaths(prefix: string, ctx: LintContext): string[] 
   const parent = dot < 0 ? [] : prefix.slice(0, dot).split(".");
   const stem = prefix.slice(dot + 1);
   const out = new Set<string>();
+  // the parent must be a module name (identifiers): `a/../../x.` must not list a folder outside the roots
+  if (parent.length && classifyModuleName(parent.join(".")).kind !== "dotted") return [];
   for (const root of moduleRoots(ctx)) {
     let entries: fs.Dirent[];
     try {

@@ -7,6 +7,7 @@ import Module, { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { ImportError } from "../errors";
 import { compileModule, RUNTIME_PACKAGE } from "./compile";
+import { classifyModuleName } from "./module-name";
 import { moduleNotFound, resolveModuleFile, type ModuleResolveOptions } from "./resolve";
 import { ownRuntimeExports } from "./runtime-exports";
 
@@ -38,11 +39,15 @@ function isRuntimeRequest(id: string): boolean {
 
 /**
  * Load the module named by `modulePath` (`pkg.sub.module`, `my-npm-package`, `@scope/pkg`) and
- * return its exports. Not found → `ModuleNotFoundError` (an `ImportError`) "No module named '…'";
+ * return its exports. The name is validated before any file is read (`classifyModuleName`): `""`
+ * → `ValueError`, a leading `.` → `TypeError`, as `importlib.import_module` raises them. Not found
+ * (or a name no root can hold) → `ModuleNotFoundError` (an `ImportError`) "No module named '…'";
  * compile errors → `ImportError` with esbuild's `file:line:column`; an error thrown while the
  * module's top level runs propagates unchanged, as in Python.
  */
 export async function loadModule(modulePath: string, opts: LoadModuleOptions = {}): Promise<Record<string, unknown>> {
+  const named = classifyModuleName(modulePath);
+  if (named.kind === "invalid" && named.error) throw named.error;
   const file = resolveModuleFile(modulePath, opts);
   if (!file) throw moduleNotFound(modulePath, opts);
   const compiled = await compileModule(file, { cacheDir: opts.cacheDir });

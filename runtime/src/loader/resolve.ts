@@ -8,6 +8,8 @@ import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ImportError } from "../errors";
+import { pyStrRepr } from "../keys/python-text";
+import { classifyModuleName, isIdentifier } from "./module-name";
 
 /** Python's `ModuleNotFoundError` (a subclass of `ImportError`, so `instanceof ImportError` holds). */
 export class ModuleNotFoundError extends ImportError {
@@ -29,9 +31,6 @@ export interface ModuleResolveOptions {
 
 /** File extensions tried for a module, in order. */
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs", ".cts"] as const;
-
-const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
-const NPM_NAME = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*$/i;
 
 /** The directories searched for dotted module paths, in order (ours: `LMCACHE_CONNECTOR_PATH` is `:`-separated). */
 export function moduleSearchPath(opts: ModuleResolveOptions = {}): string[] {
@@ -62,59 +61,57 @@ function findModuleFile(base: string): string | null {
   return null;
 }
 
-function isDottedModulePath(modulePath: string): boolean {
-  return modulePath.split(".").every((s) => IDENTIFIER.test(s));
-}
-
-function isPackageName(modulePath: string): boolean {
-  return NPM_NAME.test(modulePath) && (modulePath.startsWith("@") || !modulePath.includes("."));
-}
-
 function resolvePackage(modulePath: string, cwd: string): string | null {
   try {
-    return createRequire(join(cwd, "noop.js")).resolve(modulePath);
+    const file = createRequire(join(cwd, "noop.js")).resolve(modulePath);
+    // a Node built-in (`fs`, `node:fs`) resolves to its bare name: not a connector file
+    return isAbsolute(file) ? file : null;
   } catch {
     return null;
   }
 }
 
 /**
- * The file `modulePath` names, or null. A dotted path of identifiers is searched along
+ * The file `modulePath` names, or null. The name is validated first ({@link classifyModuleName}),
+ * so nothing outside the roots is ever looked at: a dotted path of identifiers is searched along
  * {@link moduleSearchPath}; a bare identifier (no dots) is tried there first and then as an npm
- * package; a scoped or non-identifier package name (`@acme/conn`, `my-connector`) only as an npm package.
+ * package; a scoped or non-identifier package name (`@acme/conn`, `my-connector`) only as an npm
+ * package; anything else (`a/../b`, `a..b`, `@x/y/../../evil`) resolves to nothing.
  */
 export function resolveModuleFile(modulePath: string, opts: ModuleResolveOptions = {}): string | null {
+  const named = classifyModuleName(modulePath);
+  if (named.kind === "invalid") return null;
   const cwd = resolve(opts.cwd ?? process.cwd());
-  if (isDottedModulePath(modulePath)) {
-    const segments = modulePath.split(".");
+  if (named.kind === "dotted") {
     for (const dir of moduleSearchPath(opts)) {
-      const found = findModuleFile(join(dir, ...segments));
+      const found = findModuleFile(join(dir, ...named.segments));
       if (found) return found;
     }
-    if (segments.length > 1) return null;
+    if (named.segments.length > 1) return null;
   }
-  if (isPackageName(modulePath)) return resolvePackage(modulePath, cwd);
-  return null;
+  return resolvePackage(modulePath, cwd);
 }
 
 /**
- * Python's text for a module that cannot be found: "No module named 'a'" for the first missing
- * package, or "No module named 'a.b'; 'a' is not a package" when `a` is a plain module.
+ * Python's text for a module that cannot be found, from the first prefix that fails as Python's
+ * importer imports parents first: "No module named 'a'" for a missing package, "No module named
+ * 'a.b'; 'a' is not a package" when `a` is a plain module, and for a name that is no identifier
+ * path the prefix up to its first bad segment (`'@x/y/../../evil'` → "No module named '@x/y/'"),
+ * decided without touching the disk for that segment.
  */
 export function moduleNotFound(modulePath: string, opts: ModuleResolveOptions = {}): ModuleNotFoundError {
-  if (isDottedModulePath(modulePath)) {
-    const segments = modulePath.split(".");
-    const dirs = moduleSearchPath(opts);
-    for (let i = 1; i < segments.length; i++) {
-      const prefix = segments.slice(0, i);
-      if (dirs.some((d) => isDir(join(d, ...prefix)))) continue;
-      const name = prefix.join(".");
-      if (dirs.some((d) => findModuleFile(join(d, ...prefix)))) {
-        return new ModuleNotFoundError(`No module named '${segments.slice(0, i + 1).join(".")}'; '${name}' is not a package`);
-      }
-      return new ModuleNotFoundError(`No module named '${name}'`);
+  const segments = modulePath.split(".");
+  const dirs = moduleSearchPath(opts);
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i);
+    const name = prefix.join(".");
+    if (!isIdentifier(segments[i - 1])) return new ModuleNotFoundError(`No module named ${pyStrRepr(name)}`);
+    if (i === segments.length) break;
+    if (dirs.some((d) => isDir(join(d, ...prefix)))) continue;
+    if (dirs.some((d) => findModuleFile(join(d, ...prefix)))) {
+      return new ModuleNotFoundError(`No module named ${pyStrRepr(segments.slice(0, i + 1).join("."))}; ${pyStrRepr(name)} is not a package`);
     }
+    return new ModuleNotFoundError(`No module named ${pyStrRepr(name)}`);
   }
-  return new ModuleNotFoundError(`No module named '${modulePath}'`);
+  return new ModuleNotFoundError(`No module named ${pyStrRepr(modulePath)}`);
 }
-

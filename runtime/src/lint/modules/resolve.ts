@@ -7,13 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader/resolve";
+import { classifyModuleName } from "../../loader/module-name";
 import type { LintContext } from "../types";
-
-const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
 
 /** Whether `modulePath` is a dotted identifier path (`pkg.sub.module`), what Python can import by name. */
 export function isDottedIdentifierPath(modulePath: string): boolean {
-  return modulePath.split(".").every((s) => IDENTIFIER.test(s));
+  return classifyModuleName(modulePath).kind === "dotted";
 }
 
 /** The runtime loader's options for a lint context. */
@@ -36,8 +35,9 @@ function isFile(p: string): boolean {
 
 /** Python-style resolution of a dotted module path (ours, for Python LMCache connectors). */
 export function resolvePythonModule(modulePath: string, ctx: LintContext): string | null {
-  if (!isDottedIdentifierPath(modulePath)) return null;
-  const rel = modulePath.split(".");
+  const named = classifyModuleName(modulePath);
+  if (named.kind !== "dotted") return null;
+  const rel = named.segments;
   for (const root of moduleRoots(ctx)) {
     const base = path.join(root, ...rel);
     if (isFile(base + ".py")) return base + ".py";
