@@ -4,7 +4,7 @@
  * "Debug this failure". No `vscode` import: unit-tested as plain functions.
  *
  * Source maps: the runtime's loader compiles connector TypeScript with esbuild into a cache
- * directory (`os.tmpdir()/lmcache-connector-kit/compiled`) with inline source maps, and runs it
+ * directory (`defaultCompileCacheDir()`: `$XDG_CACHE_HOME` or `~/.cache` + `/lmcache-connector/compiled`) with inline source maps, and runs it
  * from there. js-debug only reads maps of scripts whose location matches
  * `resolveSourceMapLocations`, so the cache directory is listed there (and in `outFiles`, so
  * breakpoints are set before the compiled module loads).

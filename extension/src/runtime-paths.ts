@@ -10,8 +10,8 @@
  * speaks.
  */
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { defaultCompileCacheDir } from "../../runtime/src/loader/cache-dir";
 
 /** The runtime's npm package name. */
 export const RUNTIME_PACKAGE = "lmcache-connector-runtime";
@@ -42,5 +42,5 @@ export function workspaceCliPath(folder: string): string | undefined {
  * read maps in it.
  */
 export function compileCacheDir(): string {
-  return path.join(tmpdir(), "lmcache-connector-kit", "compiled");
+  return defaultCompileCacheDir();
 }

@@ -3,5 +3,6 @@ export { CONNECTOR_BRAND } from "./brand";
 export * from "./connector-class";
 export * from "./resolve";
 export { classifyModuleName, isIdentifier, type ModuleNameKind } from "./module-name";
-export { compileModule, defaultCompileCacheDir, formatBuildMessages, RUNTIME_PACKAGE, type CompiledModule } from "./compile";
+export { defaultCompileCacheDir, ensurePrivateDir, userCacheRoot } from "./cache-dir";
+export { compileModule, formatBuildMessages, RUNTIME_PACKAGE, type CompiledModule } from "./compile";
 export * from "./load-module";

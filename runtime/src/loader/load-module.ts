@@ -19,7 +19,7 @@ export interface LoadModuleOptions extends ModuleResolveOptions {
    * and keeps ONE copy of the runtime's classes in play.
    */
   runtimeExports?: () => object;
-  /** Compile cache directory (default `os.tmpdir()/lmcache-connector-kit/compiled`). */
+  /** Compile cache directory (default `defaultCompileCacheDir()`: per user, private; must be the user's, mode 0700). */
   cacheDir?: string;
 }
 
