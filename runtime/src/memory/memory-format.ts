@@ -16,6 +16,10 @@ export enum MemoryFormat {
   BINARY_BUFFER = 5,
   /** `[1, num_layers, num_tokens, aligned_head_size]` */
   KV_MLA_FMT = 6,
+  /** `[num_tokens, hidden_dim]`: encoder-cache (EC) tensors. */
+  EC_TD = 7,
+  /** `[num_tokens, hidden_dim]`: hidden-state tensors (upstream keeps it apart from EC_TD for serialisation). */
+  HS_TD = 8,
 }
 
 /** `MemoryFormat.token_dim()`: which dimension of the shape counts tokens. */
@@ -32,13 +36,19 @@ export function tokenDim(fmt: MemoryFormat): number {
       return 0;
     case MemoryFormat.KV_MLA_FMT:
       return 2;
+    case MemoryFormat.EC_TD:
+    case MemoryFormat.HS_TD:
+      return 0;
     default:
       return 0;
   }
 }
 
+/** The largest upstream `MemoryFormat` value (`HS_TD`; a fork's `KV_DSA_INDEX_FMT = 7` is not upstream). */
+const MAX_MEMORY_FORMAT = MemoryFormat.HS_TD;
+
 /** Python `MemoryFormat(n)`: `ValueError("<n> is not a valid MemoryFormat")` for unknown ints. */
 export function memoryFormatFromInt(n: number): MemoryFormat {
-  if (!Number.isInteger(n) || n < 0 || n > 6) throw new ValueError(`${n} is not a valid MemoryFormat`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_MEMORY_FORMAT) throw new ValueError(`${n} is not a valid MemoryFormat`);
   return n as MemoryFormat;
 }

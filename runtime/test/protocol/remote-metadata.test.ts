@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { MemoryAllocator } from "../../src/memory/allocator";
-import { MemoryFormat } from "../../src/memory/memory-format";
+import { MemoryFormat, tokenDim } from "../../src/memory/memory-format";
 import {
   RemoteMetadata,
   codeToDType,
@@ -42,6 +42,17 @@ describe("RemoteMetadata single group", () => {
     md.serializeInto(buf, 0);
     const back = RemoteMetadata.deserialize(buf);
     expect(back).toEqual(md);
+  });
+
+  it("encodes and decodes EC_TD (7) and HS_TD (8), the upstream formats after KV_MLA_FMT", () => {
+    for (const [fmt, code] of [[MemoryFormat.EC_TD, 7], [MemoryFormat.HS_TD, 8]] as const) {
+      const md = new RemoteMetadata(256 * 64 * 2, [[256, 64]], ["bfloat16"], fmt);
+      expect(hex(md.serialize())).toBe(pyPack("iiiiiii", [256 * 64 * 2, code, 3, 256, 64, 0, 0]));
+      const back = RemoteMetadata.deserialize(new Uint8Array(Buffer.from(pyPack("iiiiiii", [512, code, 3, 16, 8, 0, 0]), "hex")));
+      expect(back.fmt).toBe(fmt);
+      expect(back.shape).toEqual([16, 8]);
+      expect(tokenDim(fmt)).toBe(0); // [num_tokens, hidden_dim]
+    }
   });
 
   it("reads a header that Python wrote", () => {
