@@ -122,9 +122,11 @@ describe("blackhole://", () => {
     expect(conn.existsSync(makeKey(1))).toBe(false);
     expect(await conn.get(makeKey(1))).toBeNull();
     expect(await conn.list()).toBeNull();
-    const always = makeBackend({ remote_black_hole_always_exists: true });
-    const yes = await createConnector("blackhole://", { localCpuBackend: always.backend, config: always.config });
-    expect(await yes.exists(makeKey(1))).toBe(true);
+    // A fork's `remote_black_hole_always_exists` is not upstream: it changes nothing.
+    const fork = makeBackend({ remote_black_hole_always_exists: true });
+    const still = await createConnector("blackhole://", { localCpuBackend: fork.backend, config: fork.config });
+    expect(await still.exists(makeKey(1))).toBe(false);
+    expect(still.existsSync(makeKey(1))).toBe(false);
   });
 });
 

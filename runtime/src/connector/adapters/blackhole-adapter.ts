@@ -17,6 +17,6 @@ export class BlackholeConnectorAdapter extends ConnectorAdapter {
 
   override createConnector(context: ConnectorContext): RemoteConnector {
     logger.info(`Creating Blackhole connector for URL: ${context.url}`);
-    return new BlackholeConnector(context.config);
+    return new BlackholeConnector();
   }
 }

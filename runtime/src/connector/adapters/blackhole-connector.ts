@@ -2,8 +2,6 @@
  * LMCache's `BlackholeConnector` (`connector/blackhole_connector.py`): stores nothing.
  */
 import { getLogger } from "../../logging";
-import type { LMCacheEngineConfig } from "../../config/engine-config";
-import { getExtraConfigValue } from "../../config/engine-config";
 import type { CacheEngineKey } from "../../keys/cache-engine-key";
 import type { MemoryObj } from "../../memory/memory-obj";
 import { RemoteConnector } from "../base-connector";
@@ -12,25 +10,23 @@ const logger = getLogger("lmcache.v1.storage_backend.connector.blackhole_connect
 
 /**
  * Every lookup misses and every put is dropped (the wrapper still releases the put reference).
- * `exists` / `existsSync` return `extra_config["remote_black_hole_always_exists"]` when set (one
- * LMCache variant), else `false`. LMCache oddity kept: `list()` resolves to `null`, not a list
+ * `exists` / `existsSync` always return `false`: upstream `BlackholeConnector.__init__(self)` takes
+ * nothing and reads no config. (`extra_config.remote_black_hole_always_exists` exists only in a
+ * fork's copy; the kit no longer honours it.) LMCache oddity kept: `list()` resolves to `null`, not a list
  * (its body is `pass`). Like LMCache it never calls the base constructor with arguments, so the
  * chunk-meta fields are undefined.
  */
 export class BlackholeConnector extends RemoteConnector {
-  private readonly alwaysExists: boolean;
-
-  constructor(config: LMCacheEngineConfig | null = null) {
+  constructor() {
     super();
-    this.alwaysExists = Boolean(getExtraConfigValue(config, "remote_black_hole_always_exists", false));
   }
 
   override async exists(_key: CacheEngineKey): Promise<boolean> {
-    return this.alwaysExists;
+    return false;
   }
 
   override existsSync(_key: CacheEngineKey): boolean {
-    return this.alwaysExists;
+    return false;
   }
 
   override async get(_key: CacheEngineKey): Promise<MemoryObj | null> {
