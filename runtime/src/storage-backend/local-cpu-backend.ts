@@ -124,18 +124,18 @@ export class LocalCPUBackend {
   }
 
   /**
-   * Cache `obj` under `key`, taking one reference (`refCountUp`). A key already present is left
-   * alone (no extra reference). `onComplete(key)` runs afterwards either way.
+   * Cache `obj` under `key`, taking one reference (`refCountUp`), then call `onComplete(key)`.
+   * A key already present returns early: no extra reference and NO callback (LMCache's
+   * `submit_put_task` calls back only when the object was stored).
    * Like LMCache, this single-key call does not look at `useHot`; the batched one does.
    */
   submitPutTask(key: CacheEngineKey, obj: MemoryObj, onComplete?: (key: CacheEngineKey) => void): void {
     const h = key.hashKey();
-    if (!this.hotCache.has(h)) {
-      obj.refCountUp();
-      this.hotCache.set(h, obj);
-      this.keysByHash.set(h, key);
-      this.cachePolicy.updateOnPut(h);
-    }
+    if (this.hotCache.has(h)) return;
+    obj.refCountUp();
+    this.hotCache.set(h, obj);
+    this.keysByHash.set(h, key);
+    this.cachePolicy.updateOnPut(h);
     onComplete?.(key);
   }
 

@@ -34,10 +34,13 @@ describe("LocalCPUBackend", () => {
   it("put takes one reference; remove releases it and frees the buffer", () => {
     const b = backend(4);
     const obj = b.allocate([4096], "uint8")!;
-    b.submitPutTask(key(1), obj);
+    const completed: string[] = [];
+    b.submitPutTask(key(1), obj, (k) => completed.push(k.toString()));
     expect(obj.getRefCount()).toBe(2);
-    b.submitPutTask(key(1), obj); // already present: no-op
+    expect(completed).toEqual([key(1).toString()]);
+    b.submitPutTask(key(1), obj, (k) => completed.push(k.toString())); // already present: no-op, no callback
     expect(obj.getRefCount()).toBe(2);
+    expect(completed).toEqual([key(1).toString()]);
     obj.refCountDown();
     expect(b.contains(key(1))).toBe(true);
     expect(b.remove(key(1))).toBe(true);
