@@ -2,6 +2,11 @@
  * A small logger in the shape of LMCache's `init_logger(__name__)`. Records are kept in memory
  * (bounded) so tests and the conformance engine can assert on warnings such as LMCache's
  * "Double free" or deprecation messages; printing is opt-in through `setLogSink`.
+ *
+ * Levels as in LMCache: the threshold comes from `LMCACHE_LOG_LEVEL` (DEBUG, INFO, WARNING,
+ * ERROR, CRITICAL; unknown or unset → INFO), and a record below it is neither kept nor sent to
+ * the sink. Callers on hot paths ask `isEnabledFor("debug")` before formatting a message, as
+ * Python code does with `logger.isEnabledFor(logging.DEBUG)`. `setLogLevel` is ours.
  */
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
@@ -13,6 +18,33 @@ export interface LogRecord {
 }
 
 export type LogSink = (record: LogRecord) => void;
+
+/** Python's numeric levels (`logging.DEBUG` = 10 …). */
+const LEVEL_NUMBERS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
+/** The names `getattr(logging, name)` accepts for LMCACHE_LOG_LEVEL. */
+const ENV_LEVELS: Record<string, number> = { NOTSET: 0, DEBUG: 10, INFO: 20, WARN: 30, WARNING: 30, ERROR: 40, FATAL: 50, CRITICAL: 50 };
+
+/** LMCache's `get_log_level()`: `LMCACHE_LOG_LEVEL` upper-cased, INFO (20) when unset or unknown. */
+export function lmcacheLogLevel(env: Record<string, string | undefined> = typeof process === "object" ? process.env : {}): number {
+  return ENV_LEVELS[(env.LMCACHE_LOG_LEVEL ?? "INFO").toUpperCase()] ?? 20;
+}
+
+let threshold = lmcacheLogLevel();
+
+/**
+ * Sets the level below which records are dropped (ours; LMCache reads only the environment);
+ * returns the previous threshold as a number, which `setLogLevel` also accepts back.
+ */
+export function setLogLevel(level: LogLevel | "critical" | number): number {
+  const previous = threshold;
+  threshold = typeof level === "number" ? level : level === "critical" ? 50 : LEVEL_NUMBERS[level];
+  return previous;
+}
+
+/** Whether a record of `level` would be kept and sent to the sink now (`Logger.isEnabledFor`). */
+export function isLogLevelEnabled(level: LogLevel): boolean {
+  return LEVEL_NUMBERS[level] >= threshold;
+}
 
 const MAX_RECORDS = 10_000;
 /** A ring of the newest records: `next` is where the next one goes once the ring is full. */
@@ -48,6 +80,8 @@ function keep(record: LogRecord): void {
 }
 
 export interface Logger {
+  /** Python's `logger.isEnabledFor(level)`: check before building an expensive message. */
+  isEnabledFor(level: LogLevel): boolean;
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;
@@ -57,11 +91,13 @@ export interface Logger {
 /** A logger named like LMCache's module loggers (e.g. `lmcache.v1.storage_backend.local_cpu_backend`). */
 export function getLogger(name: string): Logger {
   const emit = (level: LogLevel, message: string): void => {
+    if (LEVEL_NUMBERS[level] < threshold) return;
     const record: LogRecord = { level, logger: name, message, time: Date.now() };
     keep(record);
     sink?.(record);
   };
   return {
+    isEnabledFor: isLogLevelEnabled,
     debug: (m) => emit("debug", m),
     info: (m) => emit("info", m),
     warning: (m) => emit("warning", m),

@@ -86,7 +86,7 @@ export class InstrumentedRemoteConnector extends RemoteConnector {
     this.counters.puts += 1;
     this.counters.putBytes += size;
     this.counters.putLatencyMs += ms;
-    logger.debug(`[${this.name}]Bytes offloaded: ${(size / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
+    if (logger.isEnabledFor("debug")) logger.debug(`[${this.name}]Bytes offloaded: ${(size / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
   }
 
   override async get(key: CacheEngineKey): Promise<MemoryObj | null> {
@@ -99,7 +99,7 @@ export class InstrumentedRemoteConnector extends RemoteConnector {
       const size = obj.getSize();
       this.counters.getHits += 1;
       this.counters.getBytes += size;
-      logger.debug(`[${this.name}]Bytes loaded: ${(size / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
+      if (logger.isEnabledFor("debug")) logger.debug(`[${this.name}]Bytes loaded: ${(size / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
     }
     return obj;
   }
@@ -120,7 +120,7 @@ export class InstrumentedRemoteConnector extends RemoteConnector {
     this.counters.batchedPuts += 1;
     this.counters.putBytes += total;
     this.counters.putLatencyMs += ms;
-    logger.debug(`[${this.name}]Bytes offloaded: ${(total / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
+    if (logger.isEnabledFor("debug")) logger.debug(`[${this.name}]Bytes offloaded: ${(total / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
   }
 
   override async batchedGet(keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]> {
@@ -143,7 +143,7 @@ export class InstrumentedRemoteConnector extends RemoteConnector {
     this.counters.getLatencyMs += ms;
     this.counters.getBytes += total;
     if (total > 0) {
-      logger.debug(`[${this.name}]Bytes loaded: ${(total / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
+      if (logger.isEnabledFor("debug")) logger.debug(`[${this.name}]Bytes loaded: ${(total / 1e6).toFixed(3)} MBytes in ${ms.toFixed(3)} ms`);
     }
   }
 

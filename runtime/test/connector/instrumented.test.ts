@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { InstrumentedRemoteConnector } from "../../src/connector/instrumented-connector";
 import { MemoryConnector } from "../../src/connector/adapters/memory-connector";
 import { EventLoop } from "../../src/connector/event-loop";
-import { clearLogRecords, getLogRecords } from "../../src/logging";
+import { clearLogRecords, getLogRecords, setLogLevel } from "../../src/logging";
 import { ScriptedConnector } from "./fakes";
 import { fullChunk, makeBackend, makeKey } from "./helpers";
 
@@ -43,6 +43,30 @@ describe("InstrumentedRemoteConnector", () => {
     expect(hit?.getRefCount()).toBe(1);
     expect(await wrapper.get(makeKey(2))).toBeNull();
     expect(wrapper.stats()).toMatchObject({ gets: 2, getHits: 1, getBytes: 2048 });
+  });
+
+  it("logs LMCache's 'Bytes offloaded/loaded' debug lines only when debug is enabled", async () => {
+    const b = makeBackend();
+    const wrapper = new InstrumentedRemoteConnector(new ScriptedConnector(b, { "1": "hit" }));
+    const { obj } = fullChunk(b, 1);
+    const debugLines = () => getLogRecords().filter((r) => r.level === "debug").map((r) => r.message);
+    const previous = setLogLevel("info");
+    try {
+      obj.refCountUp();
+      await wrapper.put(makeKey(1), obj);
+      (await wrapper.get(makeKey(1)))?.refCountDown();
+      expect(debugLines()).toEqual([]);
+      setLogLevel("debug");
+      obj.refCountUp();
+      await wrapper.put(makeKey(1), obj);
+      (await wrapper.get(makeKey(1)))?.refCountDown();
+      expect(debugLines()).toEqual([
+        expect.stringMatching(/^\[InstrumentedRemoteConnector\(.*\)\]Bytes offloaded: 0\.002 MBytes in \d+\.\d{3} ms$/),
+        expect.stringMatching(/^\[InstrumentedRemoteConnector\(.*\)\]Bytes loaded: 0\.002 MBytes in \d+\.\d{3} ms$/),
+      ]);
+    } finally {
+      setLogLevel(previous);
+    }
   });
 
   it("delegates every other method, support flags and repr included", async () => {
