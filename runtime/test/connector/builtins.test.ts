@@ -169,6 +169,40 @@ describe("audit://", () => {
     expect(getLogRecords().some((r) => r.message.includes(":EXISTS|"))).toBe(false);
   });
 
+  it("audit_exclude_cmds takes Python names and bypasses any method, put and get included; tags are upper-cased Python names", async () => {
+    const name = "audit-x-" + Math.random();
+    const b = makeBackend({
+      audit_actual_remote_url: `memory://${name}`,
+      audit_calc_checksum: true,
+      audit_verify_checksum: true,
+      audit_exclude_cmds: "put, get,exists_sync,batched_get",
+    });
+    const conn = await createConnector("audit://localhost:8080", { localCpuBackend: b.backend, config: b.config });
+    const { obj } = fullChunk(b, 5);
+    obj.refCountUp();
+    await conn.put(makeKey(1), obj);
+    // Corrupt the stored chunk: with `get` excluded there is no verification, so the bytes come back.
+    const other = await createConnector(`memory://${name}`, { localCpuBackend: b.backend });
+    const evil = fullChunk(b, 6);
+    evil.obj.refCountUp();
+    await other.put(makeKey(1), evil.obj);
+    const got = (await conn.get(makeKey(1)))!;
+    expect(Buffer.from(got.byteArray).equals(Buffer.from(evil.bytes))).toBe(true);
+    got.refCountDown();
+    expect(conn.existsSync(makeKey(1))).toBe(true);
+    (await conn.batchedGet([makeKey(1)])).forEach((o) => o?.refCountDown());
+    expect(await conn.batchedAsyncContains("l", [makeKey(1)])).toBe(1);
+    const audit = getLogRecords().filter((r) => r.message.startsWith("[REMOTE_AUDIT]")).map((r) => r.message);
+    expect(audit.some((m) => /:(PUT|GET|EXISTS_SYNC|BATCHED_GET)\|/.test(m))).toBe(false);
+    expect(audit.some((m) => m.includes(":BATCHED_ASYNC_CONTAINS|SUCCESS"))).toBe(true);
+    // A camelCase name is not a Python method name: nothing is excluded by it.
+    const camel = makeBackend({ audit_actual_remote_url: `memory://${name}`, audit_exclude_cmds: "existsSync" });
+    clearLogRecords();
+    const c2 = await createConnector("audit://localhost:8080", { localCpuBackend: camel.backend, config: camel.config });
+    c2.existsSync(makeKey(1));
+    expect(getLogRecords().some((r) => r.message.includes(":EXISTS_SYNC|SUCCESS"))).toBe(true);
+  });
+
   it("requires a config and an actual remote URL, with LMCache's texts", async () => {
     const b = makeBackend();
     await expect(createConnector("audit://h:1", { localCpuBackend: b.backend })).rejects.toThrow("Config is not set");

@@ -22,8 +22,11 @@ export function sha256Hex(data: Uint8Array): string {
  * - `audit_verify_checksum`: remember put checksums and make `get` return `null` (with a
  *   `GET|MISMATCH` error log) when the bytes read differ. As in LMCache, verifying without
  *   `audit_calc_checksum` compares `"N/A"` with `"N/A"` and never fails;
- * - `audit_exclude_cmds`: comma list of method names (camelCase here) passed straight through
- *   without logging. `reshapePartialChunk` and `postInit` are never audited (`@NotAudit`).
+ * - `audit_exclude_cmds`: comma list of PYTHON method names (`"exists_sync,batched_get"`), as
+ *   LMCache reads them; any listed method — `put` and `get` included — is replaced by a plain
+ *   pass-through: no log lines, no checksum, no verification. `reshapePartialChunk` and
+ *   `postInit` are never audited (`@NotAudit`).
+ * Log tags are the upper-cased Python names (`EXISTS_SYNC`, `BATCHED_GET`, `BATCHED_ASYNC_CONTAINS`).
  *
  * Difference from LMCache (ours): on a checksum mismatch LMCache returns `None` WITHOUT releasing
  * the object it got from the real connector (a leak); the kit releases it.
@@ -59,9 +62,18 @@ export class AuditConnector extends RemoteConnector {
     return this.calcChecksum ? sha256Hex(data) : "N/A";
   }
 
+  /** True when `audit_exclude_cmds` names this TS method by its Python name. */
+  private excluded(method: string): boolean {
+    return this.excludedCmds.has(pythonMethodName(method));
+  }
+
+  private tag(method: string): string {
+    return `[REMOTE_AUDIT][${this.real()}]:${pythonMethodName(method).toUpperCase()}`;
+  }
+
   private auditSync<T>(method: string, call: () => T): T {
-    if (this.excludedCmds.has(method)) return call();
-    const tag = `[REMOTE_AUDIT][${this.real()}]:${method.toUpperCase()}`;
+    if (this.excluded(method)) return call();
+    const tag = this.tag(method);
     logger.debug(`${tag}|START`);
     const t1 = performance.now();
     try {
@@ -75,8 +87,8 @@ export class AuditConnector extends RemoteConnector {
   }
 
   private async auditAsync<T>(method: string, call: () => Promise<T>): Promise<T> {
-    if (this.excludedCmds.has(method)) return call();
-    const tag = `[REMOTE_AUDIT][${this.real()}]:${method.toUpperCase()}`;
+    if (this.excluded(method)) return call();
+    const tag = this.tag(method);
     logger.debug(`${tag}|START`);
     const t1 = performance.now();
     try {
@@ -90,6 +102,7 @@ export class AuditConnector extends RemoteConnector {
   }
 
   override async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
+    if (this.excluded("put")) return this.realConnector.put(key, obj);
     const data = obj.byteArray;
     const checksum = this.checksum(data);
     const size = data.length;
@@ -111,6 +124,7 @@ export class AuditConnector extends RemoteConnector {
   }
 
   override async get(key: CacheEngineKey): Promise<MemoryObj | null> {
+    if (this.excluded("get")) return this.realConnector.get(key);
     const r = this.real();
     logger.debug(`[REMOTE_AUDIT][${r}]:GET|START|Saved:${this.checksumRegistry.size}|Key:${key}`);
     try {
@@ -226,6 +240,11 @@ export class AuditConnector extends RemoteConnector {
   override postInit(): void {
     return this.realConnector.postInit();
   }
+}
+
+/** The Python name of a TS method (`existsSync` → `exists_sync`, `batchedGet` → `batched_get`). */
+export function pythonMethodName(tsName: string): string {
+  return tsName.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
 }
 
 function pyBool(b: boolean): string {
