@@ -3,7 +3,7 @@
  * an LRU capacity and a latency model (peek latency, read/write throughput). It stores NO
  * payload: `get` returns an uninitialised allocation of the right shape.
  */
-import { RuntimeError, ValueError } from "../../errors";
+import { ValueError } from "../../errors";
 import { getLogger } from "../../logging";
 import type { CacheEngineKey } from "../../keys/cache-engine-key";
 import type { DType } from "../../memory/dtypes";
@@ -13,6 +13,7 @@ import type { LocalCPUBackend } from "../../storage-backend/local-cpu-backend";
 import { RemoteConnector, chunkMetaArgs } from "../base-connector";
 import type { EventLoop } from "../event-loop";
 import { pythonStrRepr } from "../url";
+import { AsyncLock, AsyncPQExecutor } from "../pq-executor";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.mock_connector");
 
@@ -42,37 +43,29 @@ const sleep = (seconds: number): Promise<void> =>
   seconds > 0 ? new Promise((resolve) => setTimeout(resolve, seconds * 1000)) : Promise.resolve();
 
 /**
- * A one-worker priority job queue, the kit's version of LMCache's `AsyncPQExecutor`: jobs run one
- * at a time, lowest priority value first, FIFO among equals.
+ * LMCache's `PressureManager`: one read lock and one write lock model the store's overall
+ * throughput (reads and writes independent of each other); peeks only wait, holding no lock.
  */
-class PriorityJobQueue {
-  private readonly jobs: { priority: number; seq: number; run: () => Promise<void> }[] = [];
-  private seq = 0;
-  private running = false;
-  private shutDown = false;
+class PressureManager {
+  private readonly readLock = new AsyncLock();
+  private readonly writeLock = new AsyncLock();
 
-  submit<T>(priority: number, job: () => Promise<T>): Promise<T> {
-    if (this.shutDown) return Promise.reject(new RuntimeError("AsyncPQExecutor is shut down"));
-    return new Promise<T>((resolve, reject) => {
-      this.jobs.push({ priority, seq: this.seq++, run: () => job().then(resolve, reject) });
-      this.jobs.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-      void this.pump();
-    });
+  constructor(
+    private readonly peekingSeconds: number,
+    private readonly readSecondsPerByte: number,
+    private readonly writeSecondsPerByte: number,
+  ) {}
+
+  onExists(): Promise<void> {
+    return sleep(this.peekingSeconds);
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.jobs.length > 0) await this.jobs.shift()!.run();
-    } finally {
-      this.running = false;
-    }
+  onPut(numBytes: number): Promise<void> {
+    return this.writeLock.withLock(() => sleep(this.writeSecondsPerByte * numBytes));
   }
 
-  async shutdown(): Promise<void> {
-    this.shutDown = true;
-    while (this.running || this.jobs.length > 0) await sleep(0.001);
+  onGet(numBytes: number): Promise<void> {
+    return this.readLock.withLock(() => sleep(this.readSecondsPerByte * numBytes));
   }
 }
 
@@ -113,7 +106,9 @@ export class MockConnector extends RemoteConnector {
   private readonly capacityBytes: number;
   private size = 0;
   private readonly lru = new Map<string, MockMemoryObj>();
-  private readonly executor = new PriorityJobQueue();
+  /** `AsyncPQExecutor(loop)`: four workers, so up to four jobs overlap (ours: exposed for tests). */
+  readonly executor = new AsyncPQExecutor(4);
+  private readonly pressure: PressureManager;
 
   constructor(options: MockConnectorOptions) {
     super(...chunkMetaArgs(options.localCpuBackend));
@@ -125,14 +120,11 @@ export class MockConnector extends RemoteConnector {
     this.readThroughput = options.readThroughput ?? 2.0;
     this.writeThroughput = options.writeThroughput ?? 2.0;
     this.capacityBytes = this.capacity * 1024 ** 3;
-  }
-
-  private readSeconds(bytes: number): number {
-    return (1 / this.readThroughput / 1024 ** 3) * bytes;
-  }
-
-  private writeSeconds(bytes: number): number {
-    return (1 / this.writeThroughput / 1024 ** 3) * bytes;
+    this.pressure = new PressureManager(
+      this.peekingLatency / 1000,
+      1 / this.readThroughput / 1024 ** 3,
+      1 / this.writeThroughput / 1024 ** 3,
+    );
   }
 
   private touch(keyString: string): MockMemoryObj | undefined {
@@ -150,7 +142,7 @@ export class MockConnector extends RemoteConnector {
 
   override exists(key: CacheEngineKey): Promise<boolean> {
     return this.executor.submit(MockPriority.PEEK, async () => {
-      await sleep(this.peekingLatency / 1000);
+      await this.pressure.onExists();
       return this.touch(key.toString()) !== undefined;
     });
   }
@@ -163,7 +155,7 @@ export class MockConnector extends RemoteConnector {
     return this.executor.submit(MockPriority.GET, async () => {
       const entry = this.touch(key.toString());
       if (!entry) return null;
-      await sleep(this.readSeconds(entry.numBytes));
+      await this.pressure.onGet(entry.numBytes);
       const obj = this.allocateFor(entry);
       if (!obj) {
         logger.warning("Failed to allocate memory during remote receive");
@@ -183,7 +175,7 @@ export class MockConnector extends RemoteConnector {
         numBytes: obj.byteArray.length,
       };
       this.lruPut(entry);
-      await sleep(this.writeSeconds(entry.numBytes));
+      await this.pressure.onPut(entry.numBytes);
     });
   }
 
@@ -214,7 +206,7 @@ export class MockConnector extends RemoteConnector {
   private async batchedGetJob(keys: CacheEngineKey[]): Promise<MemoryObj[]> {
     const entries = keys.map((k) => this.lru.get(k.toString()) ?? null);
     const totalBytes = entries.reduce((sum, e) => sum + (e ? e.numBytes : 0), 0);
-    await sleep(this.readSeconds(totalBytes));
+    await this.pressure.onGet(totalBytes);
     const objs: MemoryObj[] = [];
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
@@ -244,7 +236,7 @@ export class MockConnector extends RemoteConnector {
     return this.executor.submit(MockPriority.PEEK, async () => {
       let hits = 0;
       for (const key of keys) {
-        await sleep(this.peekingLatency / 1000);
+        await this.pressure.onExists();
         if (this.touch(key.toString()) === undefined) return hits;
         hits++;
       }
