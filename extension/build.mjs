@@ -5,7 +5,9 @@
 //   node extension/build.mjs --watch       rebuild on change, printing the lines .vscode/tasks.json matches
 //   node extension/build.mjs --outfile F   write elsewhere (tests)
 import { context } from "esbuild";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { problemMatcherPlugin } from "./esbuild-problem-matcher.mjs";
 
@@ -17,8 +19,8 @@ const outfileArg = args.indexOf("--outfile");
 const outfile = outfileArg >= 0 ? path.resolve(args[outfileArg + 1]) : path.join(root, "dist", "extension.js");
 
 /**
- * The lint core (with the TypeScript scanner, ~10 MB) goes into its own file next to the extension,
- * loaded by `core.ts` on the first lint: parsing it at activation would cost ~250 ms.
+ * The lint core goes into its own file next to the extension, loaded by `core.ts` on the first lint,
+ * so activation parses only the small glue bundle.
  */
 const LINT_CORE_FILE = "lint-core.js";
 const splitLintCorePlugin = {
@@ -27,6 +29,89 @@ const splitLintCorePlugin = {
     build.onResolve({ filter: /^\.\/core-entry(\.js)?$/ }, () => ({ path: `./${LINT_CORE_FILE}`, external: true }));
   },
 };
+
+/**
+ * TypeScript (~9 MB; only the TS/JS string scanner and module analysis use it) is written ONCE, as
+ * `typescript.js` next to the bundles, and every bundle gets a lazy stand-in for `typescript`: the
+ * real file is required on the first property access, i.e. when a TS/JS source is first scanned.
+ * Linting YAML/JSON/.env, the runner and the CLI's other commands never parse it. The stand-in
+ * answers `__esModule` without loading, because esbuild's interop helper asks for it at import.
+ */
+const TYPESCRIPT_FILE = "typescript.js";
+const LAZY_TYPESCRIPT = `let real;
+const load = () => (real ??= require("./${TYPESCRIPT_FILE}"));
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+});`;
+const lazyTypescriptPlugin = {
+  name: "lazy-typescript",
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: "typescript", namespace: "lazy-typescript" }));
+    build.onResolve({ filter: /^\.\/typescript\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: "lazy-typescript" }, () => ({ contents: LAZY_TYPESCRIPT, loader: "js", resolveDir: root }));
+  },
+};
+
+/**
+ * The loader compiles user connectors with esbuild's API. An installed extension has no
+ * node_modules, and esbuild's native binary is per platform, so the bundles use esbuild-wasm (the
+ * same API and output, one portable .wasm; see docs/architecture.md "Packaging"), copied next to
+ * them as `esbuild-wasm/`. Two edits to the copy, each checked so an esbuild update cannot slip by:
+ * - its Node API starts `node bin/esbuild`, but "node" may not be on PATH (the runner runs under
+ *   the editor's own Node/Electron), so it starts `process.execPath`;
+ * - the 14 MB .wasm ships brotli-compressed (2.7 MB against 3.7 MB zipped, which decides the .vsix
+ *   size budget), and its launcher decompresses it in memory (~30 ms per compiler start).
+ * Brotli at quality 11 takes ~20 s, so the compressed file is cached under node_modules/.cache.
+ */
+const ESBUILD_WASM_DIR = "esbuild-wasm";
+const ESBUILD_WASM_FILES = ["package.json", "LICENSE.md", "lib/main.js", "bin/esbuild", "wasm_exec.js", "wasm_exec_node.js"];
+const esbuildWasmPlugin = {
+  name: "esbuild-wasm",
+  setup(build) {
+    build.onResolve({ filter: /^esbuild$/ }, () => ({ path: `./${ESBUILD_WASM_DIR}/lib/main.js`, external: true }));
+  },
+};
+
+/** Replaces `from` (which must occur) with `to` in `file`. */
+function patchFile(file, from, to) {
+  const text = readFileSync(file, "utf8");
+  if (!text.includes(from)) throw new Error(`${file} changed upstream: cannot find ${JSON.stringify(from)}`);
+  writeFileSync(file, text.replace(from, to));
+}
+
+function compressedWasm(from) {
+  const version = JSON.parse(readFileSync(path.join(from, "package.json"), "utf8")).version;
+  const cached = path.join(root, "node_modules", ".cache", "lmcache-connector-kit", `esbuild-${version}.wasm.br`);
+  if (!existsSync(cached)) {
+    const wasm = readFileSync(path.join(from, "esbuild.wasm"));
+    const br = brotliCompressSync(wasm, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_LGWIN]: 24, [zlib.BROTLI_PARAM_SIZE_HINT]: wasm.length },
+    });
+    mkdirSync(path.dirname(cached), { recursive: true });
+    writeFileSync(`${cached}.${process.pid}.tmp`, br);
+    renameSync(`${cached}.${process.pid}.tmp`, cached);
+  }
+  return cached;
+}
+
+function copyEsbuildWasm(outDir) {
+  const from = path.join(root, "node_modules", "esbuild-wasm");
+  const to = path.join(outDir, ESBUILD_WASM_DIR);
+  for (const rel of ESBUILD_WASM_FILES) {
+    mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
+    copyFileSync(path.join(from, rel), path.join(to, rel));
+  }
+  copyFileSync(compressedWasm(from), path.join(to, "esbuild.wasm.br"));
+  patchFile(
+    path.join(to, "lib", "main.js"),
+    'return ["node", [path2.join(__dirname, "..", "bin", "esbuild")]];',
+    'return [process.execPath, [path2.join(__dirname, "..", "bin", "esbuild")]];',
+  );
+  const launcher = path.join(to, "bin", "esbuild");
+  patchFile(launcher, "path.join(__dirname, '..', 'esbuild.wasm')", "path.join(__dirname, '..', 'esbuild.wasm.br')");
+  patchFile(launcher, "new WebAssembly.Module(bytes)", "new WebAssembly.Module(require('zlib').brotliDecompressSync(bytes))");
+}
 
 const common = {
   absWorkingDir: root,
@@ -37,14 +122,13 @@ const common = {
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
-  // esbuild is a runtime dependency of the loader (it compiles connectors when they run); it is not
-  // bundled (it ships a native binary).
-  external: ["vscode", "esbuild"],
+  external: ["vscode"],
   // In watch mode the plugin reports (for the task's problem matcher); a one-off build logs normally.
   logLevel: watch ? "silent" : "warning",
   // The shared renderer's vendor lookup reads import.meta only when __dirname is missing (ESM).
   logOverride: { "empty-import-meta": "silent" },
 };
+const runtimePlugins = [lazyTypescriptPlugin, esbuildWasmPlugin];
 const reporters = watch ? [problemMatcherPlugin] : [];
 
 const contexts = await Promise.all([
@@ -54,27 +138,25 @@ const contexts = await Promise.all([
     outfile,
     // `import()` of the split-off core becomes a plain `require` (the extension host is CommonJS).
     supported: { "dynamic-import": false },
-    plugins: [splitLintCorePlugin, ...reporters],
+    plugins: [splitLintCorePlugin, ...runtimePlugins, ...reporters],
   }),
   context({
     ...common,
     entryPoints: [path.join(root, "extension", "src", "core-entry.ts")],
     outfile: path.join(path.dirname(outfile), LINT_CORE_FILE),
-    plugins: reporters,
+    plugins: [...runtimePlugins, ...reporters],
   }),
   // The runner child process (conformance runs, "Debug this failure") and the `lmcache-connector`
   // CLI (the F5 "Run against local cache" launch), bundled next to the extension. Neither is loaded
-  // into the extension host; typescript (only the CLI's lint command needs it) stays a dependency.
+  // into the extension host; both share typescript.js and esbuild-wasm/ with the lint core.
   context({
     ...common,
-    external: [...common.external, "typescript"],
     entryPoints: [path.join(root, "runtime", "src", "runner", "runner-main.ts")],
     outfile: path.join(path.dirname(outfile), "runner.js"),
-    plugins: reporters,
+    plugins: [...runtimePlugins, ...reporters],
   }),
   context({
     ...common,
-    external: [...common.external, "typescript"],
     stdin: {
       contents: `import { main } from "./runtime/src/cli/main";
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; });`,
@@ -83,9 +165,19 @@ main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) =
       loader: "ts",
     },
     outfile: path.join(path.dirname(outfile), "lmcache-connector.js"),
-    plugins: reporters,
+    plugins: [...runtimePlugins, ...reporters],
+  }),
+  // TypeScript itself, once, for the lazy stand-ins above.
+  context({
+    ...common,
+    entryPoints: [path.join(root, "node_modules", "typescript", "lib", "typescript.js")],
+    outfile: path.join(path.dirname(outfile), TYPESCRIPT_FILE),
+    sourcemap: false,
+    logLevel: "error",
   }),
 ]);
+
+copyEsbuildWasm(path.dirname(outfile));
 
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
