@@ -33,6 +33,12 @@ export const LINT_CODES = {
   credentialsInUrl: { code: "LMC017", severity: "warning", title: "Credentials in a URL" },
   externalDeprecated: { code: "LMC018", severity: "information", title: "external:// is due for deprecation in LMCache v0.5.0" },
   duplicateConnectorName: { code: "LMC019", severity: "warning", title: "connector_name given more than once" },
+  // Python connectors (issue 12 item 7): Python's own semantics, checked statically.
+  pythonSyntaxError: { code: "LMC020", severity: "error", title: "Python module has a syntax error" },
+  constructorSignature: { code: "LMC021", severity: "error", title: "Python connector's constructor does not accept LMCache's arguments" },
+  methodNotAsync: { code: "LMC022", severity: "error", title: "Connector method LMCache awaits is a plain def" },
+  methodNotSync: { code: "LMC023", severity: "error", title: "Connector method LMCache calls directly is async def" },
+  inconsistentMro: { code: "LMC024", severity: "error", title: "Class bases have no consistent method resolution order" },
 } as const satisfies Record<string, LintCodeInfo>;
 
 /** Key of {@link LINT_CODES}. */
