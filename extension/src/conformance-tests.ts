@@ -249,7 +249,7 @@ export class ConformanceTests implements vscode.Disposable {
     const handle = startRunner(job, {
       onEvent: (e) => reporter.handle(e),
       runnerPath: this.options.runnerPath,
-      hardTimeoutMs: this.options.hardTimeoutMs,
+      hangMs: this.options.hardTimeoutMs,
       // In desktop VS Code process.execPath is the Electron binary: make it behave as Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
       onStderr: (text) => this.log.trace(`runner stderr: ${text.trimEnd()}`),

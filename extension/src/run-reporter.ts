@@ -1,10 +1,12 @@
 /**
  * Turns one connector's runner events into TestRun updates: case-started → started,
  * case-finished → passed / failed (a TestMessage with diff, op sequence and location) / skipped,
- * load-error and runner-crashed → errored, log → test output and the LMCache log.
+ * load-error and runner-crashed → errored (only a user's cancel skips the rest), log → test output
+ * and the LMCache log, connector-output → the case's test output.
  */
 import * as vscode from "vscode";
 import type { RunnerEvent } from "../../runtime/src/runner/protocol.js";
+import { crashText } from "../../runtime/src/runner/verdict.js";
 import { failureMessage } from "./failure-message";
 
 /** What one case ended with (the status item's score and "Debug this failure" read it). */
@@ -92,23 +94,37 @@ export class RunReporter {
         break;
       }
       case "runner-crashed": {
-        const text = `The runner ${event.reason === "timeout" ? "hung" : event.reason === "killed" ? "was stopped" : "crashed"} (${event.reason}): ${event.detail}`;
+        // Only the user's cancel skips; a signal death, an exit or a hang is the connector's error.
+        const text = crashText(event);
         this.log.error(`${this.connectorItem.label}: ${text}`);
-        if (event.reason === "killed") {
+        if (event.reason === "cancelled") {
           this.skipRemaining();
         } else {
-          this.errorRemaining(text);
+          this.errorRemaining(text, event.caseId);
         }
         break;
       }
+      case "connector-output": {
+        const item = event.caseId ? this.cases.get(event.caseId) : undefined;
+        const where = event.caseId ? ` during ${event.caseId}` : "";
+        this.output(`[connector ${event.stream}${where}]\n${event.text.replace(/\n$/, "")}`, item);
+        break;
+      }
+      case "job-error":
+      case "job-failed":
+        this.errorRemaining(`${event.errorName}: ${event.message}`);
+        break;
       case "progress":
       case "result":
       case "run-finished":
+      case "heartbeat":
+      case "fatal":
         break;
     }
   }
 
-  private errorRemaining(text: string): void {
+  private errorRemaining(text: string, inFlight = this.running): void {
+    if (inFlight) this.running = inFlight;
     const order = this.running ? [this.running, ...[...this.cases.keys()].filter((id) => id !== this.running)] : [...this.cases.keys()];
     for (const id of order) {
       if (this.finished.has(id)) continue;

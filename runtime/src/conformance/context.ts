@@ -7,7 +7,7 @@ import type { MemoryAllocator } from "../memory/allocator";
 import type { MemoryObj } from "../memory/memory-obj";
 import type { InstrumentedRemoteConnector } from "../connector/instrumented-connector";
 import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
-import type { SkipReason } from "../runner/protocol";
+import type { SkipReason } from "./events";
 import { NotImplementedError } from "../errors";
 import type { OpenedConnector } from "./env";
 import { makeKey, type KeyOptions } from "./keys";

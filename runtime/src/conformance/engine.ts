@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { ValueError } from "../errors";
 import type { LMCacheEngineConfig } from "../config/engine-config";
-import type { CaseInfo, RunnerEvent } from "../runner/protocol";
+import type { CaseInfo, ConformanceEvent } from "./events";
 import { ALL_CASES } from "./cases";
 import { CaseContext } from "./context";
 import { openConnector, type OpenedConnector } from "./env";
@@ -18,7 +18,7 @@ import { describeError, OpRecorder } from "./recording-proxy";
 import { describeRejection, locationInStack, RejectionTrap, yieldToEventLoop } from "./rejection-trap";
 import { connectorSourceFile, SourceLocator } from "./source-location";
 import { DEFAULT_CASE_TIMEOUT_MS, DeadlineExceeded, withDeadline } from "./timeouts";
-import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary } from "./types";
+import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary, type ConnectorOutput } from "./types";
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -41,7 +41,7 @@ export interface ConformanceOptions {
   /** fast-check replay path of a differential counterexample (use with the reported seed). */
   replayPath?: string;
   /** Receives every event, in order. */
-  onEvent?: (event: RunnerEvent) => void;
+  onEvent?: (event: ConformanceEvent) => void;
   /** Stops the run between cases; cases not yet run are not reported. */
   signal?: AbortSignal;
   /** Run id carried by the events (default: a random UUID). */
@@ -69,6 +69,13 @@ export interface ConformanceRun {
   ms: number;
   /** Set when the connector could not be loaded (LMCache's exception name and message). */
   loadError?: { errorName: string; message: string };
+  /**
+   * Ours, set by the runner's parent: the connector crashed, exited or hung the runner. `caseId`
+   * is the case in flight (reported among the results as failed); `notRun` the cases never run.
+   */
+  crash?: { reason: string; detail: string; caseId?: string; notRun: string[] };
+  /** Ours, set by the runner's parent: what the connector printed outside any case. */
+  output?: ConnectorOutput;
 }
 
 /** The URL of the reference every differential case compares against. */

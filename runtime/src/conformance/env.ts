@@ -12,10 +12,11 @@ import { MemoryAllocator } from "../memory/allocator";
 import { LMCacheMetadata } from "../metadata";
 import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { DEFAULT_MODEL } from "./keys";
+import { CHUNK_TOKENS } from "./chunk-tokens";
 import { callWithDeadline } from "./timeouts";
 
 /** Tokens per chunk of the conformance model (LMCache's default `chunk_size`). */
-export const CHUNK_TOKENS = 256;
+export { CHUNK_TOKENS };
 /** `kv_shape` of the conformance model: (layers, 2, chunk tokens, kv heads, head size). */
 export const KV_SHAPE: [number, number, number, number, number] = [2, 2, CHUNK_TOKENS, 2, 32];
 
@@ -80,7 +81,7 @@ export async function openConnector(opts: OpenOptions): Promise<OpenedConnector>
       if (closed) return;
       closed = true;
       try {
-        await callWithDeadline(() => connector.close(), opts.closeDeadlineMs, () => "close() did not settle");
+        await callWithDeadline(() => connector.close(), opts.closeDeadlineMs, () => `close() did not settle within ${opts.closeDeadlineMs} ms`);
       } catch {
         /* the lifecycle cases judge close(); here it only frees resources */
       }

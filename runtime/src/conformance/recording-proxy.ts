@@ -3,7 +3,7 @@
  * op log (name, summarised arguments, summarised result, duration), so a failure shows the exact
  * sequence that produced it. Calls still in flight are tracked, so a timeout can name the call that hung.
  */
-import type { RecordedOp } from "../runner/protocol";
+import type { RecordedOp } from "./events";
 
 /** Keeps the op log of one case. */
 export class OpRecorder {

@@ -10,7 +10,7 @@
  * one turn of the event loop (see `yieldToEventLoop`) to see the rejections made inside it.
  * Installations must be nested (uninstalled in reverse order); one per process is the normal case.
  */
-import type { SourceLocation } from "../runner/protocol";
+import type { SourceLocation } from "./events";
 import { describeError } from "./recording-proxy";
 
 type RejectionListener = (reason: unknown, promise: Promise<unknown>) => void;

@@ -5,7 +5,7 @@
  * the file is not ours to find (built-in schemes, plugins, npm packages).
  */
 import { readFileSync } from "node:fs";
-import type { SourceLocation } from "../runner/protocol";
+import type { SourceLocation } from "./events";
 import { parseExternalUrl } from "../connector/external-url";
 import { resolveModuleFile } from "../loader/resolve";
 

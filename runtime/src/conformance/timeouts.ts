@@ -20,19 +20,39 @@ export const DEFAULT_CASE_TIMEOUT_MS = 5000;
 /** LMCache's default `ping_timeout` (extra_config, seconds → ms). */
 export const LMCACHE_PING_TIMEOUT_MS = 5000;
 
+/** Longest delay Node's timers honour (2^31 − 1 ms); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 0x7fffffff;
+
+// Captured when the kit loads, before any connector code: a connector that replaces
+// `Promise.race`, `setTimeout` or `Promise.prototype.then` cannot switch its own deadlines off.
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
+const RealPromise = Promise;
+const realThen = Promise.prototype.then;
+
 /**
  * Resolves or rejects like `work`, or rejects with {@link DeadlineExceeded} (built by `describe`)
- * after `ms` milliseconds, whichever comes first. The timer never keeps the process alive.
+ * after `ms` milliseconds, whichever comes first. The timer keeps the process alive while it is
+ * pending: a connector whose promise never settles must fail its deadline, not let Node's event
+ * loop drain and end the process with the verdict still pending.
  */
 export function withDeadline<T>(work: Promise<T>, ms: number, describe: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(describe(), ms)), ms);
-    timer.unref?.();
+  const delay = Math.min(Math.max(1, ms), MAX_TIMER_MS);
+  return new RealPromise<T>((resolve, reject) => {
+    const timer = realSetTimeout(() => reject(new DeadlineExceeded(describe(), ms)), delay);
+    // A late rejection of the losing promise is swallowed (it must not surface as unhandled).
+    realThen.call(
+      work,
+      (value: T) => {
+        realClearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        realClearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  // A late rejection of the losing promise must not surface as an unhandled rejection.
-  work.catch(() => undefined);
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Runs `fn` (sync or async) under a deadline; a synchronous throw becomes a rejection. */

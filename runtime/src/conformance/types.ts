@@ -2,7 +2,7 @@
  * Shared types of the conformance engine (ours, the kit's: LMCache has no conformance suite; the
  * cases encode what LMCache's RemoteBackend and its own connector tests rely on).
  */
-import type { CaseInfo, RunnerEvent, SkipReason } from "../runner/protocol";
+import type { CaseInfo, ConformanceEvent, SkipReason } from "./events";
 import type { CaseContext } from "./context";
 
 /** One conformance case: a stable id (`category.name`), a title, an explanation and a body. */
@@ -46,10 +46,19 @@ export class CaseSkip extends Error {
 }
 
 /** The `case-finished` event of the runner protocol. */
-type CaseFinishedEvent = Extract<RunnerEvent, { type: "case-finished" }>;
+type CaseFinishedEvent = Extract<ConformanceEvent, { type: "case-finished" }>;
 
-/** The outcome of one case: its `case-finished` event's fields, plus its title and category. */
-export type CaseResult = Omit<CaseFinishedEvent, "v" | "type" | "runId"> & Pick<CaseInfo, "title" | "category">;
+/** What a connector printed (bounded by the runner's parent; a dropped middle is marked in the text). */
+export interface ConnectorOutput {
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * The outcome of one case: its `case-finished` event's fields, plus its title and category, and
+ * (when run through the runner) what the connector printed while the case ran.
+ */
+export type CaseResult = Omit<CaseFinishedEvent, "v" | "type" | "runId"> & Pick<CaseInfo, "title" | "category"> & { output?: ConnectorOutput };
 
 /** Counts of a run. */
 export interface ConformanceSummary {

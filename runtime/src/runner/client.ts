@@ -1,78 +1,138 @@
 /**
- * Parent side of the runner (ours): starts `runner.js` as a child process, parses its NDJSON
- * events and supervises it. A connector that calls `process.exit`, rejects a promise unhandled,
- * or hangs the event loop (no event for `hardTimeoutMs`) is reported as one `runner-crashed`
- * event with a reason; cancelling kills the child's whole process group, and `done` resolves only
- * after the child is gone, so no orphan survives.
+ * Parent side of the runner (ours): starts `runner.js` as a child process in a process group of
+ * its own, reads its events from fd 3 (see `protocol.ts`), captures the connector's stdout and
+ * stderr as bounded output, and supervises it. The CLI (`check`, `run`, `bench`) and the VS Code
+ * extension (Run and Debug profiles) all run connectors through here — one verdict path.
+ *
+ * Supervision: a runner whose heartbeat stops for `hangMs` (a synchronous loop), whose case
+ * overruns `caseLimitMs`, or whose whole run overruns `runLimitMs` is killed and reported as
+ * `timeout`; one that exits before its last event is `exit`; one killed by a signal is `crashed`;
+ * only `cancel()` is `cancelled`. Once the runner has exited (or was killed), the parent stops
+ * waiting for the pipes — a grandchild holding them (`stdio: "inherit"`) cannot keep the run
+ * alive — and kills the whole process group, so no process the run started survives.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { findFatal, type CrashReason } from "./fatal";
+import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { RunnerJob } from "./job";
-import { decodeEvent, type RunnerEvent } from "./protocol";
+import { LineSplitter } from "./line-splitter";
+import { OutputCapture } from "./output-capture";
+import { decodeRunnerLine, EVENT_FD, type CrashReason, type RunnerEvent } from "./protocol";
 
-/** Default silence (no event at all) after which a runner is considered hung. */
-export const DEFAULT_HARD_TIMEOUT_MS = 60_000;
+/** Default heartbeat silence after which a runner is considered hung (ms). */
+export const DEFAULT_HANG_MS = 10_000;
+/** @deprecated the old name of {@link DEFAULT_HANG_MS}. */
+export const DEFAULT_HARD_TIMEOUT_MS = DEFAULT_HANG_MS;
+/** Longest event line the parent accepts (bytes); a longer one is a protocol error. */
+export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
+/** How long the parent keeps reading the pipes after the runner exited (ms). */
+const PIPE_DRAIN_MS = 150;
+/** How long a runner may take to exit after its last event (ms). */
+const EXIT_GRACE_MS = 2000;
 
 export interface StartRunnerOptions {
-  /** Receives every event, including the parent-made `runner-crashed`. */
+  /** Receives every event (not heartbeats), including the parent-made `connector-output` and `runner-crashed`. */
   onEvent(event: RunnerEvent): void;
   /** Aborting it is the same as calling `cancel()`. */
   signal?: AbortSignal;
   /**
-   * Extra Node flags placed before the script, e.g. `["--inspect-brk=0"]` for a debug session.
-   * With debug flags the hang watchdog is off unless `hardTimeoutMs` is given explicitly
-   * (a process paused on a breakpoint is not hung).
+   * Extra Node flags placed before the script, e.g. `["--inspect-brk=127.0.0.1:0"]` for a debug
+   * session or `["--max-old-space-size=64"]`. With `--inspect*` flags the watchdogs are off unless
+   * given explicitly (a process paused on a breakpoint is not hung).
    */
   debugArgs?: string[];
-  /** Kill the runner when it sends no event for this long (0 = never). Default 60 s. */
+  /** The parent is itself being debugged (js-debug attaches to the runner): watchdogs off unless given. */
+  debug?: boolean;
+  /** Kill the runner when its heartbeat stops for this long (0 = never). Default 10 s. */
+  hangMs?: number;
+  /** @deprecated alias of `hangMs`. */
   hardTimeoutMs?: number;
+  /** Kill the runner when one case runs longer than this (0 = never, the default). */
+  caseLimitMs?: number;
+  /** Kill the runner when the whole job runs longer than this (0 = never, the default). */
+  runLimitMs?: number;
+  /** How often the runner sends a heartbeat (ms); default a quarter of `hangMs`, at most 250. */
+  heartbeatMs?: number;
   /** Path of `runner.js`; defaults to the one next to the bundle (`dist/runner.js`). */
   runnerPath?: string;
-  /** Raw stderr of the runner (debugger banners, connector `process.stderr` writes). */
+  /** Raw stderr of the runner as it arrives (debugger banners); it is also captured as connector output. */
   onStderr?(text: string): void;
   /** Environment of the child; defaults to this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Bytes of each stream kept per case, head and tail each (default 4 KiB). */
+  outputBytes?: number;
+}
+
+/** How a runner ended. */
+export interface RunnerOutcome {
+  /** The runner's exit code (null when killed by a signal). */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  crashed?: { reason: CrashReason; detail: string; caseId?: string };
 }
 
 export interface RunnerHandle {
-  /** Resolves when the child is gone and every event has been delivered. */
-  done: Promise<{ exitCode: number; crashed?: { reason: CrashReason; detail: string } }>;
-  /** Kills the runner and its process group; reported as `runner-crashed` with reason `killed`. */
+  /** Resolves when the child and its process group are gone and every event has been delivered. */
+  done: Promise<RunnerOutcome>;
+  /** Kills the runner and its process group; reported as `runner-crashed` with reason `cancelled`. */
   cancel(): void;
-  /** Process id of the runner (for tests and debug attach). */
+  /** Process id of the runner (also its process group id). */
   pid: number | undefined;
 }
 
 /** Where `runner.js` lives: next to this bundle, or in `runtime/dist` when running from source. */
 export function resolveRunnerPath(): string {
-  const candidates = [path.join(__dirname, "runner.js"), path.resolve(__dirname, "../../dist/runner.js")];
+  const candidates = [path.join(__dirname, "runner.js"), path.resolve(__dirname, "../../dist/runner.js"), path.resolve(__dirname, "../dist/runner.js")];
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
-const STDERR_TAIL = 4000;
+const TERMINAL = new Set(["run-finished", "load-error", "job-error", "job-failed"]);
+
+/** Per-case (and between-cases) output of both streams. */
+class CaseOutput {
+  readonly stdout: OutputCapture;
+  readonly stderr: OutputCapture;
+  constructor(bytes: number) {
+    this.stdout = new OutputCapture(bytes, bytes);
+    this.stderr = new OutputCapture(bytes, bytes);
+  }
+}
 
 /** Starts a runner process for `job` and supervises it. */
 export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHandle {
   const debugArgs = opts.debugArgs ?? [];
-  const hardTimeoutMs = opts.hardTimeoutMs ?? (debugArgs.length > 0 ? 0 : DEFAULT_HARD_TIMEOUT_MS);
+  const debugging = opts.debug === true || debugArgs.some((a) => a.startsWith("--inspect"));
+  const hangMs = opts.hangMs ?? opts.hardTimeoutMs ?? (debugging ? 0 : DEFAULT_HANG_MS);
+  const caseLimitMs = debugging && opts.caseLimitMs === undefined ? 0 : (opts.caseLimitMs ?? 0);
+  const runLimitMs = debugging && opts.runLimitMs === undefined ? 0 : (opts.runLimitMs ?? 0);
+  const heartbeatMs = opts.heartbeatMs ?? (hangMs > 0 ? Math.max(20, Math.min(250, Math.floor(hangMs / 4))) : 250);
   const runnerPath = opts.runnerPath ?? resolveRunnerPath();
+  const outputBytes = opts.outputBytes ?? 4096;
   const child = spawn(process.execPath, ["--enable-source-maps", ...debugArgs, runnerPath], {
     cwd: job.cwd,
     env: opts.env ?? process.env,
-    stdio: ["pipe", "pipe", "pipe"],
-    // Own process group, so cancel() can kill whatever the connector spawned too.
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+    // Own process group, so the parent can end whatever the connector spawned too.
     detached: true,
   });
-  child.stdin.end(JSON.stringify(job) + "\n");
+  const events = child.stdio[EVENT_FD] as Readable | null;
+  child.stdin?.on("error", () => undefined);
+  child.stdin?.end(JSON.stringify({ ...job, heartbeatMs }) + "\n");
 
   let runId = job.runId ?? "unknown";
-  let finished = false;
-  let crash: { reason: CrashReason; detail: string } | undefined;
-  let stderrTail = "";
-  let stdoutBuffer = "";
-  let watchdog: NodeJS.Timeout | undefined;
+  let terminal: RunnerEvent | undefined;
+  let expectedCode: number | undefined;
+  let fatal: { reason: CrashReason; detail: string } | undefined;
+  let crash: { reason: CrashReason; detail: string; caseId?: string } | undefined;
+  let inFlight: string | undefined;
+  let output = new CaseOutput(outputBytes);
+  const runOutput = new CaseOutput(outputBytes * 4);
+  const stderrTail = new OutputCapture(0, 4000);
+  const timers: { hang?: NodeJS.Timeout; case?: NodeJS.Timeout; run?: NodeJS.Timeout; exit?: NodeJS.Timeout } = {};
+  let exited = false;
+  let ended = false;
 
   const deliver = (event: RunnerEvent): void => {
     try {
@@ -82,99 +142,192 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
     }
   };
   const killGroup = (): void => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, "SIGKILL");
     } catch {
       try {
-        child.kill("SIGKILL");
+        if (!exited) child.kill("SIGKILL");
       } catch {
         /* already gone */
       }
     }
   };
   const crashWith = (reason: CrashReason, detail: string): void => {
-    if (crash) return;
-    crash = { reason, detail };
+    if (crash || ended) return;
+    crash = { reason, detail, ...(inFlight ? { caseId: inFlight } : {}) };
     killGroup();
   };
-  const armWatchdog = (): void => {
-    if (hardTimeoutMs <= 0) return;
-    if (watchdog) clearTimeout(watchdog);
-    watchdog = setTimeout(
-      () => crashWith("timeout", `no event from the runner for ${hardTimeoutMs} ms (a connector call never returned, or looped forever)`),
-      hardTimeoutMs,
-    );
+  const flushOutput = (caseId: string | undefined, o: CaseOutput): void => {
+    for (const stream of ["stdout", "stderr"] as const) {
+      const cap = o[stream];
+      if (cap.total === 0) continue;
+      deliver({ v: 1, type: "connector-output", runId, ...(caseId ? { caseId } : {}), stream, text: cap.text(), dropped: cap.droppedBytes });
+    }
   };
-  const handleLine = (line: string): void => {
-    if (line.trim() === "") return;
-    let event: RunnerEvent;
-    try {
-      event = decodeEvent(line);
-    } catch (err) {
-      deliver({ v: 1, type: "log", runId, level: "warning", message: `unreadable runner output: ${(err as Error).message}` });
+  const armHang = (): void => {
+    if (hangMs <= 0 || ended) return;
+    if (timers.hang) clearTimeout(timers.hang);
+    timers.hang = setTimeout(() => {
+      crashWith("timeout", `the runner's event loop was blocked for more than ${hangMs} ms${inFlight ? "" : " outside any case"} (connector code looping synchronously, or a call that never yields)`);
+    }, hangMs);
+  };
+  const armCase = (id: string): void => {
+    if (timers.case) clearTimeout(timers.case);
+    if (caseLimitMs <= 0) return;
+    timers.case = setTimeout(() => crashWith("timeout", `case ${id} did not finish within ${caseLimitMs} ms (its own deadlines did not fire)`), caseLimitMs);
+  };
+
+  const handleEvent = (event: RunnerEvent): void => {
+    if (event.type === "heartbeat") return;
+    if (event.type === "fatal") {
+      fatal ??= { reason: event.reason, detail: event.detail };
       return;
     }
-    if (event.type === "run-started") runId = event.runId;
-    if (event.type === "run-finished" || event.type === "load-error") finished = true;
+    if (terminal && event.type !== "log") return; // nothing counts after the verdict but last words
+    switch (event.type) {
+      case "run-started":
+        runId = event.runId;
+        break;
+      case "case-started":
+        if (inFlight) flushOutput(inFlight, output);
+        inFlight = event.id;
+        output = new CaseOutput(outputBytes);
+        armCase(event.id);
+        break;
+      case "case-finished":
+        if (timers.case) clearTimeout(timers.case);
+        flushOutput(event.id, output);
+        output = new CaseOutput(outputBytes);
+        inFlight = undefined;
+        break;
+      default:
+        break;
+    }
+    if (TERMINAL.has(event.type)) {
+      terminal = event;
+      expectedCode =
+        event.type === "run-finished" ? (event.summary.failed > 0 ? 1 : 0) : event.type === "job-failed" ? 1 : 2;
+      if (timers.case) clearTimeout(timers.case);
+      if (timers.run) clearTimeout(timers.run);
+      timers.exit = setTimeout(
+        () => crashWith("timeout", `the runner did not exit within ${EXIT_GRACE_MS} ms after its run finished (connector code kept its event loop busy)`),
+        EXIT_GRACE_MS,
+      );
+    }
     deliver(event);
   };
 
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    armWatchdog();
-    stdoutBuffer += chunk;
-    let nl: number;
-    while ((nl = stdoutBuffer.indexOf("\n")) >= 0) {
-      const line = stdoutBuffer.slice(0, nl);
-      stdoutBuffer = stdoutBuffer.slice(nl + 1);
-      handleLine(line);
-    }
+  const splitter = new LineSplitter(
+    MAX_EVENT_LINE_BYTES,
+    (line) => {
+      if (line.trim() === "") return;
+      let event: RunnerEvent;
+      try {
+        event = decodeRunnerLine(line);
+      } catch (err) {
+        crashWith("protocol", `the event channel carried something that is not a runner event: ${(err as Error).message.slice(0, 300)}`);
+        return;
+      }
+      handleEvent(event);
+    },
+    (bytes) => crashWith("protocol", `an event line on the runner's channel exceeded ${MAX_EVENT_LINE_BYTES} bytes (${bytes} bytes without a newline)`),
+  );
+  events?.on("data", (chunk: Buffer) => {
+    armHang();
+    splitter.push(chunk);
   });
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL);
-    opts.onStderr?.(chunk);
-  });
+  const capture = (stream: "stdout" | "stderr", readable: Readable | null): void => {
+    readable?.on("data", (chunk: Buffer) => {
+      (inFlight ? output : runOutput)[stream].write(chunk);
+      if (stream === "stderr") {
+        stderrTail.write(chunk);
+        if (opts.onStderr) opts.onStderr(stderrDecoder.write(chunk));
+      }
+    });
+    readable?.on("error", () => undefined);
+  };
+  const stderrDecoder = new StringDecoder("utf8");
+  capture("stdout", child.stdout);
+  capture("stderr", child.stderr);
+  events?.on("error", () => undefined);
 
-  const cancel = (): void => crashWith("killed", "cancelled: the runner was killed on request");
+  const cancel = (): void => crashWith("cancelled", "cancelled: the runner was stopped on request");
   if (opts.signal) {
     if (opts.signal.aborted) cancel();
     else opts.signal.addEventListener("abort", cancel, { once: true });
   }
   const onParentExit = (): void => killGroup();
   process.once("exit", onParentExit);
-  armWatchdog();
+  armHang();
+  if (runLimitMs > 0) timers.run = setTimeout(() => crashWith("timeout", `the run did not finish within its limit of ${runLimitMs} ms`), runLimitMs);
 
-  const done = new Promise<{ exitCode: number; crashed?: { reason: CrashReason; detail: string } }>((resolve) => {
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (watchdog) clearTimeout(watchdog);
+  const done = new Promise<RunnerOutcome>((resolve) => {
+    let exitCode: number | null = null;
+    let exitSignal: NodeJS.Signals | null = null;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      for (const t of Object.values(timers)) if (t) clearTimeout(t);
       process.removeListener("exit", onParentExit);
       opts.signal?.removeEventListener("abort", cancel);
-      if (stdoutBuffer) handleLine(stdoutBuffer);
-      // Whatever the connector started in the runner's group goes with it.
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          /* group already empty */
-        }
+      // Whatever the connector started in the runner's group goes with it; stop reading pipes a
+      // grandchild may still hold.
+      killGroup();
+      for (const s of [child.stdout, child.stderr, events, child.stdin]) s?.destroy();
+      if (!crash) crash = classify(exitCode, exitSignal);
+      if (inFlight) flushOutput(inFlight, output);
+      flushOutput(undefined, runOutput);
+      if (crash) {
+        deliver({ v: 1, type: "runner-crashed", runId, ...crash, exitCode, signal: exitSignal });
       }
-      const fatal = findFatal(stderrTail);
-      if (!crash && fatal) crash = fatal;
-      if (!crash && !finished) {
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const tail = stderrTail.trim() ? `\n${stderrTail.trim()}` : "";
-        crash = { reason: signal ? "killed" : "exit", detail: `the runner ${how} before the run finished${tail}` };
-      }
-      if (crash) deliver({ v: 1, type: "runner-crashed", runId, reason: crash.reason, detail: crash.detail });
-      resolve({ exitCode: code ?? (signal ? 128 : 1), ...(crash ? { crashed: crash } : {}) });
+      resolve({ exitCode, signal: exitSignal, ...(crash ? { crashed: crash } : {}) });
+    };
+    const classify = (code: number | null, signal: NodeJS.Signals | null): typeof crash => {
+      const caseId = inFlight ? { caseId: inFlight } : {};
+      const where = inFlight ? "" : terminal ? " after the run finished" : "";
+      const tail = stderrTail.text().trim();
+      const oom = /heap out of memory|Reached heap limit/i.test(tail) ? " (V8 ran out of heap memory)" : "";
+      if (fatal) return { reason: fatal.reason, detail: fatal.detail, ...caseId };
+      if (signal) return { reason: "crashed", detail: `the runner was killed by ${signal}${oom}${where}${tail ? `\n${lastLines(tail)}` : ""}`, ...caseId };
+      if (!terminal) return { reason: "exit", detail: `the runner exited with code ${code}${oom}${where} before the run finished (connector code ended the process)${tail ? `\n${lastLines(tail)}` : ""}`, ...caseId };
+      if (code !== expectedCode) return { reason: "exit", detail: `the runner exited with code ${code}${where} instead of ${expectedCode} (connector code ended the process)`, ...caseId };
+      return undefined;
     };
     child.once("error", (err) => {
       crash ??= { reason: "exit", detail: `could not start the runner (${runnerPath}): ${err.message}` };
+      exited = true;
+      finish();
     });
-    child.once("close", finish);
+    child.once("exit", (code, signal) => {
+      exited = true;
+      exitCode = code;
+      exitSignal = signal;
+      // The events are in the pipe already (the runner writes them synchronously); read what is
+      // left, but never wait for a grandchild that inherited the pipes.
+      const drain = setTimeout(finish, PIPE_DRAIN_MS);
+      let open = 0;
+      for (const s of [events, child.stdout, child.stderr]) {
+        if (!s || s.readableEnded || s.destroyed) continue;
+        open++;
+        s.once("end", () => {
+          if (--open === 0) {
+            clearTimeout(drain);
+            setImmediate(finish);
+          }
+        });
+      }
+      if (open === 0) {
+        clearTimeout(drain);
+        setImmediate(finish);
+      }
+    });
   });
 
   return { done, cancel, pid: child.pid };
+}
+
+function lastLines(text: string, n = 12): string {
+  const lines = text.split("\n");
+  return lines.slice(-n).join("\n");
 }

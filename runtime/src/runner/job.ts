@@ -1,6 +1,6 @@
 /**
  * What the parent asks a runner process to do. Ours (the kit's): LMCache has no runner process.
- * The job travels as JSON, either as the runner's first argument or as the first line of its stdin.
+ * The job travels as JSON on the first line of the runner's stdin.
  */
 export interface RunnerJob {
   /** `check` runs the conformance suite, `run` the local-cache harness, `bench` the C15 benchmark. */
@@ -13,6 +13,8 @@ export interface RunnerJob {
   runId?: string;
   /** Kind-specific options (conformance `cases`/`seed`/…, harness `requests`/…, bench `rounds`/…). */
   options?: Record<string, unknown>;
+  /** How often the runner sends a `heartbeat` event (ms); set by `startRunner`. */
+  heartbeatMs?: number;
 }
 
 /** Parses and validates a job; throws a clear error naming the bad field. */
@@ -33,5 +35,8 @@ export function parseJob(text: string): RunnerJob {
   if (job.options !== undefined && (job.options === null || typeof job.options !== "object")) {
     throw new Error("runner job 'options' must be an object");
   }
-  return { kind: job.kind, url: job.url, cwd: job.cwd, runId: job.runId, options: job.options ?? {} };
+  if (job.heartbeatMs !== undefined && !(typeof job.heartbeatMs === "number" && job.heartbeatMs > 0)) {
+    throw new Error("runner job 'heartbeatMs' must be a positive number");
+  }
+  return { kind: job.kind, url: job.url, cwd: job.cwd, runId: job.runId, options: job.options ?? {}, heartbeatMs: job.heartbeatMs };
 }

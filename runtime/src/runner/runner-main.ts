@@ -1,61 +1,83 @@
 /**
  * Entry point of `dist/runner.js`, the process that runs a connector on behalf of the CLI and the
- * VS Code extension (ours). It reads one JSON job (first argument, or first stdin line), streams
- * NDJSON events (see `protocol.ts`) on stdout and exits.
+ * VS Code extension (ours). It reads one JSON job (first stdin line), streams events (see
+ * `protocol.ts`) on fd 3 and exits. stdout and stderr are left to the connector: the parent
+ * captures them as the connector's output.
  *
- * Channel choice: stdout carries events only. `console.*` and stray `process.stdout.write` calls
- * from connector code become `log` events (see `stdout-guard.ts`). When the connector takes the
- * process down — `process.exit`, an unhandled rejection, an uncaught exception — the runner writes
- * one fatal line on stderr (see `fatal.ts`) that the supervising parent turns into `runner-crashed`.
- * Started with `--enable-source-maps` (and optionally `--inspect-brk=0`), so stack traces and
- * breakpoints land in the connector's TypeScript.
+ * Liveness: a `heartbeat` event every `heartbeatMs` proves the event loop turns; the parent ends
+ * a runner whose heartbeat stops (a synchronous loop). When connector code takes the process down
+ * — `process.exit`, an unhandled rejection or uncaught exception outside any case — the runner
+ * sends one `fatal` event first; what it cannot see (`process.reallyExit`, a signal) the parent
+ * reads from the exit code or signal. After the job, the runner waits a short settle window so a
+ * rejection the connector left for later still surfaces, then exits without waiting for the
+ * sockets or timers the connector left open.
  */
 import { createInterface } from "node:readline";
 import { setLogSink } from "../logging";
-import { describeThrown, encodeFatal, FATAL_EXIT_CODE } from "./fatal";
+import { describeThrown, FATAL_EXIT_CODE } from "./fatal";
+import { eventChannelOpen, openEventChannel } from "./event-channel";
 import { executeJob } from "./execute-job";
 import { parseJob } from "./job";
-import { installStdoutGuard } from "./stdout-guard";
+import type { CrashReason } from "./protocol";
 
-const realExit = process.exit.bind(process) as (code?: number) => never;
+/** How long the runner waits after the job for late rejections (ms, ours). */
+export const SETTLE_WINDOW_MS = 25;
 
-function die(reason: "exit" | "unhandled-rejection", detail: string, code: number): never {
-  process.stderr.write(encodeFatal({ reason, detail }));
+// Captured before any connector code can replace them.
+const realExit = (process as unknown as { reallyExit(code: number): never }).reallyExit.bind(process);
+const realSetInterval = setInterval;
+const realSetTimeout = setTimeout;
+
+if (!eventChannelOpen()) {
+  process.stderr.write("runner: the event channel (fd 3) is not open; the runner is started by the lmcache-connector CLI or the VS Code extension\n");
+  realExit(2);
+}
+const channel = openEventChannel();
+let runId = "pending";
+let jobDone = false;
+
+function die(reason: CrashReason, detail: string, code: number): never {
+  channel.emit({ v: 1, type: "fatal", runId, reason, detail });
   return realExit(code);
 }
 
 async function readJobText(): Promise<string> {
-  const arg = process.argv[2];
-  if (arg !== undefined && arg.trim().startsWith("{")) return arg;
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     lines.close();
     return line;
   }
-  throw new Error("runner: no job given (pass JSON as the first argument or the first stdin line)");
+  throw new Error("runner: no job given (the first stdin line must be the JSON job)");
 }
 
 async function main(): Promise<void> {
-  const writer = installStdoutGuard();
-  process.on("unhandledRejection", (reason) => die("unhandled-rejection", describeThrown(reason), FATAL_EXIT_CODE));
-  process.on("uncaughtException", (err) => die("exit", `uncaught exception: ${describeThrown(err)}`, FATAL_EXIT_CODE));
+  process.on("unhandledRejection", (reason) =>
+    die("unhandled-rejection", `${jobDone ? "after the job finished, " : ""}the connector left an unhandled promise rejection: ${describeThrown(reason)}`, FATAL_EXIT_CODE),
+  );
+  process.on("uncaughtException", (err) => die("uncaught-exception", `uncaught exception: ${describeThrown(err)}`, FATAL_EXIT_CODE));
   // A connector calling process.exit would end the run silently; record who did it, then let it.
-  process.exit = ((code?: number) =>
-    die("exit", `process.exit(${code ?? ""}) called by connector code\n${new Error("process.exit").stack ?? ""}`, code ?? 0)) as typeof process.exit;
+  process.exit = ((code?: number | string | null) => {
+    const n = Number(code ?? process.exitCode ?? 0) | 0;
+    return die("exit", `process.exit(${code ?? ""}) called by connector code\n${new Error("process.exit").stack ?? ""}`, n);
+  }) as typeof process.exit;
 
   const job = parseJob(await readJobText());
-  const runId = job.runId ?? `run-${process.pid}-${Date.now().toString(36)}`;
-  writer.setRunId(runId);
+  runId = job.runId ?? `run-${process.pid}-${Date.now().toString(36)}`;
+  const heartbeat = realSetInterval(() => channel.emit({ v: 1, type: "heartbeat", runId }), job.heartbeatMs ?? 250);
   setLogSink((record) => {
-    if (record.level !== "debug") writer.emit({ v: 1, type: "log", runId, level: record.level, message: `${record.logger}: ${record.message}` });
+    if (record.level !== "debug") channel.emit({ v: 1, type: "log", runId, level: record.level, message: `${record.logger}: ${record.message}` });
   });
-  const code = await executeJob({ ...job, runId }, writer.emit);
-  await writer.flush();
+  const code = await executeJob({ ...job, runId }, channel.emit);
+  jobDone = true;
+  // Let a rejection or exception the connector scheduled for "later" surface while we still listen.
+  await new Promise((resolve) => realSetTimeout(resolve, SETTLE_WINDOW_MS));
+  await new Promise((resolve) => setImmediate(resolve));
+  clearInterval(heartbeat);
   // Connectors may leave sockets or timers open; the run is over, so leave without waiting for them.
   realExit(code);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`runner: ${describeThrown(err)}\n`);
+  channel.emit({ v: 1, type: "job-error", runId, blame: "kit", errorName: "RunnerError", message: describeThrown(err) });
   realExit(2);
 });

@@ -1,12 +1,12 @@
 /** `lmcache-connector bench <url>`: store/lookup/load rounds like LMCache's `lmcache bench l2` (ours). */
-import { formatBenchReport } from "../../bench/format-bench";
-import { runBench } from "../../bench/run-bench";
 import { integerFlag, numberFlag } from "../argv";
 import type { CliCommand } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-options";
+import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
+import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
 
-const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--format text|json]
+const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
 
 Store, lookup and load rounds after warm-up; p50/p99 latency, ops/s and MB/s per phase, the plain
@@ -15,7 +15,12 @@ last round. The bench sizes the CPU cache for its payloads, so the config's max_
 not used; every other key reaches the connector. Exit code 1 when verification fails, 2 for bad
 usage, an LMCache config that could not be loaded or a connector that could not be loaded.
 
-${ENGINE_CONFIG_HELP}`;
+The connector runs in a child process; every call is bounded by blocking_timeout_secs (LMCache
+bounds get; the kit also bounds put, exists and close, which LMCache leaves unbounded), and the
+whole run by --max-run-ms (default 600000). What the connector prints is shown after a failure.
+
+${ENGINE_CONFIG_HELP}
+${EXIT_CODES_HELP}`;
 
 const command: CliCommand = {
   summary: "benchmark store/lookup/load of a connector (like lmcache bench l2)",
@@ -24,7 +29,7 @@ const command: CliCommand = {
       name: "bench",
       usage: USAGE,
       formats: ["text", "json"],
-      values: ["rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight"],
+      values: ["rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight", "max-run-ms"],
       options: (parsed) => ({
         rounds: integerFlag(parsed, "rounds", 1),
         warmupRounds: integerFlag(parsed, "warmup", 0),
@@ -32,16 +37,23 @@ const command: CliCommand = {
         payloadBytes: integerFlag(parsed, "payload-bytes", 1),
         hitRate: numberFlag(parsed, "hit-rate", (n) => n >= 0 && n <= 1, "a fraction between 0 and 1"),
         inflight: integerFlag(parsed, "inflight", 1),
+        maxRunMs: integerFlag(parsed, "max-run-ms", 1),
       }),
     });
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options: opts } = line;
-    const report = await runEngineWithSettings(engineArgs, io, "bench", "rounds", ({ config, searchPaths, onProgress }) =>
-      runBench({ ...opts, url, cwd, config, searchPaths, onProgress }),
-    );
-    if (typeof report === "number") return report;
-    io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatBenchReport(report) + "\n");
-    return report.verification.passed ? 0 : 1;
+    const { maxRunMs, ...bench } = opts;
+    const { formatBenchReport } = await import("../../bench/format-bench.js");
+    return runWorkloadCommand(io, {
+      name: "bench",
+      unit: "rounds",
+      url,
+      cwd,
+      engineArgs,
+      runLimitMs: maxRunMs ?? DEFAULT_RUN_LIMIT_MS,
+      options: () => bench,
+      render: (report: Parameters<typeof formatBenchReport>[0]) => (format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatBenchReport(report) + "\n"),
+    });
   },
 };
 

@@ -1,14 +1,20 @@
 /**
- * `lmcache-connector check <url>`: runs the conformance suite in-process (ours). Exit codes:
- * 0 nothing failed, 1 a case failed, 2 bad arguments, an LMCache config that could not be loaded
- * or a connector that could not be loaded (LMCache's error is printed as LMCache raises it).
- * The command line is read by the shared `../single-url-command`, like `run`'s and `bench`'s.
+ * `lmcache-connector check <url>`: runs the conformance suite in the runner child process (ours),
+ * the same runner and watchdog the VS Code extension uses; this process renders the report from
+ * the runner's events and owns the exit code (see `../../runner/verdict` for the codes). LMCache's
+ * error for a connector that does not load is printed as LMCache raises it. The command line is
+ * read by the shared `../single-url-command`, like `run`'s and `bench`'s.
  */
 import { integerFlag, printUsageError } from "../argv";
 import type { CliCommand, CliIO } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport, printLoggedErrors } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport } from "../engine-config-options";
 import { parseSingleUrlCommand } from "../single-url-command";
+import { hangLimitFor, runInRunner } from "../runner-session";
+import { printRunnerFailure, redactText } from "../runner-output";
 import { REPORT_FORMATS } from "../../conformance/report";
+import { CHUNK_TOKENS } from "../../conformance/chunk-tokens";
+import { DEFAULT_CASE_TIMEOUT_MS } from "../../conformance/timeouts";
+import { conformanceRunOf, exitCodeOf, EXIT_CODES_HELP } from "../../runner/verdict";
 import type { LMCacheEngineConfig } from "../../config";
 
 const HELP = `Usage: lmcache-connector check <url> [options] ${ENGINE_CONFIG_SYNOPSIS}
@@ -37,9 +43,12 @@ ${ENGINE_CONFIG_HELP}
 The conformance model uses 256-token chunks, so a chunk_size in the config is ignored (noted on
 stderr); every other key reaches the connector as LMCache would pass it.
 
-Exit status: 0 all cases passed or were skipped, 1 a case failed, 2 bad arguments, a config that
-could not be loaded, or a connector that could not be loaded.
-`;
+The connector runs in a child process with deadlines: a call that does not settle fails its case
+("get() did not settle within N ms"); a connector that exits, crashes or blocks the event loop
+(longer than twice --timeout-ms, 2 to 10 s) is reported with the case in flight. What the
+connector prints is captured (first and last 4 KiB per case) and shown under its failing case.
+
+${EXIT_CODES_HELP}`;
 
 /** The config overrides the suite gets: everything but `chunk_size`, which its model fixes (ours). */
 function conformanceOverrides(config: LMCacheEngineConfig, chunkTokens: number, io: CliIO): Partial<LMCacheEngineConfig> {
@@ -73,32 +82,38 @@ const command: CliCommand = {
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options } = line;
     const { cases } = options;
+    const { renderReport } = await import("../../conformance/report/index.js");
 
-    const { runConformance, selectCases } = await import("../../conformance/engine.js");
-    if (cases.length > 0 && selectCases(cases).length === 0) return printUsageError(io, "check", `no conformance case matches ${cases.join(", ")}`, HELP);
     const settings = loadEngineSettingsOrReport(engineArgs, io, "check");
     if (typeof settings === "number") return settings;
-    const { renderReport } = await import("../../conformance/report/index.js");
-    const { CHUNK_TOKENS } = await import("../../conformance/env.js");
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
     const started = Date.now();
-    const run = await runConformance({
-      url,
-      cwd,
-      searchPaths: settings.searchPaths,
-      config: conformanceOverrides(settings.config, CHUNK_TOKENS, io),
-      cases: cases.length > 0 ? cases : undefined,
-      seed: options.seed,
-      timeoutMs: options.timeoutMs,
-      strict: options.strict,
-      replayPath: options.replayPath,
-    });
-    if (run.loadError) {
-      io.stderr(`lmcache-connector check: could not load the connector at ${run.url}\n${run.loadError.errorName}: ${run.loadError.message}\n`);
-      printLoggedErrors(io, started);
-      return 2;
-    }
-    io.stdout(renderReport(run, format, io.isTTY));
-    return run.summary.failed > 0 ? 1 : 0;
+    const record = await runInRunner(
+      {
+        kind: "check",
+        url,
+        cwd,
+        options: {
+          searchPaths: settings.searchPaths,
+          config: conformanceOverrides(settings.config, CHUNK_TOKENS, io),
+          cases: cases.length > 0 ? cases : undefined,
+          seed: options.seed,
+          timeoutMs,
+          strict: options.strict,
+          replayPath: options.replayPath,
+        },
+      },
+      io,
+      // A case's own deadline fires first; the parent's is the backstop for a runner whose timers were broken.
+      { hangMs: hangLimitFor(timeoutMs), caseLimitMs: 2 * timeoutMs + 5000 },
+    );
+    if (record.jobError?.blame === "usage") return printUsageError(io, "check", redactText(record.jobError.message, url), HELP);
+    if (record.loadError || record.jobError) return printRunnerFailure(io, "check", url, record);
+    const run = conformanceRunOf(record, url);
+    if (!record.finished) run.ms = Date.now() - started;
+    io.stdout(redactText(renderReport(run, format, io.isTTY), url));
+    if (record.crash && format !== "text") io.stderr(`lmcache-connector check: ${redactText(run.crash!.detail, url)}\n`);
+    return exitCodeOf(record);
   },
 };
 

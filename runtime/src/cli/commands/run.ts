@@ -1,16 +1,17 @@
 /**
- * `lmcache-connector run <url>`: the local-cache harness (ours). Runs in THIS process, so
- * `node --inspect runtime/bin/lmcache-connector.js run <url>` (the F5 launch) stops on breakpoints
- * in the connector's TypeScript (the loader compiles it with inline source maps).
+ * `lmcache-connector run <url>`: the local-cache harness (ours), in the runner child process.
+ * Under a debugger (the F5 launch, `node --inspect … run <url>`) js-debug attaches to the runner
+ * too and the watchdog is off, so breakpoints in the connector's TypeScript still bind (the loader
+ * compiles it with inline source maps).
  */
-import { formatHarnessReport } from "../../harness/format-report";
-import { harnessRunClean, runHarness } from "../../harness/run-harness";
 import { integerFlag, numberFlag } from "../argv";
 import type { CliCommand } from "../command";
-import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, runEngineWithSettings } from "../engine-config-options";
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-options";
+import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
+import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
 
-const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--format text|json]
+const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
 
 Drives the connector like LMCache's RemoteBackend in front of a LocalCPUBackend, with a serving-shaped
@@ -22,7 +23,12 @@ extra_config ping_interval the config does not set defaults to 0.2 s here (LMCac
 never fire in a short run). Exit code 1 when leaks, stray references, double frees or corrupt chunks are found, 2 for bad usage,
 an LMCache config that could not be loaded or a connector that could not be loaded.
 
-${ENGINE_CONFIG_HELP}`;
+The connector runs in a child process; every call is bounded by blocking_timeout_secs (LMCache
+bounds get; the kit also bounds put, exists and close, which LMCache leaves unbounded), and the
+whole run by --max-run-ms (default 600000). What the connector prints is shown after a failure.
+
+${ENGINE_CONFIG_HELP}
+${EXIT_CODES_HELP}`;
 
 const command: CliCommand = {
   summary: "run a connector behind a local CPU cache with an LLM-serving workload",
@@ -31,22 +37,29 @@ const command: CliCommand = {
       name: "run",
       usage: USAGE,
       formats: ["text", "json"],
-      values: ["requests", "seed", "max-local-cpu-size", "chunk-size"],
+      values: ["requests", "seed", "max-local-cpu-size", "chunk-size", "max-run-ms"],
       options: (parsed) => ({
         requests: integerFlag(parsed, "requests", 1),
         seed: integerFlag(parsed, "seed", 0),
         maxLocalCpuSize: numberFlag(parsed, "max-local-cpu-size", (n) => n > 0, "a positive number of GB"),
         chunkSize: integerFlag(parsed, "chunk-size", 1),
+        maxRunMs: integerFlag(parsed, "max-run-ms", 1),
       }),
     });
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options: opts } = line;
-    const report = await runEngineWithSettings(engineArgs, io, "run", "requests", ({ config, searchPaths, onProgress }) =>
-      runHarness({ ...opts, url, cwd, chunkSize: opts.chunkSize ?? config.chunkSize, config, searchPaths, onProgress }),
-    );
-    if (typeof report === "number") return report;
-    io.stdout(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n");
-    return harnessRunClean(report) ? 0 : 1;
+    const { maxRunMs, ...harness } = opts;
+    const { formatHarnessReport } = await import("../../harness/format-report.js");
+    return runWorkloadCommand(io, {
+      name: "run",
+      unit: "requests",
+      url,
+      cwd,
+      engineArgs,
+      runLimitMs: maxRunMs ?? DEFAULT_RUN_LIMIT_MS,
+      options: ({ config }) => ({ ...harness, chunkSize: harness.chunkSize ?? config.chunkSize }),
+      render: (report: Parameters<typeof formatHarnessReport>[0]) => (format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n"),
+    });
   },
 };
 

@@ -15,10 +15,12 @@ export function xmlEscape(s: string): string {
 /** One `<testsuite>` per run, one `<testcase classname=category name=id>` per case. */
 export function junitReport(run: ConformanceRun): string {
   const { passed, failed, skipped } = run.summary;
+  // A crash is an error (JUnit's word for "did not complete"): the case in flight and every case not run.
+  const errors = run.crash ? run.crash.notRun.length + (run.crash.caseId ? 1 : 0) : 0;
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="lmcache-connector check" tests="${passed + failed + skipped}" failures="${failed}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xmlEscape(run.connector)}" tests="${passed + failed + skipped}" failures="${failed}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
+    `<testsuites name="lmcache-connector check" tests="${passed + failed + skipped + (run.crash?.notRun.length ?? 0)}" failures="${failed - (run.crash?.caseId ? 1 : 0)}" errors="${errors}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xmlEscape(run.connector)}" tests="${passed + failed + skipped + (run.crash?.notRun.length ?? 0)}" failures="${failed - (run.crash?.caseId ? 1 : 0)}" errors="${errors}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
     `    <properties><property name="url" value="${xmlEscape(run.url)}"/><property name="seed" value="${run.seed}"/></properties>`,
   ];
   for (const r of run.results) {
@@ -35,9 +37,15 @@ export function junitReport(run: ConformanceRun): string {
         r.replay ? `replay: seed ${r.replay.seed}${r.replay.path ? `, path ${r.replay.path}` : ""}` : "",
         ...(r.ops ?? []).map((op) => `  ${op.op}(${op.args.map((a) => JSON.stringify(a)).join(", ")}) → ${op.result}`),
       ].filter(Boolean);
-      lines.push(`${open}><failure message="${xmlEscape(r.message ?? "failed")}">${xmlEscape(body.join("\n"))}</failure></testcase>`);
+      const tag = run.crash && run.crash.caseId === r.id ? "error" : "failure";
+      const out = [r.output?.stdout ? `<system-out>${xmlEscape(r.output.stdout)}</system-out>` : "", r.output?.stderr ? `<system-err>${xmlEscape(r.output.stderr)}</system-err>` : ""].join("");
+      lines.push(`${open}><${tag} message="${xmlEscape(r.message ?? "failed")}">${xmlEscape(body.join("\n"))}</${tag}>${out}</testcase>`);
     }
   }
+  for (const id of run.crash?.notRun ?? []) {
+    lines.push(`    <testcase classname="${xmlEscape(id.split(".")[0]!)}" name="${xmlEscape(id)}" time="0.000"><error message="${xmlEscape(`not run: ${run.crash!.detail}`)}"/></testcase>`);
+  }
+  if (run.crash) lines.push(`    <system-err>${xmlEscape(`${run.crash.detail}${run.output?.stderr ? `\n${run.output.stderr}` : ""}`)}</system-err>`);
   lines.push("  </testsuite>", "</testsuites>");
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 /** The default text report (ours): a table of cases, failure details, a summary; colour on a TTY only. */
 import type { ConformanceRun } from "../engine";
+import type { ConnectorOutput } from "../types";
 
 const STYLES = { red: "\u001b[31m", green: "\u001b[32m", yellow: "\u001b[33m", dim: "\u001b[2m", bold: "\u001b[1m" } as const;
 const RESET = "\u001b[0m";
@@ -32,12 +33,34 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
         out.push("  calls:");
         for (const op of r.ops.slice(-15)) out.push(paint("dim", `    ${op.op}(${op.args.map((a) => JSON.stringify(a)).join(", ")}) → ${op.result}  [${op.ms} ms]`));
       }
+      pushOutput(out, r.output, "  ");
     }
   }
+  if (run.crash) {
+    out.push("", paint("red", paint("bold", "CRASHED")) + `: ${run.crash.detail}`);
+    if (run.crash.notRun.length > 0) out.push(`  not run (${run.crash.notRun.length}): ${run.crash.notRun.join(", ")}`);
+  }
+  if (run.output && (run.crash || failures.length > 0)) pushOutput(out, run.output, "", "outside any case");
   const { passed, failed, skipped } = run.summary;
   out.push(
     "",
-    `${paint(failed > 0 ? "red" : "green", `${failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed, ${failed} failed, ${skipped} skipped (skips are not passes) in ${Math.round(run.ms)} ms`,
+    `${paint(failed > 0 || run.crash ? "red" : "green", `${run.crash ? "CRASHED" : failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed, ${failed} failed, ${skipped} skipped (skips are not passes)${run.crash ? `, ${run.crash.notRun.length} not run` : ""} in ${Math.round(run.ms)} ms`,
   );
   return out.join("\n") + "\n";
+}
+
+/** Control bytes (other than newline and tab) shown as `\xNN`, so connector output cannot drive the terminal. */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** The connector's captured output, indented, under a heading per stream. */
+function pushOutput(out: string[], output: ConnectorOutput | undefined, indent: string, where = ""): void {
+  for (const stream of ["stdout", "stderr"] as const) {
+    const text = output?.[stream];
+    if (!text) continue;
+    out.push(`${indent}connector ${stream}${where ? ` (${where})` : ""}:`);
+    for (const line of escapeControls(text.replace(/\n$/, "")).split("\n")) out.push(`${indent}  | ${line}`);
+  }
 }
