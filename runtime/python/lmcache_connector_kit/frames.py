@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Frames on the bridge's channels (ours): a little-endian u32 byte length, then a UTF-8 JSON
+header. Payload bytes never travel in a frame: they live in the shared-memory file of the
+connector instance (see :mod:`lmcache_connector_kit.memory`); a frame names objects by id."""
+import json
+import os
+import struct
+import threading
+
+_LEN = struct.Struct("<I")
+
+#: Largest header accepted (a header names keys and object ids only).
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+
+
+class ChannelClosed(Exception):
+    """The other end closed the channel (the engine went away)."""
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n > 0:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise ChannelClosed()
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+class FrameReader:
+    """Reads frames from a file descriptor, one at a time (one reading thread per channel)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def read(self) -> dict:
+        (length,) = _LEN.unpack(_read_exact(self.fd, 4))
+        if length > MAX_FRAME_BYTES:
+            raise ChannelClosed()
+        return json.loads(_read_exact(self.fd, length))
+
+
+class FrameWriter:
+    """Writes frames to a file descriptor; safe to call from any thread."""
+
+    def __init__(self, fd: int, before_send=None):
+        self.fd = fd
+        self.lock = threading.Lock()
+        # called under the lock with the outgoing message: attaches pending ownership events
+        self.before_send = before_send
+
+    def write(self, message: dict) -> None:
+        with self.lock:
+            if self.before_send is not None:
+                self.before_send(message)
+            body = json.dumps(message, separators=(",", ":"), default=str).encode("utf-8")
+            data = _LEN.pack(len(body)) + body
+            view = memoryview(data)
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
