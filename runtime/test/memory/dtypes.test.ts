@@ -58,6 +58,7 @@ describe("MemoryFormat", () => {
 
   it("MemoryFormat(n) rejects unknown ints like Python's Enum", () => {
     expect(memoryFormatFromInt(6)).toBe(MemoryFormat.KV_MLA_FMT);
-    expect(() => memoryFormatFromInt(7)).toThrowError(expect.objectContaining({ name: "ValueError", message: "7 is not a valid MemoryFormat" }));
+    expect(memoryFormatFromInt(8)).toBe(MemoryFormat.HS_TD);
+    expect(() => memoryFormatFromInt(9)).toThrowError(expect.objectContaining({ name: "ValueError", message: "9 is not a valid MemoryFormat" }));
   });
 });
