@@ -14,6 +14,7 @@ export * from "./protocol/remote-metadata";
 export * from "./storage-backend/cache-policy";
 export * from "./storage-backend/local-cpu-backend";
 export * from "./connector/url";
+export { redactSecrets, redactUrl, REDACTED } from "./connector/redact";
 export * from "./connector/external-url";
 export * from "./config";
 export * from "./loader";

@@ -8,6 +8,8 @@
  * the sink. Callers on hot paths ask `isEnabledFor("debug")` before formatting a message, as
  * Python code does with `logger.isEnabledFor(logging.DEBUG)`. `setLogLevel` is ours.
  */
+import { redactSecrets } from "./connector/redact";
+
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
 export interface LogRecord {
@@ -92,7 +94,8 @@ export interface Logger {
 export function getLogger(name: string): Logger {
   const emit = (level: LogLevel, message: string): void => {
     if (LEVEL_NUMBERS[level] < threshold) return;
-    const record: LogRecord = { level, logger: name, message, time: Date.now() };
+    // ours: no record (kept or sent to the sink) carries a URL's password; cheap without an "@"
+    const record: LogRecord = { level, logger: name, message: redactSecrets(message), time: Date.now() };
     keep(record);
     sink?.(record);
   };

@@ -1,10 +1,12 @@
 /** Text rendering of a bench report (ours). */
+import { redactedJson, redactSecrets } from "../connector/redact";
 import { bytes, latencyRow } from "../harness/format-report";
 import type { BenchReport } from "./run-bench";
 
+/** The text report of a bench run; URLs' passwords redacted (`redactSecrets`). */
 export function formatBenchReport(r: BenchReport): string {
   const v = r.verification;
-  return [
+  return redactSecrets([
     `Benchmark of ${r.connector} (${r.url})`,
     `  ${r.rounds} rounds after ${r.warmupRounds} warm-up, ${r.keysPerRound} keys/round, ${bytes(r.payloadBytes)} payload, ${r.inflight} in flight, hit rate ${r.hitRate}`,
     "",
@@ -19,5 +21,10 @@ export function formatBenchReport(r: BenchReport): string {
     latencyRow("load", r.load.latency),
     "",
     `Verification (round ${v.round}): ${v.passed ? "passed" : "FAILED"} — ${v.checkedKeys} objects checked, ${v.mismatches} byte mismatches, ${v.missing} missing, ${v.lookupMismatches} wrong lookups`,
-  ].join("\n");
+  ].join("\n"), [r.url]);
+}
+
+/** The `--format json` report of a bench run (ours): the report object, every string in it redacted. */
+export function benchReportJson(r: BenchReport): string {
+  return redactedJson(r, [r.url]);
 }

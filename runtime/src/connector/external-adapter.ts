@@ -10,6 +10,7 @@ import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./ba
 import type { ConnectorContext } from "./context";
 import { instantiateConnector } from "./dynamic-adapter";
 import { parseExternalUrl } from "./external-url";
+import { redactUrl } from "./redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.external_adapter");
 
@@ -55,7 +56,7 @@ export class ExternalConnectorAdapter extends ConnectorAdapter {
   }
 
   override async createConnector(context: ConnectorContext): Promise<RemoteConnector> {
-    logger.info(`Creating External connector for URL: ${context.url}`);
+    logger.info(`Creating External connector for URL: ${redactUrl(context.url)}`);
     logger.warning(
       "External connector is due for deprecation in release v0.5.0. " +
         "Please use the Remote Storage Plugin Framework instead.",

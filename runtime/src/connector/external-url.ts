@@ -4,6 +4,7 @@
  * in its order and its error texts.
  */
 import { TypeError, ValueError } from "../errors";
+import { redactUrl } from "./redact";
 import { parseRemoteUrl, pythonStrListRepr, pythonStrRepr } from "./url";
 
 /** What `external://host:port/<module_path>/?connector_name=<Class>` names. */
@@ -33,7 +34,8 @@ export interface ParsedExternalURL {
 export function parseExternalUrl(url: string): ParsedExternalURL {
   const hosts = url.split(",");
   if (hosts.length > 1) {
-    throw new ValueError(`Only one host is supported for external connector, but got ${pythonStrListRepr(hosts)}`);
+    // ours: the pieces of the redacted URL (LMCache prints the password)
+    throw new ValueError(`Only one host is supported for external connector, but got ${pythonStrListRepr(redactUrl(url).split(","))}`);
   }
   const parsed = parseRemoteUrl(url);
   const modulePath = stripChars(parsed.path, "/");

@@ -9,6 +9,7 @@ import type { LMCacheEngineConfig } from "../config/engine-config";
 import { ConnectorAdapter, type ConnectorAdapterClass, isConnectorAdapterClass } from "./adapter";
 import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./base-connector";
 import { ConnectorContext, type ConnectorContextOptions } from "./context";
+import { redactUrl } from "./redact";
 import { DynamicConnectorAdapter } from "./dynamic-adapter";
 import { ExternalConnectorAdapter, type ModuleLoadOptions } from "./external-adapter";
 import { AuditConnectorAdapter } from "./adapters/audit-adapter";
@@ -136,16 +137,17 @@ export class ConnectorManager {
 
   /**
    * The connector from the FIRST adapter whose `canParse(url)` is true (unwrapped). No match →
-   * `ValueError("No adapter found for URL: <url>")`. Neither `postInit` nor any chunk-meta hook
+   * `ValueError("No adapter found for URL: <url>")` (ours: the password redacted, `redactUrl`;
+   * LMCache prints the URL whole, here and in the "Creating connector" line). Neither `postInit` nor any chunk-meta hook
    * is called (Era B/C).
    */
   async createConnector(): Promise<RemoteConnector> {
     for (const adapter of this.adapters) {
       if (adapter.canParse(this.context.url)) {
-        logger.info(`Creating connector for URL: ${this.context.url}`);
+        logger.info(`Creating connector for URL: ${redactUrl(this.context.url)}`);
         return await adapter.createConnector(this.context);
       }
     }
-    throw new ValueError(`No adapter found for URL: ${this.context.url}`);
+    throw new ValueError(`No adapter found for URL: ${redactUrl(this.context.url)}`);
   }
 }

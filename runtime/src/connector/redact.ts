@@ -1,7 +1,28 @@
-/** Credential redaction for messages and hovers (ours): passwords never appear in full. */
-import { netlocUserinfo, urlsplitPython } from "../../connector/url";
+/**
+ * Credential redaction (ours): the ONE place the kit hides passwords. Every URL and error text the
+ * kit prints, logs or writes into a report goes through {@link redactSecrets} (or, for a string
+ * known to be one URL, {@link redactUrl}); lint messages and hovers use the same functions.
+ * A password becomes `***`; the scheme, user name, host, port, path and query stay readable.
+ * LMCache itself embeds URLs with their passwords in its messages; the kit's copies of those
+ * messages carry the redacted URL instead.
+ */
 
-/** The URL with its password (if any) replaced by `***`. */
+/** The text placed where a password was. */
+export const REDACTED = "***";
+
+/**
+ * `netloc` with the password of its userinfo replaced, as Python's `urlparse` splits it: the
+ * userinfo ends at the LAST `@`, the password starts after the FIRST `:` of the userinfo.
+ */
+function redactNetloc(netloc: string): string {
+  const at = netloc.lastIndexOf("@");
+  if (at < 0) return netloc;
+  const colon = netloc.indexOf(":");
+  if (colon < 0 || colon > at) return netloc;
+  return netloc.slice(0, colon + 1) + REDACTED + netloc.slice(at);
+}
+
+/** The URL with its password (if any) replaced by `***` (the netloc ends at `/`, `?` or `#`, as in `urlsplit`). */
 export function redactUrl(url: string): string {
   const schemeEnd = url.indexOf("://");
   if (schemeEnd < 0) return url;
@@ -9,26 +30,47 @@ export function redactUrl(url: string): string {
   const rest = url.slice(netlocStart);
   const netlocLen = rest.search(/[/?#]/);
   const netloc = netlocLen < 0 ? rest : rest.slice(0, netlocLen);
-  const at = netloc.lastIndexOf("@");
-  if (at < 0) return url;
-  const colon = netloc.indexOf(":");
-  if (colon < 0 || colon > at) return url;
-  return url.slice(0, netlocStart + colon + 1) + "***" + url.slice(netlocStart + at);
+  return url.slice(0, netlocStart) + redactNetloc(netloc) + rest.slice(netloc.length);
 }
 
-/** Replaces every occurrence of `url` in `text` by its redacted form. */
-export function redactIn(text: string, url: string): string {
-  const safe = redactUrl(url);
-  return safe === url ? text : text.split(url).join(safe);
-}
+/** Where a URL's netloc ends inside free text: the URL delimiters, whitespace, quotes, brackets of markup. */
+const NETLOC_END_IN_TEXT = /[/?#\s"'`<>]/;
 
-/** Username/password of a URL as Python's `urlparse` reads them (null when absent or unparsable). */
-export function urlCredentials(url: string): { username: string | null; password: string | null } {
-  // cheap pre-check: without '@' there is no userinfo
-  if (!url.includes("@")) return { username: null, password: null };
-  try {
-    return netlocUserinfo(urlsplitPython(url).netloc);
-  } catch {
-    return { username: null, password: null };
+/**
+ * `text` with the password of every `scheme://user:password@host…` in it replaced by `***`.
+ * `knownUrls` (the run's URL, the URL a message is about) are replaced first as whole strings,
+ * which also covers a password holding characters that end a URL in free text (a space, a quote).
+ * Cheap when there is nothing to do (no `@`: returned as is), so it may sit on logging paths.
+ */
+export function redactSecrets(text: string, knownUrls: readonly string[] = []): string {
+  if (!text.includes("@")) return text;
+  let out = text;
+  for (const url of knownUrls) {
+    const safe = redactUrl(url);
+    if (safe !== url) out = out.split(url).join(safe);
   }
+  let from = 0;
+  let result = "";
+  for (let i = out.indexOf("://"); i >= 0; i = out.indexOf("://", i + 3)) {
+    const start = i + 3;
+    const len = out.slice(start).search(NETLOC_END_IN_TEXT);
+    const end = len < 0 ? out.length : start + len;
+    const netloc = out.slice(start, end);
+    const safe = redactNetloc(netloc);
+    if (safe !== netloc) {
+      result += out.slice(from, start) + safe;
+      from = end;
+    }
+  }
+  return from === 0 ? out : result + out.slice(from);
+}
+
+/** Replaces every occurrence of `url` in `text` by its redacted form (and any other URL's password). */
+export function redactIn(text: string, url: string): string {
+  return redactSecrets(text, [url]);
+}
+
+/** `JSON.stringify(value, null, 2)` with every string (values and keys' values) passed through {@link redactSecrets}. */
+export function redactedJson(value: unknown, knownUrls: readonly string[] = []): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? redactSecrets(v, knownUrls) : v), 2);
 }

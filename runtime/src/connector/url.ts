@@ -5,6 +5,7 @@
  */
 import { AssertionError, TypeError, ValueError } from "../errors";
 import { getLogger } from "../logging";
+import { redactUrl } from "./redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector");
 
@@ -321,19 +322,31 @@ export function parseQsPython(qs: string): Record<string, string[]> {
  * query, then the `assert`s. Throws (with LMCache's/Python's `.name` and text):
  * - `ValueError("Invalid IPv6 URL")` and friends from `urlsplit`;
  * - `ValueError("Port could not be cast to integer value as 'abc'")` / `ValueError("Port out of range 0-65535")`;
- * - `AssertionError("Invalid URL <url>: missing host")` / `AssertionError("Invalid URL <url>: missing port")`.
+ * - `AssertionError("Invalid URL <url>: missing host")` / `AssertionError("Invalid URL <url>: missing port")`
+ *   (ours: `<url>` with its password redacted, `redactUrl`; LMCache prints it whole).
  * LMCache's docstring promises multi-host support and `ValueError`; its code has neither, nor do we.
  */
 export function parseRemoteUrl(url: string): ParsedRemoteURL {
   if (typeof url !== "string") throw new TypeError(`parse_remote_url expects a str URL, got ${typeof url}`);
-  logger.debug(`Parsing remote URL: ${url}`);
+  logger.debug(`Parsing remote URL: ${redactUrl(url)}`);
   const parsed = urlparsePython(url);
   const { username, password } = netlocUserinfo(parsed.netloc);
   const host = netlocHostname(parsed.netloc);
   const port = netlocPort(parsed.netloc);
   const path = parsed.path ? parsed.path : "";
   const queryParams = parsed.query ? parseQsPython(parsed.query) : {};
-  if (host === null) throw new AssertionError(`Invalid URL ${url}: missing host`);
-  if (port === null) throw new AssertionError(`Invalid URL ${url}: missing port`);
+  if (host === null) throw new AssertionError(`Invalid URL ${redactUrl(url)}: missing host`);
+  if (port === null) throw new AssertionError(`Invalid URL ${redactUrl(url)}: missing port`);
   return { host, port, path, username, password, queryParams: { ...queryParams } };
+}
+
+/** Username/password of a URL as Python's `urlparse` reads them (null when absent or unparsable). */
+export function urlCredentials(url: string): { username: string | null; password: string | null } {
+  // cheap pre-check: without '@' there is no userinfo
+  if (!url.includes("@")) return { username: null, password: null };
+  try {
+    return netlocUserinfo(urlsplitPython(url).netloc);
+  } catch {
+    return { username: null, password: null };
+  }
 }

@@ -1,4 +1,5 @@
 /** Text rendering of a harness report (ours). */
+import { redactedJson, redactSecrets } from "../connector/redact";
 import type { LatencySummary } from "./latency";
 import { referencesClean, type HarnessReport } from "./run-harness";
 
@@ -21,10 +22,11 @@ export function latencyRow(name: string, l: LatencySummary): string {
   return `  ${name.padEnd(7)} n=${String(l.count).padEnd(6)} p50 ${ms(l.p50Ms).padEnd(10)} p90 ${ms(l.p90Ms).padEnd(10)} p99 ${ms(l.p99Ms)}`;
 }
 
+/** The text report of a run; URLs' passwords redacted (`redactSecrets`). */
 export function formatHarnessReport(r: HarnessReport): string {
   const c = r.chunks;
   const leaksOk = referencesClean(r);
-  return [
+  return redactSecrets([
     `Local-cache run of ${r.connector} (${r.url})`,
     `  ${r.requests} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,
     "",
@@ -43,5 +45,10 @@ export function formatHarnessReport(r: HarnessReport): string {
     `Remote errors: ${r.remote.putFailures} put, ${r.remote.getFailures} get, ${r.remote.getTimeouts} get timeouts, ${r.remote.containsFailures} exists; ${r.remote.dedupedPuts} duplicate puts skipped`,
     `Health: ${r.health.pings} pings, ${r.health.events.filter((e) => !e.healthy).length} fallbacks to blackhole`,
     `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects, ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
-  ].join("\n");
+  ].join("\n"), [r.url]);
+}
+
+/** The `--format json` report of a run (ours): the report object, every string in it redacted. */
+export function harnessReportJson(r: HarnessReport): string {
+  return redactedJson(r, [r.url]);
 }

@@ -10,7 +10,7 @@ import { MODULE_EXTENSIONS } from "../loader/resolve";
 import { classVerdict } from "./modules/module-info";
 import { connectorClassNames, moduleInfoFor } from "./checks/module-checks";
 import { moduleRoots, resolveConnectorModule } from "./modules/resolve";
-import { redactUrl } from "./checks/redact";
+import { redactUrl } from "../connector/redact";
 import { classifyModuleName } from "../loader/module-name";
 import { scanDocument } from "./linter";
 import { LineIndex } from "./positions";

@@ -10,5 +10,5 @@ export { SKIPPED_FOLDERS, isWalkedFileName, isWalkedPath, walkLintableFiles, isC
 export { declaredPluginNames, pluginNamesForSources } from "./declared-plugins";
 export { describeUrl, completeConnectorNames, completeModulePaths, findUrlLinks, type UrlDescription, type UrlLink } from "./editor";
 export { clearModuleAnalysisCache } from "./modules/analysis-cache";
-export { redactUrl } from "./checks/redact";
+export { redactSecrets, redactUrl } from "../connector/redact";
 export { LineIndex } from "./positions";

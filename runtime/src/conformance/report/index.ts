@@ -1,4 +1,5 @@
 /** Report formats of `lmcache-connector check`. */
+import { redactSecrets } from "../../connector/redact";
 import type { ConformanceRun } from "../engine";
 import { jsonReport } from "./json";
 import { junitReport } from "./junit";
@@ -11,9 +12,11 @@ export const REPORT_FORMATS = ["text", "json", "junit"] as const;
 /** One of {@link REPORT_FORMATS}. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** Renders `run` in `format` (`colour` only affects text). */
+/**
+ * Renders `run` in `format` (`colour` only affects text). Every format passes through the kit's
+ * one redaction (`redactSecrets`): no URL's password (the run's or one inside a message) is written.
+ */
 export function renderReport(run: ConformanceRun, format: ReportFormat, colour: boolean): string {
-  if (format === "json") return jsonReport(run) + "\n";
-  if (format === "junit") return junitReport(run) + "\n";
-  return textReport(run, { colour });
+  const text = format === "json" ? jsonReport(run) + "\n" : format === "junit" ? junitReport(run) + "\n" : textReport(run, { colour });
+  return redactSecrets(text, [run.url]);
 }

@@ -11,6 +11,7 @@ import { createConnector } from "../create-connector";
 import type { ModuleLoadOptions } from "../external-adapter";
 import { parseRemoteUrl, pythonStrListRepr } from "../url";
 import { AuditConnector } from "./audit-connector";
+import { redactUrl } from "../redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.audit_adapter");
 
@@ -36,7 +37,7 @@ export class AuditConnectorAdapter extends ConnectorAdapter {
   }
 
   override async createConnector(context: ConnectorContext): Promise<RemoteConnector> {
-    logger.info(`Creating Audit connector for URL: ${context.url}`);
+    logger.info(`Creating Audit connector for URL: ${redactUrl(context.url)}`);
     const hosts = context.url.split(",");
     if (hosts.length > 1) {
       throw new ValueError(`Only one host is supported for audit connector, but got ${pythonStrListRepr(hosts)}`);

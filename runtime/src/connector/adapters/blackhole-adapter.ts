@@ -6,6 +6,7 @@ import { ConnectorAdapter } from "../adapter";
 import type { RemoteConnector } from "../base-connector";
 import type { ConnectorContext } from "../context";
 import { BlackholeConnector } from "./blackhole-connector";
+import { redactUrl } from "../redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.blackhole_adapter");
 
@@ -16,7 +17,7 @@ export class BlackholeConnectorAdapter extends ConnectorAdapter {
   }
 
   override createConnector(context: ConnectorContext): RemoteConnector {
-    logger.info(`Creating Blackhole connector for URL: ${context.url}`);
+    logger.info(`Creating Blackhole connector for URL: ${redactUrl(context.url)}`);
     return new BlackholeConnector();
   }
 }

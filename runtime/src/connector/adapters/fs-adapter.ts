@@ -7,6 +7,7 @@ import { ConnectorAdapter, extractPluginType } from "../adapter";
 import type { RemoteConnector } from "../base-connector";
 import type { ConnectorContext } from "../context";
 import { urlparsePython } from "../url";
+import { redactUrl } from "../redact";
 import { FSConnector } from "./fs-connector";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.fs_adapter");
@@ -21,7 +22,7 @@ const PLUGIN_TYPE = "fs";
 export function extractFsBasePaths(url: string): string {
   const p = urlparsePython(url).path;
   if (!p) {
-    throw new ValueError(`Invalid fs URL '${url}': no path. Expected fs://[host:port]/path, for example fs:///var/lmcache`);
+    throw new ValueError(`Invalid fs URL '${redactUrl(url)}': no path. Expected fs://[host:port]/path, for example fs:///var/lmcache`);
   }
   return p;
 }

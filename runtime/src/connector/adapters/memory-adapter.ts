@@ -6,6 +6,7 @@ import { ConnectorAdapter } from "../adapter";
 import type { RemoteConnector } from "../base-connector";
 import type { ConnectorContext } from "../context";
 import { MemoryConnector } from "./memory-connector";
+import { redactUrl } from "../redact";
 
 const logger = getLogger("lmcache_connector_kit.memory_adapter");
 
@@ -19,7 +20,7 @@ export class MemoryConnectorAdapter extends ConnectorAdapter {
   }
 
   override createConnector(context: ConnectorContext): RemoteConnector {
-    logger.info(`Creating Memory connector for URL: ${context.url}`);
+    logger.info(`Creating Memory connector for URL: ${redactUrl(context.url)}`);
     return new MemoryConnector(
       { loop: context.loop, localCpuBackend: context.localCpuBackend, config: context.config },
       context.url.slice(this.schema.length),

@@ -12,6 +12,7 @@ import type { MemoryObj } from "../../memory/memory-obj";
 import type { LocalCPUBackend } from "../../storage-backend/local-cpu-backend";
 import { type ConnectorInit, RemoteConnector, chunkMetaArgs, errorText } from "../base-connector";
 import type { EventLoop } from "../event-loop";
+import { redactUrl } from "../redact";
 
 const logger = getLogger("lmcache_connector_kit.memory_connector");
 
@@ -211,7 +212,9 @@ export class MemoryConnector extends RemoteConnector {
     return this.store.delete(key.toString());
   }
 
+  /** `<MemoryConnector name>`; a name that reads as `user:password@host` shows `user:***@host` (ours: reports print reprs). */
   override toString(): string {
-    return `<MemoryConnector ${this.storeName === "" ? "(anonymous)" : this.storeName}>`;
+    const scheme = "memory://";
+    return `<MemoryConnector ${this.storeName === "" ? "(anonymous)" : redactUrl(scheme + this.storeName).slice(scheme.length)}>`;
   }
 }

@@ -9,6 +9,7 @@ import type { RemoteConnector } from "../base-connector";
 import type { ConnectorContext } from "../context";
 import { parseQsPython, pythonStrRepr, urlparsePython } from "../url";
 import { MockConnector, pythonTupleMessage } from "./mock-connector";
+import { redactUrl } from "../redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.mock_adapter");
 
@@ -43,7 +44,7 @@ export class MockConnectorAdapter extends ConnectorAdapter {
   }
 
   override createConnector(context: ConnectorContext): RemoteConnector {
-    logger.info(`Creating Mock connector for URL: ${context.url}`);
+    logger.info(`Creating Mock connector for URL: ${redactUrl(context.url)}`);
     const parsed = urlparsePython(context.url);
     if (!parsed.netloc) {
       throw new ValueError("mock connector requires capacity in GB as netloc, e.g. mock://100/?...");

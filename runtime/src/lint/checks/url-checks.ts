@@ -12,7 +12,8 @@ import type { LintCodeKey } from "../codes";
 import { BUILTIN_PLUGIN_TYPES, BUILTIN_SCHEMES, extractPluginType, suggestScheme } from "./schemes";
 import { analyzeMemo, checkClass, checkModulePath, connectorClassNames, resolveMemo } from "./module-checks";
 import { diag, insertionRange, subRange, type CheckEnv } from "./env";
-import { redactIn, urlCredentials } from "./redact";
+import { redactIn } from "../../connector/redact";
+import { urlCredentials } from "../../connector/url";
 import { pluginFormFix } from "./plugin-form-fix";
 
 /** Offsets of a URL's parts (raw text, as `urlsplit` cuts it). */
