@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,18 +72,39 @@ describe("yo lmcache-connector", () => {
     expect(byName.name!.validate!("good-name")).toBe(true);
   });
 
-  it("never overwrites an existing file silently: a skipped conflict keeps the author's file", async () => {
+  it("never overwrites an existing file silently: a kept conflict keeps the author's file", async () => {
     const result = await helpers
+      .run(APP, {}, { force: false })
+      .withOptions({ name: "acme-store", template: "memory", capabilities: "", loading: "external", ci: false, "class-name": "AcmeStoreConnector", skipInstall: true, force: false })
+      .onTargetDirectory((dir) => {
+        mkdirSync(path.join(dir, "acme-store"), { recursive: true });
+        writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
+      })
+      .withAnswers({ overwrite: [] }, { throwOnMissingAnswer: true });
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(["overwrite"]); // asked once, before writing
+    expect(readFileSync(path.join(result.cwd, "acme-store", "README.md"), "utf8")).toBe("mine\n");
+    expect(existsSync(path.join(result.cwd, "acme-store", "package.json"))).toBe(true);
+  });
+
+  it("--yes over an existing project folder with a differing file writes nothing", async () => {
+    const context = helpers
       .run(APP, {}, { force: false })
       .withOptions({ name: "acme-store", yes: true, skipInstall: true, force: false })
       .onTargetDirectory((dir) => {
         mkdirSync(path.join(dir, "acme-store"), { recursive: true });
         writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
-      })
-      .withAnswers({ action: "skip" });
-    expect(result.askedQuestions.map((q) => q.name)).toContain("action"); // yeoman's conflict prompt
-    expect(readFileSync(path.join(result.cwd, "acme-store", "README.md"), "utf8")).toBe("mine\n");
-    expect(existsSync(path.join(result.cwd, "acme-store", "package.json"))).toBe(true);
+      });
+    await expect(context).rejects.toThrow(/Nothing was written:[\s\S]*README\.md exists and differs/);
+    expect([...readTree(path.join(context.targetDirectory!, "acme-store")).keys()]).toEqual(["README.md"]);
+  });
+});
+
+describe("run-generator.mjs --version", () => {
+  it("prints the generator's version and the vendored runtime's", () => {
+    const own = JSON.parse(readFileSync(path.resolve(here, "../package.json"), "utf8")).version;
+    const runtime = JSON.parse(readFileSync(path.resolve(here, "../../runtime/package.json"), "utf8")).version;
+    const out = execFileSync(process.execPath, [path.resolve(here, "../run-generator.mjs"), "--version"], { encoding: "utf8" });
+    expect(out).toBe(`generator-lmcache-connector ${own}\nlmcache-connector-runtime ${runtime} (vendored)\n`);
   });
 });
 
@@ -96,6 +118,66 @@ describe("yo lmcache-connector:connector", () => {
     const expected = renderConnectorClass({ className: "SecondStore", template: "fs", capabilities: "batched" }, { read: (r) => project.get(r) ?? null });
     for (const [rel, text] of expected) expect(readFileSync(path.join(result.cwd, rel), "utf8"), rel).toBe(text);
     expect(existsSync(path.join(result.cwd, "src/acme_store_connector.ts"))).toBe(true);
+  });
+
+  /** A generated project plus `extra` files; written to disk with {@link onDisk} (withFiles only fills yeoman's memory). */
+  const projectFiles = (extra: Record<string, string> = {}) => ({ ...Object.fromEntries(renderProject({ name: "acme-store" })), ...extra });
+  const onDisk = (files: Record<string, string>) => (dir: string) => {
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+  };
+  const SECOND = { "class-name": "SecondStore", template: "fs", loading: "external", capabilities: "" };
+
+  it("--yes updates launch.json and writes the new files without a single question", async () => {
+    const project = projectFiles();
+    const result = await helpers
+      .run(CONNECTOR, {}, { force: false })
+      .withOptions({ ...SECOND, yes: true, skipInstall: true, force: false })
+      .onTargetDirectory(onDisk(project))
+      .withAnswers({}, { throwOnMissingAnswer: true });
+    expect(result.askedQuestions).toEqual([]);
+    const launch = JSON.parse(readFileSync(path.join(result.cwd, ".vscode/launch.json"), "utf8"));
+    expect(launch.configurations.map((c: { name: string }) => c.name)).toContain("Run against local cache (SecondStore)");
+    expect(existsSync(path.join(result.cwd, "src/second_store.ts"))).toBe(true);
+  });
+
+  it("--yes with a conflicting file stops before writing anything (no half-written tree)", async () => {
+    const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
+    const context = helpers
+      .run(CONNECTOR, {}, { force: false })
+      .withOptions({ ...SECOND, yes: true, skipInstall: true, force: false })
+      .onTargetDirectory(onDisk(project))
+      .withAnswers({}, { throwOnMissingAnswer: true });
+    await expect(context).rejects.toThrow(/Nothing was written:[\s\S]*lmcache\/second_store\.yaml exists and differs[\s\S]*--force/);
+    const tree = readTree(context.targetDirectory!);
+    expect([...tree.keys()].sort()).toEqual(Object.keys(project).sort());
+    for (const [rel, text] of Object.entries(project)) expect(tree.get(rel)!.toString("utf8"), rel).toBe(text);
+  });
+
+  it("--force overwrites a conflicting file without asking", async () => {
+    const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
+    const result = await helpers
+      .run(CONNECTOR, {}, { force: false })
+      .withOptions({ ...SECOND, yes: true, force: true, skipInstall: true })
+      .onTargetDirectory(onDisk(project))
+      .withAnswers({}, { throwOnMissingAnswer: true });
+    expect(result.askedQuestions).toEqual([]);
+    const expected = renderConnectorClass({ className: "SecondStore", template: "fs", loading: "external" }, { read: (r) => project[r] ?? null });
+    expect(readFileSync(path.join(result.cwd, "lmcache/second_store.yaml"), "utf8")).toBe(expected.get("lmcache/second_store.yaml"));
+  });
+
+  it("interactively asks once, before writing, which conflicting files to overwrite", async () => {
+    const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
+    const result = await helpers
+      .run(CONNECTOR, {}, { force: false })
+      .withOptions({ ...SECOND, skipInstall: true, force: false })
+      .onTargetDirectory(onDisk(project))
+      .withAnswers({ overwrite: [] }, { throwOnMissingAnswer: true });
+    expect(result.askedQuestions.map((q) => q.name)).toEqual(["overwrite"]);
+    expect(readFileSync(path.join(result.cwd, "lmcache/second_store.yaml"), "utf8")).toBe("# the author's own config\n");
+    expect(existsSync(path.join(result.cwd, "src/second_store.ts"))).toBe(true);
   });
 
   it("refuses to run outside a generated project", async () => {

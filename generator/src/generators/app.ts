@@ -1,14 +1,18 @@
 /**
  * `yo lmcache-connector`: a new connector project in `<name>/`. Answers come from options, then
- * prompts (`--yes` takes the defaults); they are validated before anything is written, and the
- * files go through yeoman's conflict handling, so an existing file is never overwritten silently.
+ * prompts (`--yes` takes the defaults); they are validated before anything is written, and
+ * existing files that differ are settled before the first write (`./conflicts`): never
+ * overwritten silently, and never a half-written tree.
  */
 import Generator from "yeoman-generator";
 import { type ProjectAnswers, PROMPTS, RUNTIME_TARBALL_PATH, projectFolder, renderProject, resolveAnswers, vendoredRuntimeTarball } from "../render/index.js";
+import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
 import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
 
 export default class AppGenerator extends Generator {
   private answers!: ProjectAnswers;
+  private files!: Map<string, string | Uint8Array>;
+  private settled!: SettledFiles;
 
   constructor(args: string[], options: ConstructorParameters<typeof Generator>[1]) {
     super(args, options, { customInstallTask: true });
@@ -20,13 +24,15 @@ export default class AppGenerator extends Generator {
     this.answers = resolveOrExplain(() => resolveAnswers(raw));
   }
 
-  configuring(): void {
+  async configuring(): Promise<void> {
     this.destinationRoot(this.destinationPath(projectFolder(this.answers.name)));
+    this.files = new Map<string, string | Uint8Array>(renderProject(this.answers));
+    this.files.set(RUNTIME_TARBALL_PATH, vendoredRuntimeTarball());
+    this.settled = await settleConflicts(this, this.files);
   }
 
   writing(): void {
-    for (const [relative, contents] of renderProject(this.answers)) this.fs.write(this.destinationPath(relative), contents);
-    this.fs.write(this.destinationPath(RUNTIME_TARBALL_PATH), Buffer.from(vendoredRuntimeTarball()));
+    writeSettled(this, this.files, this.settled);
   }
 
   end(): void {

@@ -1,9 +1,13 @@
 /**
  * `yo lmcache-connector:connector`: one more connector class in an existing generated project
  * (module, conformance test, LMCache config, launch entry). Run it inside the project folder.
+ * `package.json` and `.vscode/launch.json` are the author's files with an entry added, so they
+ * are rewritten without a question; any other conflict is settled before the first write
+ * (`./conflicts`: `--force` overwrites, `--yes` stops with nothing written).
  */
 import Generator from "yeoman-generator";
-import { type ConnectorAnswers, PROMPTS, renderConnectorClass, resolveConnectorAnswers } from "../render/index.js";
+import { type ConnectorAnswers, CONNECTOR_MERGED_FILES, PROMPTS, renderConnectorClass, resolveConnectorAnswers } from "../render/index.js";
+import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
 import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
 
 /** The project-level questions that do not apply to one more class. */
@@ -14,6 +18,7 @@ const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== 
 export default class ConnectorGenerator extends Generator {
   private answers!: ConnectorAnswers;
   private files!: Map<string, string>;
+  private settled!: SettledFiles;
 
   constructor(args: string[], options: ConstructorParameters<typeof Generator>[1]) {
     super(args, options, { customInstallTask: true });
@@ -28,10 +33,11 @@ export default class ConnectorGenerator extends Generator {
         read: (relative) => (this.fs.exists(this.destinationPath(relative)) ? this.fs.read(this.destinationPath(relative)) : null),
       }),
     );
+    this.settled = await settleConflicts(this, this.files, CONNECTOR_MERGED_FILES);
   }
 
   writing(): void {
-    for (const [relative, contents] of this.files) this.fs.write(this.destinationPath(relative), contents);
+    writeSettled(this, this.files, this.settled);
   }
 
   end(): void {

@@ -3,12 +3,13 @@ import type Generator from "yeoman-generator";
 import { InvalidAnswersError } from "../render/answers.js";
 import type { PromptSpec } from "../render/prompts.js";
 
-/** Declares one yeoman option per prompt, plus `--yes`. No defaults: an absent option means "ask". */
+/** Declares one yeoman option per prompt, plus `--yes` and `--force`. No defaults: an absent option means "ask". */
 export function declareOptions(generator: Generator, prompts: readonly PromptSpec[]): void {
   for (const spec of prompts) {
     generator.option(spec.option, { type: spec.kind === "confirm" ? Boolean : String, description: spec.description });
   }
-  generator.option("yes", { type: Boolean, alias: "y", description: "accept the default of every question not given as an option" });
+  generator.option("yes", { type: Boolean, alias: "y", description: "accept the default of every question not given as an option; stop, writing nothing, if an existing file would be overwritten" });
+  generator.option("force", { type: Boolean, alias: "f", description: "overwrite existing files that differ, without asking" });
 }
 
 /** The value of `spec`'s option (`--class-name` arrives as `class-name` or `className`), or undefined. */

@@ -5,6 +5,6 @@
 export * from "./answers.js";
 export * from "./prompts.js";
 export * from "./versions.js";
-export { renderProject, renderConnectorClass, resolveConnectorAnswers, type RenderedFiles, type ExistingProject, type ConnectorAnswers } from "./project.js";
+export { CONNECTOR_MERGED_FILES, renderProject, renderConnectorClass, resolveConnectorAnswers, type RenderedFiles, type ExistingProject, type ConnectorAnswers } from "./project.js";
 export { connectorSource, type ConnectorSpec } from "./templates/connector-source.js";
 export { vendoredRuntimePath, vendoredRuntimeTarball } from "./vendor.js";

@@ -95,6 +95,13 @@ export function resolveConnectorAnswers(partial: Partial<Record<keyof ConnectorA
 }
 
 /**
+ * The files {@link renderConnectorClass} derives from the project's own copy (it parses them and
+ * adds an entry), so writing them back loses nothing of the author's: callers may overwrite them
+ * without asking.
+ */
+export const CONNECTOR_MERGED_FILES: ReadonlySet<string> = new Set([".vscode/launch.json", "package.json"]);
+
+/**
  * The files that add a connector class to an existing generated project: the module, its
  * conformance test and LMCache config, plus `package.json` (when the template needs a dependency
  * the project lacks) and `.vscode/launch.json` (a "Run against local cache (<Class>)" entry) when
