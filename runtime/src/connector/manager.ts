@@ -17,6 +17,9 @@ import { BlackholeConnectorAdapter } from "./adapters/blackhole-adapter";
 import { FsConnectorAdapter } from "./adapters/fs-adapter";
 import { MemoryConnectorAdapter } from "./adapters/memory-adapter";
 import { MockConnectorAdapter } from "./adapters/mock-adapter";
+import { RedisConnectorAdapter } from "./adapters/redis-adapter";
+import { UpstreamOnlyAdapter } from "./adapters/upstream-only-adapter";
+import { UPSTREAM_SCHEMES } from "./upstream-schemes";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector");
 
@@ -24,18 +27,22 @@ const logger = getLogger("lmcache.v1.storage_backend.connector");
 export interface ConnectorManagerOptions extends ConnectorContextOptions, ModuleLoadOptions {}
 
 /**
- * The built-in adapters, keyed by the module file name LMCache would discover them under.
- * Built lazily (adapters import `createConnector`, which imports this module).
+ * The built-in adapters, keyed by the module file name LMCache would discover them under: one per
+ * row of `UPSTREAM_SCHEMES` (upstream's adapters plus the kit's `memory://`), the kit's own port
+ * where it has one, else an `UpstreamOnlyAdapter` that names LMCache's connector. Built lazily
+ * (adapters import `createConnector`, which imports this module).
  */
 function builtinAdapterModules(loadOptions: ModuleLoadOptions): [string, () => ConnectorAdapter][] {
-  return [
-    ["audit_adapter", () => new AuditConnectorAdapter(loadOptions)],
-    ["blackhole_adapter", () => new BlackholeConnectorAdapter()],
-    ["external_adapter", () => new ExternalConnectorAdapter(loadOptions)],
-    ["fs_adapter", () => new FsConnectorAdapter()],
-    ["memory_adapter", () => new MemoryConnectorAdapter()],
-    ["mock_adapter", () => new MockConnectorAdapter()],
-  ];
+  const ported: Record<string, () => ConnectorAdapter> = {
+    AuditConnectorAdapter: () => new AuditConnectorAdapter(loadOptions),
+    BlackholeConnectorAdapter: () => new BlackholeConnectorAdapter(),
+    ExternalConnectorAdapter: () => new ExternalConnectorAdapter(loadOptions),
+    FsConnectorAdapter: () => new FsConnectorAdapter(),
+    MemoryConnectorAdapter: () => new MemoryConnectorAdapter(),
+    MockConnectorAdapter: () => new MockConnectorAdapter(),
+    RedisConnectorAdapter: () => new RedisConnectorAdapter(),
+  };
+  return UPSTREAM_SCHEMES.map((entry) => [entry.adapterModule, ported[entry.adapterClass] ?? (() => new UpstreamOnlyAdapter(entry))]);
 }
 
 /** Python `str.__lt__` on ASCII module names: code-unit order, as `pkgutil.iter_modules` sorts files. */
@@ -47,8 +54,9 @@ function byModuleName(a: [string, unknown], b: [string, unknown]): number {
  * Builds the adapter list and creates connectors. A fresh manager (fresh adapters, fresh module
  * loads) is built for every `createConnector` call, as in LMCache.
  *
- * Order: built-ins sorted by module file name like `pkgutil` — `audit`, `blackhole`, `external`,
- * `fs`, `memory` (ours), `mock` — then one adapter per plugin in `config.remoteStoragePlugins`.
+ * Order: built-ins sorted by module file name like `pkgutil` (`audit`, `azure`, `benchmark`, …,
+ * `memory` (ours), `mock`, …, `redis`, …, `valkey`) — then one adapter per plugin in
+ * `config.remoteStoragePlugins`.
  * Plugin names go through a `Set` as in LMCache; Python's set iteration order for strings is
  * randomised per process, ours is first-occurrence order (duplicates collapse either way).
  * Nothing here throws while discovering: failures are logged with LMCache's texts and skipped.
@@ -77,7 +85,7 @@ export class ConnectorManager {
       try {
         const adapter = make();
         this.adapters.push(adapter);
-        logger.info(`Discovered adapter: ${adapter.constructor.name}`);
+        logger.info(`Discovered adapter: ${adapter instanceof UpstreamOnlyAdapter ? adapter.entry.adapterClass : adapter.constructor.name}`);
       } catch (error) {
         logger.error(`Failed to instantiate adapter ${moduleName}: ${errorText(error)}`);
       }

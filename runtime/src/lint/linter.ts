@@ -22,6 +22,8 @@ import { LineIndex } from "./positions";
 import { shiftScan, type ScanResult } from "./occurrences";
 import { checkUrl } from "./checks/url-checks";
 import { checkPlugins } from "./checks/plugin-checks";
+import { checkPythonSource } from "./checks/python-connector-checks";
+import { analyzePythonModule } from "./modules/python-module";
 import type { CheckEnv } from "./checks/env";
 import { checkSignature, depsHold, recordDeps, shiftDiagnostic, type ModuleDeps } from "./check-cache";
 import type { LintContext, LintDiagnostic, LintDocument } from "./types";
@@ -127,6 +129,8 @@ export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnosti
   }
   env.deps = allDeps;
   out.push(...checkPlugins(env, scan.occurrences));
+  // A Python source: its own syntax error, and its connector classes' method kinds (ours, issue 12).
+  if (language === "python") out.push(...checkPythonSource(env, doc, analyzePythonModule(doc.path, doc.text)));
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   pruneChecks(state, chunks);
   state.last = { text: doc.text, contextSignature, deps: recordDeps(env, allDeps, signatures), diagnostics: out };

@@ -64,6 +64,15 @@ export interface LintContext {
    * URLs are not checked (we cannot know the configuration they will run under).
    */
   remoteStoragePlugins?: string[];
-  /** Environment for `LMCACHE_CONNECTOR_PATH` (the runtime loader's extra roots); default `process.env`. */
+  /** Environment for `LMCACHE_CONNECTOR_PATH`, `PYTHONPATH` and `LMCACHE_PYTHON`; default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Whether the linter may start the Python interpreter to ask for its `sys.path` (site-packages),
+   * so installed connectors resolve. It runs no workspace code, but Python's `site` runs the
+   * `.pth` files of site-packages: the CLI sets it, the editor only in a trusted workspace.
+   * Default false (nothing is run).
+   */
+  runInterpreter?: boolean;
+  /** The interpreter asked for `sys.path` (default: `LMCACHE_PYTHON`, else discovered; see python-sys-path.ts). */
+  python?: string;
 }

@@ -21,6 +21,7 @@ export function makeWorkspace(): string {
   fs.writeFileSync(path.join(dir, "pyc.py"), [
     "from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector",
     "class PyGood(RemoteConnector):",
+    "    def __init__(self, loop, local_cpu_backend, config): pass",
     "    async def exists(self, key): return False",
     "    def exists_sync(self, key): return False",
     "    async def get(self, key): return None",
@@ -28,6 +29,7 @@ export function makeWorkspace(): string {
     "    async def list(self): return []",
     "    async def close(self): pass",
     "class PyNoSync(RemoteConnector):",
+    "    def __init__(self, loop, local_cpu_backend, config): pass",
     "    async def exists(self, key): return False",
     "",
   ].join("\n"));

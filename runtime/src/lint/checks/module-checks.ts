@@ -9,6 +9,7 @@ import { classVerdict, type ModuleInfo } from "../modules/module-info";
 import { abstractMethodsError } from "../../loader/connector-class";
 import { isDottedIdentifierPath, moduleNotFoundText, moduleRoots, resolveConnectorModule } from "../modules/resolve";
 import { editDistance } from "./schemes";
+import { checkPythonClassAt, pythonClassVerdict } from "./python-connector-checks";
 import { diag, type CheckEnv } from "./env";
 import type { LintContext, LintDiagnostic, LintFix, LintRange } from "../types";
 
@@ -62,10 +63,18 @@ export function connectorClassNames(info: ModuleInfo, allowAdapter = false): str
 /** Class diagnostics for `className` in an analysed module. */
 export function checkClass(
   env: CheckEnv, info: ModuleInfo, modulePath: string, className: string, range: LintRange, allowAdapter: boolean,
-  out: LintDiagnostic[],
+  out: LintDiagnostic[], pluginName?: string,
 ): void {
-  const cls = info.classes.get(className);
   const rel = path.relative(env.ctx.cwd, info.file);
+  if (info.language === "python" && info.python) {
+    // Python: getattr(module, name) also finds an imported class; checked with Python's semantics
+    const verdict = pythonClassVerdict(env, info, modulePath, className, allowAdapter ? "plugin" : "connector");
+    if (verdict.kind !== null || verdict.raises) {
+      checkPythonClassAt(env, info, modulePath, className, allowAdapter ? "plugin" : "connector", range, out, pluginName);
+      return;
+    }
+  }
+  const cls = info.classes.get(className);
   if (!cls || !cls.exported) {
     const candidates = connectorClassNames(info, allowAdapter);
     const near = candidates.filter((c) => editDistance(c.toLowerCase(), className.toLowerCase()) <= 3);

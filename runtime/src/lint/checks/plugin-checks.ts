@@ -34,9 +34,8 @@ export function checkPlugins(env: CheckEnv, occurrences: readonly Occurrence[]):
     if (!entry.modulePath) continue;
     const info = checkModulePath(env, entry.modulePath.value, subRange(env, entry.modulePath, 0, entry.modulePath.value.length), out);
     if (info && entry.className) {
-      checkClass(env, info, entry.modulePath.value, entry.className.value, subRange(env, entry.className, 0, entry.className.value.length), true, out);
+      checkClass(env, info, entry.modulePath.value, entry.className.value, subRange(env, entry.className, 0, entry.className.value.length), true, out, name);
     }
-    void name;
   }
   return out;
 }

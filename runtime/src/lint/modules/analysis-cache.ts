@@ -9,8 +9,12 @@ import type { ModuleInfo } from "./module-info";
 
 const cache = new Map<string, { mtimeMs: number; size: number; info: ModuleInfo }>();
 
-/** The analysis of a module file; null if it cannot be read. */
+/** Source files we can analyse; an extension module (`.so`) found by Python resolution cannot be. */
+const ANALYSED = /\.(?:py|[cm]?[jt]sx?)$/i;
+
+/** The analysis of a module file; null if it cannot be read (or is not a source file we analyse). */
 export function analyzeModuleFile(file: string): ModuleInfo | null {
+  if (!ANALYSED.test(file)) return null;
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);

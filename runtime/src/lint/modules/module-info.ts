@@ -34,6 +34,8 @@ export interface ModuleInfo {
   classes: Map<string, ClassInfo>;
   /** Local name → imported name, for bindings imported from the runtime package (TS) or LMCache (Python). */
   baseImports: Map<string, string>;
+  /** Python modules only: the parsed module (classes with methods and parameters, imports, syntax error). */
+  python?: import("../scan/python-syntax").PyModuleSyntax;
 }
 
 /** Abstract methods of `RemoteConnector`, per language (TS camelCase, Python snake_case). */

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader/resolve";
 import { classifyModuleName } from "../../loader/module-name";
+import { interpreterSysPath } from "./python-sys-path";
 import type { LintContext } from "../types";
 
 /** Whether `modulePath` is a dotted identifier path (`pkg.sub.module`), what Python can import by name. */
@@ -33,15 +34,44 @@ function isFile(p: string): boolean {
   }
 }
 
-/** Python-style resolution of a dotted module path (ours, for Python LMCache connectors). */
+/**
+ * The roots Python resolution tries, in order: the loader's roots (cwd, searchPaths,
+ * `LMCACHE_CONNECTOR_PATH`), then `PYTHONPATH`, then the interpreter's own `sys.path`
+ * (site-packages; only when the context allows running it, see python-sys-path.ts).
+ */
+export function pythonModuleRoots(ctx: LintContext): string[] {
+  const fromEnv = ((ctx.env ?? process.env)["PYTHONPATH"] ?? "").split(path.delimiter).filter(Boolean).map((d) => path.resolve(ctx.cwd, d));
+  return [...new Set([...moduleRoots(ctx), ...fromEnv, ...interpreterSysPath(ctx)])];
+}
+
+/** A compiled extension module `<base>.<tag>.so` (or `<base>.so`), what site-packages often holds. */
+function extensionModule(base: string): string | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(path.dirname(base));
+  } catch {
+    return null;
+  }
+  const stem = path.basename(base) + ".";
+  const hit = entries.find((e) => e.startsWith(stem) && e.endsWith(".so"));
+  return hit ? path.join(path.dirname(base), hit) : null;
+}
+
+/**
+ * Python-style resolution of a dotted module path (ours, for Python LMCache connectors), as
+ * Python's path finder does it: `<root>/a/b.py` or `<root>/a/b/__init__.py` (an extension module
+ * `a/b.*.so` also counts as found) under {@link pythonModuleRoots}.
+ */
 export function resolvePythonModule(modulePath: string, ctx: LintContext): string | null {
   const named = classifyModuleName(modulePath);
   if (named.kind !== "dotted") return null;
   const rel = named.segments;
-  for (const root of moduleRoots(ctx)) {
+  for (const root of pythonModuleRoots(ctx)) {
     const base = path.join(root, ...rel);
     if (isFile(base + ".py")) return base + ".py";
     if (isFile(path.join(base, "__init__.py"))) return path.join(base, "__init__.py");
+    const ext = extensionModule(base);
+    if (ext) return ext;
   }
   return null;
 }
