@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the real-VS-Code end-to-end tests need, once, and reuses it afterwards:
-#   - Debian packages: chromium (driven by playwright-core), libkrb5-dev + pkg-config (code-server's
-#     native modules), ripgrep (stands in for the ripgrep download that cannot reach its host);
-#   - code-server 4.100.3 (VS Code 1.100.3, Node 20 extension host) into a cache folder, NOT into the
-#     project's package.json: its postinstall needs special environment and takes about 70 s.
-# Usage: test/e2e/setup-code-server.sh        (prints the code-server entry point on its last line)
+# Installs code-server 4.100.3 (VS Code 1.100.3, Node 20 extension host) for the real-VS-Code
+# end-to-end tests, once, into a cache folder — NOT into the project's package.json: its postinstall
+# needs special environment and takes about 70 s. Quiet: one progress line; npm's output goes to
+# <cache>/code-server-install.log (its tail is printed on failure).
+# Its Debian prerequisites (libkrb5-dev, pkg-config, g++/make, ripgrep) are installed by
+# scripts/setup-test-env.sh, which calls this script (npm test's pretest, .ci/run).
+# Usage: test/e2e/setup-code-server.sh [--check]   (prints the code-server entry point on its last
+#        line; --check only tells whether it is installed: exit 1 with the command when not)
 # Env:   LMCACHE_E2E_CACHE  cache folder (default <repo>/.cache/e2e)
 set -euo pipefail
 
@@ -20,28 +22,6 @@ marker="$install_dir/.installed-$CODE_SERVER_VERSION"
 
 log() { echo "[setup-code-server] $*" >&2; }
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null; then sudo "$@"
-  else log "need root to run: $*"; exit 1
-  fi
-}
-
-install_debian_packages() {
-  local missing=() pkg
-  for pkg in chromium libkrb5-dev pkg-config ripgrep; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  # node-gyp builds code-server's native modules.
-  { command -v g++ >/dev/null && command -v make >/dev/null; } || missing+=(build-essential)
-  command -v python3 >/dev/null || missing+=(python3)
-  if ((${#missing[@]})); then
-    log "installing Debian packages: ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
-
 # @vscode/ripgrep downloads from GitHub, which is unreachable here; its download step uses a cached
 # asset when one exists in $TMPDIR/vscode-ripgrep-cache-<package version>/, so put Debian's rg there.
 prefill_ripgrep_cache() {
@@ -53,7 +33,7 @@ prefill_ripgrep_cache() {
   tmp="$(node -p 'require("os").tmpdir()')"
   dir="$tmp/vscode-ripgrep-cache-$rg_version"
   if [ -s "$dir/$RIPGREP_ASSET" ]; then return; fi
-  log "pre-filling ripgrep cache $dir from $(command -v rg)"
+  command -v rg >/dev/null || { log "ripgrep (rg) is missing: run scripts/setup-test-env.sh"; exit 1; }
   mkdir -p "$dir"
   staging="$(mktemp -d)"
   cp "$(command -v rg)" "$staging/rg"
@@ -63,28 +43,34 @@ prefill_ripgrep_cache() {
 }
 
 install_code_server() {
-  if [ -f "$marker" ] && [ -f "$entry" ]; then
-    log "reusing code-server $CODE_SERVER_VERSION in $install_dir"
-    return
+  if [ -f "$marker" ] && [ -f "$entry" ]; then return; fi
+  if [ "${1:-}" = --check ]; then
+    log "code-server $CODE_SERVER_VERSION is not installed in $install_dir: run scripts/setup-test-env.sh"
+    exit 1
   fi
-  log "installing code-server $CODE_SERVER_VERSION into $install_dir (about 70 s)"
+  local npm_log="$cache/code-server-install.log"
+  log "installing code-server $CODE_SERVER_VERSION from the npm registry into $install_dir (about 70 s; log: $npm_log)"
   rm -rf "$install_dir"
   mkdir -p "$install_dir"
+  : >"$npm_log"
   cd "$install_dir"
   echo '{ "name": "lmcache-e2e-code-server", "private": true }' > package.json
   export npm_config_unsafe_perm=true npm_config_yes=true npm_config_fund=false npm_config_audit=false
   # Two steps: fetch without scripts to learn which @vscode/ripgrep version its lock pins, pre-fill
   # that version's cache, then run every skipped install script (argon2's native build, code-server's
   # postinstall with node-pty and ripgrep) through `npm rebuild`.
-  npm install --ignore-scripts --no-save "code-server@$CODE_SERVER_VERSION" >&2
-  prefill_ripgrep_cache
-  npm rebuild --foreground-scripts >&2
+  if ! { npm install --ignore-scripts --no-save "code-server@$CODE_SERVER_VERSION" \
+        && prefill_ripgrep_cache \
+        && npm rebuild --foreground-scripts; } >>"$npm_log" 2>&1; then
+    tail -n 30 "$npm_log" >&2
+    log "installing code-server failed (full log: $npm_log)"
+    exit 1
+  fi
   [ -x "$install_dir/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ] \
-    || { log "ripgrep missing after install"; exit 1; }
-  node "$entry" --version >&2 || { log "code-server does not start"; exit 1; }
+    || { log "ripgrep missing after install (log: $npm_log)"; exit 1; }
+  node "$entry" --version >>"$npm_log" 2>&1 || { log "code-server does not start (log: $npm_log)"; exit 1; }
   touch "$marker"
 }
 
-install_debian_packages
-install_code_server
+install_code_server "${1:-}"
 echo "$entry"

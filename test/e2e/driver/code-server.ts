@@ -3,21 +3,21 @@
  * loopback port, with its own user-data and extensions folders. The server runs in its own process
  * group so that stopping it also ends the extension host and everything the extension spawned.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { freeLoopbackPort } from "../../support/free-port";
 import { E2E_CACHE, SETUP_SCRIPT } from "./paths";
 
-/** The code-server entry point, installing it first (idempotent, reuses the cache) when missing. */
+/**
+ * The code-server entry point. It is installed before any test starts (scripts/setup-test-env.sh,
+ * npm test's pretest), never from inside a test: a missing install fails with the command to run.
+ */
 export function ensureCodeServer(): string {
   const entry = path.join(E2E_CACHE, "code-server", "node_modules", "code-server", "out", "node", "entry.js");
   const marker = path.join(E2E_CACHE, "code-server", ".installed-4.100.3");
   if (fs.existsSync(entry) && fs.existsSync(marker)) return entry;
-  const out = execFileSync("bash", [SETUP_SCRIPT], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 });
-  const printed = out.trim().split("\n").pop() ?? "";
-  if (!fs.existsSync(printed)) throw new Error(`setup-code-server.sh printed no entry point (got ${JSON.stringify(printed)})`);
-  return printed;
+  throw new Error(`code-server 4.100.3 is not installed in ${path.dirname(marker)}: run \`bash ${SETUP_SCRIPT}\` (npm test runs it before the tests)`);
 }
 
 /** Options of {@link startCodeServer}. */
@@ -77,7 +77,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const child = spawn(process.execPath, args, {
     detached: true, // own process group, so stop() reaches the extension host and its children
     stdio: ["ignore", log, log],
-    env: { ...process.env, ...opts.env, VSCODE_PROXY_URI: "", NODE_OPTIONS: "" },
+    // No NODE_PATH: the installed extension must find everything it loads inside itself.
+    env: { ...process.env, ...opts.env, VSCODE_PROXY_URI: "", NODE_OPTIONS: "", NODE_PATH: "" },
   });
   fs.closeSync(log);
   live.add(child);

@@ -9,8 +9,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Cache folder for code-server (`LMCACHE_E2E_CACHE`, default `<repo>/.cache/e2e`). */
 export const E2E_CACHE = process.env.LMCACHE_E2E_CACHE ?? path.join(REPO_ROOT, ".cache", "e2e");
 
-/** The setup script: installs Debian packages and code-server once, prints the entry point. */
-export const SETUP_SCRIPT = path.join(REPO_ROOT, "test", "e2e", "setup-code-server.sh");
+/** The test set-up: Debian packages and code-server, once (npm test's pretest and .ci/run run it). */
+export const SETUP_SCRIPT = path.join(REPO_ROOT, "scripts", "setup-test-env.sh");
 
 /** Screenshots of every step (gitignored). */
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, "test-results", "screenshots");
