@@ -14,6 +14,7 @@ import { progressLine } from "../harness/progress-line";
 import { getLogRecords, setLogSink, type LogRecord } from "../logging";
 import { UsageError, type ParsedArgs } from "./argv";
 import type { CliIO } from "./command";
+import { escapeControls } from "../files/terminal-text";
 
 /** Synopsis fragment for a command's usage line. */
 export const ENGINE_CONFIG_SYNOPSIS = "[--config FILE] [--search-path DIR]... [--extra KEY=VALUE]...";
@@ -113,7 +114,8 @@ export function loadEngineSettings(parsed: EngineConfigArgs, io: CliIO): EngineS
 }
 
 function printRecord(io: CliIO, record: LogRecord): void {
-  io.stderr(`LMCache ${record.level.toUpperCase()}: ${record.message}\n`);
+  // keys and values quoted from the config file: no control byte reaches the terminal
+  io.stderr(`LMCache ${record.level.toUpperCase()}: ${escapeControls(record.message)}\n`);
 }
 
 /**
@@ -130,7 +132,7 @@ export function loadEngineSettingsOrReport(parsed: EngineConfigArgs, io: CliIO, 
     return loadEngineSettings(parsed, io);
   } catch (err) {
     const e = err as Error;
-    io.stderr(`lmcache-connector ${name}: could not load the LMCache config\n${e?.name ?? "Error"}: ${e?.message ?? String(err)}\n`);
+    io.stderr(`lmcache-connector ${name}: could not load the LMCache config\n${escapeControls(`${e?.name ?? "Error"}: ${e?.message ?? String(err)}`)}\n`);
     return 2;
   } finally {
     setLogSink(previous);

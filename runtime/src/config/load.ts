@@ -3,7 +3,7 @@
  * `update_config_from_env`, `load_config_with_overrides`): snake_case YAML keys, `LMCACHE_<KEY>`
  * environment overrides, deprecated aliases, "Unknown configuration key" warnings.
  */
-import { readFileSync } from "node:fs";
+import { readRegularTextFile } from "../files/read-text-file";
 import { parse as parseYaml } from "yaml";
 import { PythonError, ValueError } from "../errors";
 import { getLogger } from "../logging";
@@ -101,9 +101,10 @@ function configFromYamlQuiet(text: string, source: string): LMCacheEngineConfig 
   return configFromMapping(parseYamlMapping(text, source), source);
 }
 
+/** The config file's text: a regular file of at most 8 MiB (`readRegularTextFile`; ours: a FIFO or `/dev/zero` would hang LMCache). */
 function readConfigFile(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularTextFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new PythonError("FileNotFoundError", `[Errno 2] No such file or directory: ${pythonStrRepr(path)}`, { cause: e });

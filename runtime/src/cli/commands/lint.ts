@@ -12,6 +12,8 @@ import { isConfigFile, walkLintableFiles } from "../../lint/lint-files";
 import { declaredPluginNames, pluginNamesForSources } from "../../lint/declared-plugins";
 import type { LintContext, LintDiagnostic } from "../../lint/types";
 import type { CliCommand } from "../command";
+import { readRegularTextFile } from "../../files/read-text-file";
+import { escapeControls } from "../../files/terminal-text";
 
 const USAGE = `Usage: lmcache-connector lint <files or folders…> [--format text|json] [--cwd DIR]
 
@@ -19,7 +21,9 @@ Checks connector URLs (remote_url, LMCACHE_REMOTE_URL, string literals), remote_
 and their extra_config keys the way LMCache would load them. Folders are walked (node_modules,
 .git and dist skipped) for *.yaml *.yml *.json .env* *.sh *.ts *.js *.mjs *.py. Module paths
 resolve against --cwd (default: the current directory). Diagnostic codes: docs/diagnostics.md.
-Exit code 1 when an error was found, 2 for bad usage.
+Only regular files up to 8 MiB are read: a FIFO, device or larger file is refused with a message
+(exit code 2). Text output shows control bytes from files escaped (ESC as \\x1b).
+Exit code 1 when an error was found, 2 for bad usage or a file that could not be read.
 `;
 
 /** One finding in the JSON output (1-based lines and columns). */
@@ -60,9 +64,18 @@ const command: CliCommand = {
     if (typeof line === "number") return line;
     const { format, cwd, files } = line;
 
-    const docs = files
-      .filter((file) => detectLanguage(file) !== null)
-      .map((file) => ({ path: file, text: fs.readFileSync(file, "utf8") }));
+    const docs: { path: string; text: string }[] = [];
+    let unreadable = 0;
+    for (const file of files) {
+      if (detectLanguage(file) === null) continue;
+      try {
+        docs.push({ path: file, text: readRegularTextFile(file) });
+      } catch (e) {
+        unreadable++;
+        const text = (e as NodeJS.ErrnoException).code ? `cannot read '${file}': ${(e as Error).message}` : (e as Error).message;
+        io.stderr(`lmcache-connector lint: ${escapeControls(text, "")}\n`);
+      }
+    }
     // Plugin names declared by any config linted in this run apply to plugin:// URLs in sources.
     // A config itself is checked against its own declarations only, as the editor checks it and as
     // LMCache loads it: another config's remote_storage_plugins never reach this one's engine.
@@ -85,10 +98,12 @@ const command: CliCommand = {
     }
     if (format === "json") io.stdout(JSON.stringify(records, null, 2) + "\n");
     else {
-      for (const r of records) io.stdout(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code} ${r.message}\n`);
+      // file names and messages quote the files' text: no control byte reaches the terminal
+      for (const r of records) io.stdout(escapeControls(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code} ${r.message}`, "") + "\n");
       const errors = records.filter((r) => r.severity === "error").length;
       io.stdout(`${docs.length} file(s) checked, ${errors} error(s), ${records.length - errors} other finding(s)\n`);
     }
+    if (unreadable > 0) return 2;
     return records.some((r) => r.severity === "error") ? 1 : 0;
   },
 };

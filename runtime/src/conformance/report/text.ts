@@ -1,4 +1,5 @@
 /** The default text report (ours): a table of cases, failure details, a summary; colour on a TTY only. */
+import { escapeControls } from "../../files/terminal-text";
 import type { ConformanceRun } from "../engine";
 import type { ConnectorOutput } from "../types";
 
@@ -49,11 +50,8 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
   return out.join("\n") + "\n";
 }
 
-/** Control bytes (other than newline and tab) shown as `\xNN`, so connector output cannot drive the terminal. */
-export function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+/** Control bytes (other than newline and tab) shown as `\xNN`, so connector output cannot drive the terminal (one implementation: files/terminal-text). */
+export { escapeControls };
 
 /** The connector's captured output, indented, under a heading per stream. */
 function pushOutput(out: string[], output: ConnectorOutput | undefined, indent: string, where = ""): void {
