@@ -6,12 +6,15 @@ import { createConnector } from "../../src/connector/create-connector";
 import { DynamicConnectorAdapter } from "../../src/connector/dynamic-adapter";
 import { EventLoop } from "../../src/connector/event-loop";
 import { ConnectorManager } from "../../src/connector/manager";
+import { UPSTREAM_SCHEMES } from "../../src/connector/upstream-schemes";
 import { clearLogRecords, getLogRecords } from "../../src/logging";
 import { createEngineConfig } from "../../src/config/engine-config";
 import { makeBackend } from "./helpers";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "connectors");
-const BUILTIN_SCHEMAS = ["audit://", "blackhole://", "external://", "fs://", "memory://", "mock://"];
+// One built-in adapter per upstream adapter class (plus the kit's memory://), in discovery order.
+const BUILTIN_SCHEMAS = UPSTREAM_SCHEMES.map((e) => e.prefixes[0] ?? "plugin://");
+const N = BUILTIN_SCHEMAS.length;
 
 beforeEach(() => clearLogRecords());
 
@@ -35,7 +38,9 @@ describe("ConnectorManager", () => {
   it("registers built-ins in module-file order and warns when there is no config", async () => {
     const m = await manager("memory://", null);
     expect(m.adapters.map((a) => a.schema)).toEqual(BUILTIN_SCHEMAS);
-    expect(BUILTIN_SCHEMAS).toEqual([...BUILTIN_SCHEMAS].sort());
+    expect(BUILTIN_SCHEMAS).toEqual(expect.arrayContaining(["audit://", "blackhole://", "external://", "fs://", "memory://", "mock://", "redis://"]));
+    const modules = UPSTREAM_SCHEMES.map((e) => e.adapterModule);
+    expect(modules).toEqual([...modules].sort());
     expect(logs("warning")).toContain("Configuration not available to parse remote connector adapters.");
   });
 
@@ -52,8 +57,8 @@ describe("ConnectorManager", () => {
       },
     );
     const m = await manager("memory://", config);
-    expect(m.adapters.slice(0, 6).map((a) => a.schema)).toEqual(BUILTIN_SCHEMAS);
-    const plugins = m.adapters.slice(6);
+    expect(m.adapters.slice(0, N).map((a) => a.schema)).toEqual(BUILTIN_SCHEMAS);
+    const plugins = m.adapters.slice(N);
     expect(plugins.map((a) => a.schema)).toEqual(["fixture://", "plugin://dyn"]);
     expect(plugins[1]).toBeInstanceOf(DynamicConnectorAdapter);
     expect((plugins[1] as DynamicConnectorAdapter).pluginName).toBe("dyn.a");
@@ -71,7 +76,7 @@ describe("ConnectorManager", () => {
 
   it("warns for every plugin when extra_config is missing, and loads nothing", async () => {
     const m = await manager("memory://", pluginConfig(["a", "b"], null));
-    expect(m.adapters.length).toBe(6);
+    expect(m.adapters.length).toBe(N);
     expect(logs("warning")).toEqual([
       "Remote connector a missing adapter module_path or class_name",
       "Remote connector b missing adapter module_path or class_name",
@@ -106,7 +111,7 @@ describe("ConnectorManager", () => {
 describe("DynamicConnectorAdapter", () => {
   it("reproduces the prefix-match quirk of canParse", async () => {
     const m = await manager("memory://", pluginConfig(["dyn.a"], pluginKeys("dyn.a", "plugin_connectors", "RecordingConnector")));
-    const dyn = m.adapters[6] as DynamicConnectorAdapter;
+    const dyn = m.adapters[N] as DynamicConnectorAdapter;
     expect(dyn.schema).toBe("plugin://dyn");
     expect(dyn.canParse("plugin://dyn")).toBe(true);
     expect(dyn.canParse("plugin://dyn.b")).toBe(true);

@@ -40,7 +40,7 @@ describe("error messages and log records carry no password (ours: LMCache prints
     const errors: string[] = [];
     const urls = [
       `nosuch://u:${SECRET}@h:1`,
-      `redis://u:${SECRET}@host`,
+      `lm://u:${SECRET}@host`,
       `external://u:${SECRET}@host:0/no_such_mod/?connector_name=X`,
       `external://u:${SECRET}@h1:0,h2:0/m/?connector_name=X`,
       `fs://u:${SECRET}@h:0`,
