@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   InvalidAnswersError,
   PROMPTS,
+  RUNTIME_TARBALL_PATH,
   VERSIONS,
   defaultClassName,
   externalUrl,
@@ -107,6 +108,18 @@ describe("version table", () => {
     const installed = (pkg: string) => JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")).version;
     for (const pkg of ["typescript", "vitest", "@types/node", "redis"] as const) expect(VERSIONS[pkg], pkg).toBe(installed(pkg));
     expect(VERSIONS.runtime).toBe(JSON.parse(readFileSync(path.join(root, "runtime/package.json"), "utf8")).version);
+  });
+});
+
+describe("the runtime dependency of a generated project", () => {
+  it("is a peer ^<runtime version> and a devDependency on the vendored tarball (offline), never a plain dependency", () => {
+    for (const answers of Object.values(GOLDEN_ANSWERS)) {
+      const pkg = JSON.parse(renderProject(answers).get("package.json")!);
+      expect(pkg.peerDependencies).toEqual({ "lmcache-connector-runtime": `^${VERSIONS.runtime}` });
+      expect(pkg.devDependencies["lmcache-connector-runtime"]).toBe(`file:${RUNTIME_TARBALL_PATH}`);
+      expect(pkg.dependencies?.["lmcache-connector-runtime"]).toBeUndefined();
+      expect(pkg.overrides).toBeUndefined();
+    }
   });
 });
 

@@ -121,7 +121,7 @@ export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnsw
     problems.push("package.json is not valid JSON.");
   }
   if (pkgText === null) problems.push("No package.json here: run `yo lmcache-connector` first, or run this inside a generated project.");
-  else if (pkg && !(pkg.dependencies?.[RUNTIME_PACKAGE] || pkg.devDependencies?.[RUNTIME_PACKAGE])) {
+  else if (pkg && !(pkg.dependencies?.[RUNTIME_PACKAGE] || pkg.devDependencies?.[RUNTIME_PACKAGE] || pkg.peerDependencies?.[RUNTIME_PACKAGE])) {
     problems.push(`package.json does not depend on ${RUNTIME_PACKAGE}: this is not an LMCache connector project.`);
   }
   if (project.read(`src/${mod}.ts`) !== null) problems.push(`src/${mod}.ts already exists: choose another class name.`);

@@ -10,10 +10,18 @@ export interface ConnectorRef {
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";
 
-/** `package.json` of the generated project. */
+/**
+ * `package.json` of the generated project. The runtime appears twice, on purpose (ours):
+ * `peerDependencies` says which runtime the connector is written for (`^<version>`; whoever
+ * loads the connector — LMCache through the kit's loader, the CLI, the extension — supplies its
+ * own copy), and `devDependencies` installs the vendored tarball for the project's own build,
+ * tests and CLI, so `npm install` needs no registry for it. npm lets the root's devDependency
+ * satisfy the peer (an `overrides` entry cannot: npm rejects overriding a direct dependency, and a
+ * plain `^<version>` dependency does not install offline, nor at all before the runtime is published).
+ */
 export function packageJson(answers: ProjectAnswers): string {
   const url = externalUrl(answers.className);
-  const dependencies: Record<string, string> = { [RUNTIME_PACKAGE]: `file:${RUNTIME_TARBALL_PATH}` };
+  const dependencies: Record<string, string> = {};
   if (answers.template === "redis") dependencies.redis = VERSIONS.redis;
   return json({
     name: answers.name,
@@ -27,8 +35,10 @@ export function packageJson(answers: ProjectAnswers): string {
       check: `lmcache-connector check '${url}'`,
       "run-local": `lmcache-connector run '${url}'`,
     },
-    dependencies,
+    peerDependencies: { [RUNTIME_PACKAGE]: `^${VERSIONS.runtime}` },
+    ...(Object.keys(dependencies).length > 0 ? { dependencies } : {}),
     devDependencies: {
+      [RUNTIME_PACKAGE]: `file:${RUNTIME_TARBALL_PATH}`,
       "@types/node": VERSIONS["@types/node"],
       typescript: VERSIONS.typescript,
       vitest: VERSIONS.vitest,
@@ -369,7 +379,25 @@ or the Remote Storage Plugin Framework (\`remote_storage_plugins: ["${mod}"]\` w
 ## Add another connector
 
 \`\`\`sh
-yo lmcache-connector:connector --class-name OtherConnector --template fs
+yo lmcache-connector:connector --class-name OtherConnector --template fs --yes
 \`\`\`
+
+It adds the module, its test and config, and a launch entry to \`.vscode/launch.json\`; it never
+overwrites another file of yours unless you pass \`--force\`.
+
+## The runtime
+
+\`package.json\` names the runtime twice: \`peerDependencies\` says which runtime this connector is
+written for (\`^${VERSIONS.runtime}\`; whatever loads the connector supplies its own copy), and
+\`devDependencies\` installs the copy in \`${RUNTIME_TARBALL_PATH}\` for this project's build, tests and
+\`lmcache-connector\` CLI, so \`npm install\` works offline. To move to a newer runtime:
+
+\`\`\`sh
+npm install -D lmcache-connector-runtime@^${VERSIONS.runtime}              # from the npm registry, or
+npm install -D /path/to/kit/generator/vendor/lmcache-connector-runtime-<version>.tgz   # a kit checkout's
+\`\`\`
+
+(in a kit checkout, \`npm run vendor-runtime\` in \`generator/\` packs its current runtime into
+\`generator/vendor/\`).
 `;
 }
