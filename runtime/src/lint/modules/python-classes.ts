@@ -117,7 +117,8 @@ export class PyClassResolver {
   /** Attribute `attr` of module `moduleName`: a modelled class, a name in the module, or a submodule. */
   private attribute(moduleName: string, attr: string): PyValue {
     const known = KNOWN_MODULES[moduleName];
-    if (known) return known[attr] ? { kind: "class", node: { kind: "builtin", name: known[attr] } } : { kind: "unknown" };
+    if (known?.[attr]) return { kind: "class", node: { kind: "builtin", name: known[attr] } };
+    if (known) return `${moduleName}.${attr}` in KNOWN_MODULES ? { kind: "module", name: `${moduleName}.${attr}` } : { kind: "unknown" };
     const mod = this.module(moduleName);
     if (mod) {
       const v = this.name(mod, attr);
