@@ -52,6 +52,7 @@ export type DeclaredPluginsLookup = (folder: string) => string[] | undefined;
  * workspace folder), plus `lmcacheConnector.searchPaths` resolved against that root. A source file
  * in a workspace folder gets the plugin names that folder's configs declare, as
  * `lmcache-connector lint <folder>` gives them; a config is checked against its own only.
+ * `runInterpreter` follows workspace trust (see python-sys-path.ts in the core).
  */
 export function lintContextFor(doc: vscode.TextDocument, declaredPlugins?: DeclaredPluginsLookup): LintContext {
   const own = vscode.workspace.getWorkspaceFolder(doc.uri);
@@ -62,5 +63,8 @@ export function lintContextFor(doc: vscode.TextDocument, declaredPlugins?: Decla
   const searchPaths = readSettings(doc.uri).searchPaths.map((p) => path.resolve(cwd, p));
   const inFolder = own?.uri.scheme === "file" && declaredPlugins && !isConfigFile(documentPath(doc), doc.languageId);
   const remoteStoragePlugins = inFolder ? declaredPlugins(own.uri.fsPath) : undefined;
-  return remoteStoragePlugins ? { cwd, searchPaths, remoteStoragePlugins } : { cwd, searchPaths };
+  // Python resolution may ask the interpreter for its sys.path (site-packages) only in a trusted
+  // workspace: starting Python runs site-packages' .pth files. Restricted Mode runs nothing.
+  const runInterpreter = vscode.workspace.isTrusted;
+  return remoteStoragePlugins ? { cwd, searchPaths, remoteStoragePlugins, runInterpreter } : { cwd, searchPaths, runInterpreter };
 }

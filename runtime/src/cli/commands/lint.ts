@@ -15,12 +15,14 @@ import type { CliCommand } from "../command";
 import { readRegularTextFile } from "../../files/read-text-file";
 import { escapeControls } from "../../files/terminal-text";
 
-const USAGE = `Usage: lmcache-connector lint <files or folders…> [--format text|json] [--cwd DIR]
+const USAGE = `Usage: lmcache-connector lint <files or folders…> [--format text|json] [--cwd DIR] [--python PATH]
 
 Checks connector URLs (remote_url, LMCACHE_REMOTE_URL, string literals), remote_storage_plugins
 and their extra_config keys the way LMCache would load them. Folders are walked (node_modules,
 .git and dist skipped) for *.yaml *.yml *.json .env* *.sh *.ts *.js *.mjs *.py. Module paths
-resolve against --cwd (default: the current directory). Diagnostic codes: docs/diagnostics.md.
+resolve against --cwd (default: the current directory), then, for Python, PYTHONPATH and the
+interpreter's sys.path (--python, else LMCACHE_PYTHON, else python3/usr/bin/python3 with torch;
+asked once, no connector code runs). Diagnostic codes: docs/diagnostics.md.
 Only regular files up to 8 MiB are read: a FIFO, device or larger file is refused with a message
 (exit code 2). Text output shows control bytes from files escaped (ESC as \\x1b).
 Exit code 1 when an error was found, 2 for bad usage or a file that could not be read.
@@ -53,16 +55,17 @@ function filesOf(full: string, given: string): string[] {
 const command: CliCommand = {
   summary: "lint connector URLs and plugin settings in configs and sources",
   async run(args, io) {
-    const line = readCommandLine(args, io, { name: "lint", usage: USAGE }, { values: ["format", "cwd"] }, (parsed) => {
+    const line = readCommandLine(args, io, { name: "lint", usage: USAGE }, { values: ["format", "cwd", "python"] }, (parsed) => {
       if (!parsed.positionals.length) throw new UsageError("expected at least one file or folder");
       return {
         format: formatFlag(parsed, ["text", "json"] as const),
         cwd: path.resolve(io.cwd, stringFlag(parsed, "cwd", ".")),
+        python: stringFlag(parsed, "python", "") || undefined,
         files: parsed.positionals.flatMap((p) => filesOf(path.resolve(io.cwd, p), p)),
       };
     });
     if (typeof line === "number") return line;
-    const { format, cwd, files } = line;
+    const { format, cwd, files, python } = line;
 
     const docs: { path: string; text: string }[] = [];
     let unreadable = 0;
@@ -79,7 +82,8 @@ const command: CliCommand = {
     // Plugin names declared by any config linted in this run apply to plugin:// URLs in sources.
     // A config itself is checked against its own declarations only, as the editor checks it and as
     // LMCache loads it: another config's remote_storage_plugins never reach this one's engine.
-    const configCtx: LintContext = { cwd, env: io.env };
+    // The user runs the CLI on their own files: asking the interpreter for its sys.path is allowed.
+    const configCtx: LintContext = { cwd, env: io.env, runInterpreter: true, ...(python ? { python } : {}) };
     const sourceCtx: LintContext = { ...configCtx, remoteStoragePlugins: pluginNamesForSources(docs.map(declaredPluginNames)) };
     const records: LintJsonRecord[] = [];
     for (const doc of docs) {
