@@ -94,13 +94,19 @@ export function formatFlag<F extends string>(parsed: ParsedArgs, formats: readon
   return format as F;
 }
 
+/** The longest delay Node's timers honour (2^31 − 1 ms, about 24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * An integer flag written in decimal digits (no `1e3`, `0x10` or fractions), a safe integer
- * ≥ `min`; `undefined` when absent.
+ * ≥ `min` and ≤ `max`; `undefined` when absent. `max` keeps absurd values (a timeout Node would
+ * clamp to 1 ms, a workload that would never end or never fit in memory) a usage error; `why`
+ * says where it comes from.
  */
-export function integerFlag(parsed: ParsedArgs, name: string, min: number): number | undefined {
-  const what = min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
-  return numberFlag(parsed, name, (n) => Number.isSafeInteger(n) && n >= min, what, /^\s*[-+]?\d+\s*$/);
+export function integerFlag(parsed: ParsedArgs, name: string, min: number, max: number = Number.MAX_SAFE_INTEGER, why = ""): number | undefined {
+  const lower = min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
+  const what = max === Number.MAX_SAFE_INTEGER ? lower : `${lower} ≤ ${max}${why ? ` (${why})` : ""}`;
+  return numberFlag(parsed, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max, what, /^\s*[-+]?\d+\s*$/);
 }
 
 /**

@@ -7,6 +7,10 @@
  * the seed and path that replay it (`runConformance({ seed, … })` plus the case's replay path).
  */
 import fc from "fast-check";
+import { ValueError } from "../errors";
+import { replayPathProblem } from "./replay-path";
+
+export { DIFFERENTIAL_NUM_RUNS, replayPathProblem } from "./replay-path";
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import type { MemoryObj } from "../memory/memory-obj";
 import type { InstrumentedRemoteConnector } from "../connector/instrumented-connector";
@@ -218,8 +222,15 @@ export interface DifferentialOutcome {
   runs: number;
 }
 
-/** Runs the property; on failure, fast-check has already shrunk the sequence to a minimal one. */
+/**
+ * Runs the property; on failure, fast-check has already shrunk the sequence to a minimal one.
+ * A replay `path` that {@link replayPathProblem} refuses → `ValueError` before anything runs.
+ */
 export async function runDifferential(opts: DifferentialOptions): Promise<DifferentialOutcome> {
+  if (opts.path !== undefined) {
+    const problem = replayPathProblem(opts.path, opts.numRuns);
+    if (problem) throw new ValueError(problem);
+  }
   let run = 0;
   let last: Divergence | null = null;
   const property = fc.asyncProperty(opsArbitrary(opts.caps), async (ops) => {

@@ -5,6 +5,7 @@ import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-opt
 import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
 import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
+import { FLAG_LIMITS } from "../flag-limits";
 
 const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -31,13 +32,13 @@ const command: CliCommand = {
       formats: ["text", "json"],
       values: ["rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight", "max-run-ms"],
       options: (parsed) => ({
-        rounds: integerFlag(parsed, "rounds", 1),
-        warmupRounds: integerFlag(parsed, "warmup", 0),
-        keys: integerFlag(parsed, "keys", 1),
-        payloadBytes: integerFlag(parsed, "payload-bytes", 1),
+        rounds: integerFlag(parsed, "rounds", 1, ...FLAG_LIMITS.rounds),
+        warmupRounds: integerFlag(parsed, "warmup", 0, ...FLAG_LIMITS.warmup),
+        keys: integerFlag(parsed, "keys", 1, ...FLAG_LIMITS.keys),
+        payloadBytes: integerFlag(parsed, "payload-bytes", 1, ...FLAG_LIMITS["payload-bytes"]),
         hitRate: numberFlag(parsed, "hit-rate", (n) => n >= 0 && n <= 1, "a fraction between 0 and 1"),
-        inflight: integerFlag(parsed, "inflight", 1),
-        maxRunMs: integerFlag(parsed, "max-run-ms", 1),
+        inflight: integerFlag(parsed, "inflight", 1, ...FLAG_LIMITS.inflight),
+        maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
       }),
     });
     if (typeof line === "number") return line;

@@ -5,7 +5,8 @@
  * error for a connector that does not load is printed as LMCache raises it. The command line is
  * read by the shared `../single-url-command`, like `run`'s and `bench`'s.
  */
-import { integerFlag, printUsageError } from "../argv";
+import { integerFlag, printUsageError, UsageError } from "../argv";
+import { replayPathProblem } from "../../conformance/replay-path";
 import type { CliCommand, CliIO } from "../command";
 import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS, loadEngineSettingsOrReport } from "../engine-config-options";
 import { parseSingleUrlCommand } from "../single-url-command";
@@ -16,6 +17,7 @@ import { CHUNK_TOKENS } from "../../conformance/chunk-tokens";
 import { DEFAULT_CASE_TIMEOUT_MS } from "../../conformance/timeouts";
 import { conformanceRunOf, exitCodeOf, EXIT_CODES_HELP } from "../../runner/verdict";
 import type { LMCacheEngineConfig } from "../../config";
+import { FLAG_LIMITS } from "../flag-limits";
 
 const HELP = `Usage: lmcache-connector check <url> [options] ${ENGINE_CONFIG_SYNOPSIS}
 
@@ -57,6 +59,13 @@ function conformanceOverrides(config: LMCacheEngineConfig, chunkTokens: number, 
   return rest;
 }
 
+/** `--replay PATH`, checked before anything runs (a path like `999999999:1` would spin for ever). */
+function replayFlag(path: string | undefined): string | undefined {
+  const problem = path === undefined ? null : replayPathProblem(path);
+  if (problem) throw new UsageError(`--replay: ${problem}`);
+  return path;
+}
+
 /** A repeatable, comma-separated glob option as a flat list. */
 function globList(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean);
@@ -73,10 +82,10 @@ const command: CliCommand = {
       booleans: ["strict"],
       options: (parsed) => ({
         cases: globList(parsed.lists.get("cases")),
-        seed: integerFlag(parsed, "seed", -0x80000000),
-        timeoutMs: integerFlag(parsed, "timeout-ms", 1),
+        seed: integerFlag(parsed, "seed", -0x80000000, ...FLAG_LIMITS["check-seed"]),
+        timeoutMs: integerFlag(parsed, "timeout-ms", 1, ...FLAG_LIMITS["timeout-ms"]),
         strict: parsed.flags.has("strict") ? true : globList(parsed.lists.get("strict-cases")),
-        replayPath: parsed.flags.get("replay") as string | undefined,
+        replayPath: replayFlag(parsed.flags.get("replay") as string | undefined),
       }),
     });
     if (typeof line === "number") return line;

@@ -10,6 +10,7 @@ import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-opt
 import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
 import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
+import { FLAG_LIMITS } from "../flag-limits";
 
 const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -39,11 +40,11 @@ const command: CliCommand = {
       formats: ["text", "json"],
       values: ["requests", "seed", "max-local-cpu-size", "chunk-size", "max-run-ms"],
       options: (parsed) => ({
-        requests: integerFlag(parsed, "requests", 1),
-        seed: integerFlag(parsed, "seed", 0),
+        requests: integerFlag(parsed, "requests", 1, ...FLAG_LIMITS.requests),
+        seed: integerFlag(parsed, "seed", 0, ...FLAG_LIMITS["run-seed"]),
         maxLocalCpuSize: numberFlag(parsed, "max-local-cpu-size", (n) => n > 0, "a positive number of GB"),
-        chunkSize: integerFlag(parsed, "chunk-size", 1),
-        maxRunMs: integerFlag(parsed, "max-run-ms", 1),
+        chunkSize: integerFlag(parsed, "chunk-size", 1, ...FLAG_LIMITS["chunk-size"]),
+        maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
       }),
     });
     if (typeof line === "number") return line;

@@ -1,6 +1,6 @@
 /** C11.6 / catalogue idea 3: random operation sequences against the memory:// reference. */
 import type { CaseContext } from "../context";
-import { compareSequence, formatOp, KEY_POOL, runDifferential, type DiffCapabilities } from "../differential";
+import { compareSequence, DIFFERENTIAL_NUM_RUNS, formatOp, KEY_POOL, runDifferential, type DiffCapabilities } from "../differential";
 import { defineCases } from "./common";
 
 function probeRemoveSync(ctx: CaseContext): boolean {
@@ -41,7 +41,7 @@ export default defineCases([
         keysFor,
         seed,
         path: ctx.replay?.path,
-        numRuns: 100,
+        numRuns: DIFFERENTIAL_NUM_RUNS,
         deadlineMs: ctx.opDeadlineMs,
         timeLimitMs: Math.max(200, Math.floor(ctx.timeoutMs * 0.6)),
       });
