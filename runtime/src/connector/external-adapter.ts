@@ -10,6 +10,8 @@ import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./ba
 import type { ConnectorContext } from "./context";
 import { instantiateConnector } from "./dynamic-adapter";
 import { parseExternalUrl } from "./external-url";
+import { connectorLanguage } from "../python/resolve";
+import { createPythonConnector } from "../python/host";
 import { redactUrl } from "./redact";
 
 const logger = getLogger("lmcache.v1.storage_backend.connector.external_adapter");
@@ -62,6 +64,14 @@ export class ExternalConnectorAdapter extends ConnectorAdapter {
         "Please use the Remote Storage Plugin Framework instead.",
     );
     const { modulePath, connectorName } = parseExternalUrl(context.url);
+
+    // A module that resolves to Python is loaded by the real interpreter, with LMCache's own
+    // steps and messages (python/host.ts; ours: which language wins is `connectorLanguage`).
+    if (connectorLanguage(modulePath, this.loadOptions) === "python") {
+      const connector = await createPythonConnector({ kind: "external", modulePath, className: connectorName, context, roots: this.loadOptions });
+      logger.info(`Loaded external connector: ${modulePath}.${connectorName}`);
+      return connector;
+    }
 
     try {
       const module = (await loadModule(modulePath, this.loadOptions)) as Record<string, unknown>;

@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The bridge process (ours): serves the TypeScript engine's calls to Python connectors.
+
+Channels (file descriptors and FIFOs the engine opened before starting this process):
+
+- ``--fd N``: a socket carrying frames both ways for everything asynchronous — ``open`` (load a
+  connector as LMCache loads it), ``call`` of a coroutine method (run on the asyncio loop in its
+  own thread through ``asyncio.run_coroutine_threadsafe``, as LMCache's ``RemoteBackend`` does),
+  the engine's ``reply`` to our callbacks (``local_cpu_backend.allocate``) and ``drop``.
+- ``--sync-req`` / ``--sync-resp``: FIFOs for the synchronous methods (``exists_sync``,
+  ``remove_sync``, ``support_*``, ``batched_contains`` …), which LMCache calls directly from the
+  caller's thread: here a pool of caller threads, never the loop thread. The engine blocks on
+  the answer with a deadline of its own.
+
+The process exits when the engine's end of ``--fd`` closes, and (Linux) when its parent dies.
+"""
+import argparse
+import asyncio
+import concurrent.futures
+import inspect
+import itertools
+import os
+import sys
+import threading
+import traceback
+
+from .errors import describe_exception
+from .frames import ChannelClosed, FrameReader, FrameWriter
+
+#: How long a callback into the engine (``allocate``) may wait for its answer.
+CALLBACK_TIMEOUT_S = 30.0
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: the closed channel still ends us
+        pass
+
+
+def select_lmcache(mode: str, kit_path: str) -> dict:
+    """Imports ``lmcache`` per ``--lmcache``: ``installed`` (must be importable), ``kit`` (the
+    kit's package first on ``sys.path``) or ``auto`` (installed if importable, else the kit's)."""
+    kit_path = os.path.abspath(kit_path)
+    if mode == "kit":
+        sys.path.insert(0, kit_path)
+        import lmcache
+    elif mode == "installed":
+        try:
+            import lmcache
+        except ImportError as e:
+            raise RuntimeError(f"--lmcache installed: this interpreter cannot import lmcache ({e}); install LMCache (pip install lmcache) or use --lmcache kit") from e
+    else:
+        try:
+            import lmcache
+        except ImportError:
+            sys.path.append(kit_path)
+            import lmcache
+    where = os.path.dirname(os.path.abspath(getattr(lmcache, "__file__", "") or ""))
+    source = "kit" if where.startswith(kit_path + os.sep) or where == os.path.join(kit_path, "lmcache") else "installed"
+    version = getattr(lmcache, "__version__", None)
+    if version is None:
+        try:
+            from importlib.metadata import version as dist_version
+
+            version = dist_version("lmcache")
+        except Exception:  # noqa: BLE001
+            version = "unknown"
+    return {"source": source, "version": str(version), "path": where}
+
+
+def make_config(fields: dict):
+    """An ``LMCacheEngineConfig`` from the engine's config (snake_case keys)."""
+    from lmcache.v1 import config as config_module
+
+    cls = config_module.LMCacheEngineConfig
+    for factory in ("from_dict", "from_defaults"):
+        fn = getattr(cls, factory, None)
+        if fn is None:
+            continue
+        try:
+            return fn(fields) if factory == "from_dict" else fn(**fields)
+        except TypeError:
+            continue
+    return cls(**fields)
+
+
+def make_metadata(fields: dict):
+    """``LMCacheMetadata`` (newest module), else the older ``LMCacheEngineMetadata``."""
+    import torch
+
+    from .memory import torch_dtype
+
+    values = dict(fields)
+    values["kv_dtype"] = torch_dtype(values["kv_dtype"])
+    values["kv_shape"] = tuple(values["kv_shape"])
+    try:
+        from lmcache.v1.metadata import LMCacheMetadata
+    except ImportError:
+        from lmcache.config import LMCacheEngineMetadata as LMCacheMetadata
+    accepted = inspect.signature(LMCacheMetadata).parameters
+    return LMCacheMetadata(**{k: v for k, v in values.items() if k in accepted})
+
+
+class Instance:
+    """One connector instance and the engine-side backend it belongs to."""
+
+    def __init__(self, bridge, iid, arena, full_chunk_size_bytes):
+        from .memory import BridgeAllocator
+
+        self.bridge = bridge
+        self.iid = iid
+        self.arena = arena
+        self.table = bridge.table
+        self.allocator = BridgeAllocator(bridge.table)
+        self.full_chunk_size_bytes = full_chunk_size_bytes
+        self.connector = None
+
+    def ask(self, method, args):
+        return self.bridge.ask(self.iid, method, args)
+
+
+class Bridge:
+    def __init__(self, fd: int, sync_req: str, sync_resp: str):
+        from .memory import ObjectTable
+
+        self.table = ObjectTable()
+        self.instances = {}
+        self.waiters = {}
+        self.waiters_lock = threading.Lock()
+        self.callback_ids = itertools.count(1)
+        self.local = threading.local()
+        self.async_reader = FrameReader(fd)
+        self.async_out = FrameWriter(fd, self.table.attach_events)
+        # Open order matches the engine's (it holds both FIFOs open read-write, so neither blocks).
+        self.sync_in_fd = os.open(sync_req, os.O_RDONLY)
+        self.sync_out = FrameWriter(os.open(sync_resp, os.O_WRONLY), self.table.attach_events)
+        self.sync_reader = FrameReader(self.sync_in_fd)
+        self.callers = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="lmcache-caller")
+        self.loop = asyncio.new_event_loop()
+        self.loop_thread = threading.Thread(target=self.loop.run_forever, name="lmcache-loop", daemon=True)
+        self.loop_thread.start()
+
+    # ---- callbacks into the engine -----------------------------------------------------------
+    def ask(self, iid, method, args):
+        channel = getattr(self.local, "channel", "async")
+        cid = next(self.callback_ids)
+        done = threading.Event()
+        slot = {}
+        with self.waiters_lock:
+            self.waiters[cid] = (done, slot)
+        writer = self.sync_out if channel == "sync" else self.async_out
+        writer.write({"t": "cb", "id": cid, "inst": iid, "m": method, "args": args})
+        if not done.wait(CALLBACK_TIMEOUT_S):
+            with self.waiters_lock:
+                self.waiters.pop(cid, None)
+            raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
+        if "error" in slot:
+            error = slot["error"]
+            exc_type = __builtins__.get(error["type"]) if isinstance(__builtins__, dict) else getattr(__builtins__, error["type"], None)
+            if not (isinstance(exc_type, type) and issubclass(exc_type, Exception)):
+                exc_type = RuntimeError
+            raise exc_type(error["message"])
+        return slot.get("value")
+
+    def _resolve(self, msg):
+        with self.waiters_lock:
+            waiter = self.waiters.pop(msg["id"], None)
+        if waiter is None:
+            return
+        done, slot = waiter
+        if msg.get("ok", True):
+            slot["value"] = msg.get("value")
+        else:
+            slot["error"] = msg["error"]
+        done.set()
+
+    # ---- results -------------------------------------------------------------------------------
+    def _send_result(self, writer, call_id, fn):
+        from .values import encode
+
+        try:
+            message = {"t": "result", "id": call_id, "ok": True, "value": encode(fn())}
+        except BaseException as e:  # noqa: BLE001 - every failure is the connector's answer
+            message = {"t": "result", "id": call_id, "ok": False, "error": describe_exception(e)}
+        writer.write(message)
+
+    def _instance(self, msg):
+        inst = self.instances.get(msg["inst"])
+        if inst is None:
+            raise RuntimeError(f"connector instance {msg['inst']} is not open in the bridge")
+        return inst
+
+    # ---- async channel -------------------------------------------------------------------------
+    def serve(self) -> None:
+        threading.Thread(target=self._serve_sync, name="lmcache-sync-dispatch", daemon=True).start()
+        while True:
+            try:
+                msg = self.async_reader.read()
+            except (ChannelClosed, OSError):
+                os._exit(0)
+            if "freed" in msg:
+                self.table.freed(msg["freed"])
+            kind = msg.get("t")
+            if kind == "reply":
+                self._resolve(msg)
+            elif kind == "call":
+                self._call_async(msg)
+            elif kind == "open":
+                threading.Thread(target=self._open, args=(msg,), name="lmcache-open", daemon=True).start()
+            elif kind == "drop":
+                self.instances.pop(msg["inst"], None)
+            elif kind == "stack":
+                self._send_result(self.async_out, msg["id"], self._loop_stack)
+            elif kind == "exit":
+                os._exit(0)
+
+    def _loop_stack(self):
+        frame = sys._current_frames().get(self.loop_thread.ident)
+        return traceback.format_stack(frame) if frame is not None else []
+
+    def _call_async(self, msg):
+        from .values import decode
+
+        try:
+            inst = self._instance(msg)
+            args = decode(msg["args"], inst)
+            method = getattr(inst.connector, msg["m"])
+        except BaseException as e:  # noqa: BLE001
+            self.async_out.write({"t": "result", "id": msg["id"], "ok": False, "error": describe_exception(e)})
+            return
+
+        async def invoke():
+            # LMCache awaits these methods: a plain `def` returning a bool fails right here with
+            # "object bool can't be used in 'await' expression", as it does under LMCache.
+            return await method(*args)
+
+        future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+        future.add_done_callback(lambda f: self._send_result(self.async_out, msg["id"], f.result))
+
+    def _open(self, msg):
+        def run():
+            from lmcache.v1.storage_backend.local_cpu_backend import LocalCPUBackend
+
+            from .backend import make_backend_class
+            from .loading import create_external_connector, create_plugin_connector
+            from .memory import SharedArena
+
+            for root in reversed(msg.get("roots", [])):
+                if root not in sys.path:
+                    sys.path.insert(0, root)
+            shm = msg["shm"]
+            inst = Instance(self, msg["inst"], SharedArena(shm["path"], shm["size"]), msg.get("fullChunkSizeBytes"))
+            config = make_config(msg["config"])
+            metadata = make_metadata(msg["metadata"])
+            backend = make_backend_class(LocalCPUBackend)(config, metadata, inst)
+            create = create_external_connector if msg.get("kind", "external") == "external" else create_plugin_connector
+            connector = create(msg["module"], msg["cls"], self.loop, backend, config)
+            inst.connector = connector
+            self.instances[msg["inst"]] = inst
+            cls = type(connector)
+            try:
+                source = inspect.getsourcefile(cls)
+                line = inspect.getsourcelines(cls)[1]
+            except (TypeError, OSError):
+                source, line = None, None
+            return {"repr": repr(connector), "class": cls.__name__, "file": source, "line": line}
+
+        self._send_result(self.async_out, msg["id"], run)
+
+    # ---- sync channel --------------------------------------------------------------------------
+    def _serve_sync(self) -> None:
+        while True:
+            try:
+                msg = self.sync_reader.read()
+            except (ChannelClosed, OSError):
+                os._exit(0)
+            if "freed" in msg:
+                self.table.freed(msg["freed"])
+            if msg.get("t") == "reply":
+                self._resolve(msg)
+            elif msg.get("t") == "call":
+                self.callers.submit(self._call_sync, msg)
+
+    def _call_sync(self, msg):
+        from .values import decode
+
+        def run():
+            inst = self._instance(msg)
+            args = decode(msg["args"], inst)
+            return getattr(inst.connector, msg["m"])(*args)
+
+        self.local.channel = "sync"
+        try:
+            self._send_result(self.sync_out, msg["id"], run)
+        finally:
+            self.local.channel = "async"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="lmcache_connector_kit.bridge")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--sync-req", required=True)
+    parser.add_argument("--sync-resp", required=True)
+    parser.add_argument("--lmcache", choices=["installed", "kit", "auto"], default="auto")
+    parser.add_argument("--kit-path", required=True)
+    args = parser.parse_args(argv)
+    _die_with_parent()
+    # Connector prints go to stderr: stdout may carry the engine's report (--format json).
+    os.dup2(2, 1)
+    hello = FrameWriter(args.fd)
+    if sys.version_info < (3, 10):
+        hello.write({"t": "fatal", "kind": "python-too-old", "message": f"Python {sys.version.split()[0]} is too old: LMCache needs Python >= 3.10"})
+        os._exit(3)
+    try:
+        import torch
+    except Exception as e:  # noqa: BLE001
+        hello.write({"t": "fatal", "kind": "no-torch", "message": f"{type(e).__name__}: {e}"})
+        os._exit(3)
+    try:
+        lmcache_info = select_lmcache(args.lmcache, args.kit_path)
+        bridge = Bridge(args.fd, args.sync_req, args.sync_resp)
+    except Exception as e:  # noqa: BLE001
+        hello.write({"t": "fatal", "kind": "lmcache", "message": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})
+        os._exit(3)
+    bridge.async_out.write(
+        {
+            "t": "hello",
+            "pid": os.getpid(),
+            "python": {"executable": sys.executable, "version": sys.version.split()[0]},
+            "torch": torch.__version__,
+            "lmcache": lmcache_info,
+        }
+    )
+    bridge.serve()

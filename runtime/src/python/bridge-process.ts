@@ -1,0 +1,311 @@
+/**
+ * The Python bridge process, seen from Node (ours). Started with the chosen interpreter as a
+ * child of the process that loads a Python connector (the runner, or the CLI in-process): same
+ * process group, so whatever kills the runner kills it; it also exits when its channel closes and,
+ * on Linux, when its parent dies (`PR_SET_PDEATHSIG`).
+ *
+ * Two channels (see `lmcache_connector_kit/bridge.py`):
+ * - fd 3, a socket: frames for `open`, coroutine `call`s and the replies to Python's callbacks,
+ *   read by Node's event loop;
+ * - two FIFOs for synchronous methods: Node writes the call and then blocks (`Atomics.wait` in
+ *   short sleeps between non-blocking reads) until the answer comes or the deadline passes, while
+ *   answering Python's callbacks (an `allocate` from `exists_sync`) on the same pair.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import type { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { BridgeError, PythonError, type PythonExceptionInfo } from "./errors";
+import { encodeFrame, FrameParser, type Frame } from "./frames";
+import { type PythonInterpreter, PythonSetupError, INSTALL_HINT } from "./interpreter";
+
+/** `--lmcache`: which `lmcache` package the connector runs against. */
+export type LmcacheMode = "installed" | "kit" | "auto";
+
+/** What the bridge reports once it runs: the report header names these. */
+export interface BridgeHello {
+  pid: number;
+  python: { executable: string; version: string };
+  torch: string;
+  lmcache: { source: "installed" | "kit"; version: string; path: string };
+}
+
+/** Answers a callback from Python (`allocate`); throwing sends the error back to Python. */
+export type CallbackHandler = (frame: Frame) => unknown;
+
+/** `runtime/python`, where the bridge and the kit's `lmcache` package live (src/ or dist/). */
+export function kitPythonDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "python");
+    if (existsSync(join(candidate, "lmcache_connector_kit", "bridge.py"))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(`the kit's Python files (python/lmcache_connector_kit) were not found above ${__dirname}`);
+}
+
+// Imports the bridge, then takes the kit's folder off sys.path again: `import lmcache` must find
+// an installed LMCache first (bridge.select_lmcache adds the kit's package when asked or needed).
+const BOOTSTRAP =
+  "import sys\np = sys.argv[1]\nsys.path.insert(0, p)\nimport lmcache_connector_kit.bridge as b\n" +
+  "sys.path[:] = [e for e in sys.path if e != p]\nb.main(sys.argv[2:])";
+
+/** Default deadline of one synchronous call (ours; `LMCACHE_KIT_SYNC_DEADLINE_MS` overrides). */
+export const SYNC_DEADLINE_MS = 2000;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  what: string;
+  withTraceback: boolean;
+}
+
+export class BridgeProcess {
+  readonly hello: BridgeHello;
+  readonly interpreter: PythonInterpreter;
+  onCallback: CallbackHandler = () => {
+    throw new Error("no callback handler");
+  };
+  onEvents: (events: [number, string][]) => void = () => undefined;
+  private readonly child: ChildProcess;
+  private readonly socket: Socket;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: string | null = null;
+  private readonly syncReqFd: number;
+  private readonly syncRespFd: number;
+  private readonly syncParser = new FrameParser();
+  private readonly syncBuffer = Buffer.allocUnsafe(64 * 1024);
+  private readonly syncBacklog: Frame[] = [];
+
+  private constructor(init: { child: ChildProcess; socket: Socket; hello: BridgeHello; interpreter: PythonInterpreter; syncReqFd: number; syncRespFd: number }) {
+    this.child = init.child;
+    this.socket = init.socket;
+    this.hello = init.hello;
+    this.interpreter = init.interpreter;
+    this.syncReqFd = init.syncReqFd;
+    this.syncRespFd = init.syncRespFd;
+  }
+
+  /** Starts a bridge and waits for its hello (Python and torch start take about 1.5 s). */
+  static start(opts: { interpreter: PythonInterpreter; lmcache: LmcacheMode; cwd: string; env?: NodeJS.ProcessEnv; helloTimeoutMs?: number }): Promise<BridgeProcess> {
+    const dir = mkdtempSync(join(tmpdir(), "lmcache-kit-bridge-"));
+    const syncReq = join(dir, "sync-req");
+    const syncResp = join(dir, "sync-resp");
+    execFileSync("mkfifo", ["-m", "600", syncReq, syncResp]);
+    // Read-write / non-blocking opens never block on a FIFO, so neither side waits for the other.
+    const syncReqFd = openSync(syncReq, constants.O_RDWR);
+    const syncRespFd = openSync(syncResp, constants.O_RDONLY | constants.O_NONBLOCK);
+    const env = { ...(opts.env ?? process.env) };
+    env["PYTHONUNBUFFERED"] = "1";
+    env["LMCACHE_LOG_LEVEL"] ??= "WARNING"; // LMCache logs INFO per connector; the reports say what matters
+    env["PYTHONPYCACHEPREFIX"] ??= join(tmpdir(), "lmcache-kit-pycache");
+    const args = ["-c", BOOTSTRAP, kitPythonDir(), "--fd", "3", "--sync-req", syncReq, "--sync-resp", syncResp, "--lmcache", opts.lmcache, "--kit-path", kitPythonDir()];
+    const child = spawn(opts.interpreter.path, args, { cwd: opts.cwd, env, stdio: ["ignore", "inherit", "inherit", "pipe"] });
+    const socket = child.stdio[3] as Socket;
+    const cleanupFifos = (): void => rmSync(dir, { recursive: true, force: true });
+    return new Promise<BridgeProcess>((resolve, reject) => {
+      const parser = new FrameParser();
+      let settled = false;
+      const fail = (message: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        cleanupFifos();
+        closeSync(syncReqFd);
+        closeSync(syncRespFd);
+        child.kill("SIGKILL");
+        reject(new PythonSetupError(message));
+      };
+      const timeoutMs = opts.helloTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => fail(`${opts.interpreter.path} did not start the kit's Python bridge within ${timeoutMs} ms`), timeoutMs);
+      child.once("error", (err) => fail(`${opts.interpreter.path} could not be started: ${err.message}. ${INSTALL_HINT}`));
+      child.once("exit", (code, signal) => fail(`the kit's Python bridge (${opts.interpreter.path}) exited during start-up (${signal ?? `code ${code}`})`));
+      const onData = (chunk: Buffer): void => {
+        let frames: Frame[];
+        try {
+          frames = parser.push(chunk);
+        } catch (err) {
+          fail((err as Error).message);
+          return;
+        }
+        for (const frame of frames) {
+          if (frame.t === "fatal") {
+            const hint = frame["kind"] === "lmcache" ? "" : ` ${INSTALL_HINT}`;
+            fail(`${opts.interpreter.path}: ${String(frame["message"])}.${hint}`);
+            return;
+          }
+          if (frame.t === "hello" && !settled) {
+            settled = true;
+            clearTimeout(timer);
+            socket.off("data", onData);
+            child.removeAllListeners("exit");
+            child.removeAllListeners("error");
+            cleanupFifos(); // both ends are open now; the names are no longer needed
+            const bridge = new BridgeProcess({ child, socket, hello: frame as unknown as BridgeHello, interpreter: opts.interpreter, syncReqFd, syncRespFd });
+            bridge.attach(parser);
+            resolve(bridge);
+            return;
+          }
+        }
+      };
+      socket.on("data", onData);
+    });
+  }
+
+  private attach(parser: FrameParser): void {
+    this.socket.on("data", (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = parser.push(chunk);
+      } catch (err) {
+        this.markDead(`the Python bridge sent a bad frame: ${(err as Error).message}`);
+        return;
+      }
+      for (const frame of frames) this.handleAsync(frame);
+    });
+    this.socket.on("error", () => undefined);
+    this.child.on("exit", (code, signal) => {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      this.markDead(`the Python bridge (pid ${this.child.pid}) ${how}`);
+    });
+    this.idle();
+  }
+
+  /** True until the process exits or a channel breaks. */
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  private markDead(reason: string): void {
+    if (this.dead !== null) return;
+    this.dead = reason;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new BridgeError(`${reason} while ${p.what} was in flight`));
+    }
+    try {
+      closeSync(this.syncReqFd);
+      closeSync(this.syncRespFd);
+    } catch {
+      /* closed already */
+    }
+  }
+
+  // Node must not stay alive for an idle bridge, and must not exit while a call is pending.
+  private busy(): void {
+    this.socket.ref();
+  }
+
+  private idle(): void {
+    if (this.pending.size === 0) {
+      this.socket.unref();
+      this.child.unref();
+    }
+  }
+
+  private handleAsync(frame: Frame): void {
+    if (Array.isArray(frame["ev"])) this.onEvents(frame["ev"] as [number, string][]);
+    if (frame.t === "result") {
+      const p = this.pending.get(frame.id!);
+      if (!p) return;
+      this.pending.delete(frame.id!);
+      this.idle();
+      if (frame["ok"]) p.resolve(frame["value"]);
+      else p.reject(new PythonError(frame["error"] as PythonExceptionInfo, { withTraceback: p.withTraceback }));
+    } else if (frame.t === "cb") {
+      this.socket.write(encodeFrame(this.answer(frame)));
+    }
+  }
+
+  private answer(frame: Frame): object {
+    try {
+      return { t: "reply", id: frame.id, ok: true, value: this.onCallback(frame) ?? null };
+    } catch (err) {
+      const e = err as Error;
+      return { t: "reply", id: frame.id, ok: false, error: { type: e?.name ?? "RuntimeError", message: e?.message ?? String(err) } };
+    }
+  }
+
+  /**
+   * Sends `frame` (an `open` or `call`) and resolves to Python's value; a Python exception
+   * rejects as {@link PythonError} (with the traceback in the message when `withTraceback`).
+   */
+  request(frame: Omit<Frame, "id">, what: string, opts: { withTraceback?: boolean } = {}): Promise<unknown> {
+    if (this.dead !== null) return Promise.reject(new BridgeError(`${this.dead}; cannot run ${what}`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, what, withTraceback: opts.withTraceback ?? false });
+      this.busy();
+      this.socket.write(encodeFrame({ ...frame, id }));
+    });
+  }
+
+  /** Sends a frame that needs no answer (`drop`). */
+  notify(frame: Frame): void {
+    if (this.dead === null) this.socket.write(encodeFrame(frame));
+  }
+
+  /**
+   * Runs a synchronous method in one of Python's caller threads and blocks until it answers.
+   * Past `deadlineMs` throws a `TimeoutError` naming the method (the Python thread is left running;
+   * its late answer is discarded).
+   */
+  callSync(frame: Omit<Frame, "id">, what: string, deadlineMs: number): unknown {
+    if (this.dead !== null) throw new BridgeError(`${this.dead}; cannot run ${what}`);
+    const id = this.nextId++;
+    this.writeSync(encodeFrame({ ...frame, id }));
+    const until = performance.now() + deadlineMs;
+    let nap = 0.02;
+    for (;;) {
+      while (this.syncBacklog.length > 0) {
+        const reply = this.syncBacklog.shift()!;
+        if (Array.isArray(reply["ev"])) this.onEvents(reply["ev"] as [number, string][]);
+        if (reply.t === "cb") this.writeSync(encodeFrame(this.answer(reply)));
+        else if (reply.t === "result" && reply.id === id) {
+          if (reply["ok"]) return reply["value"];
+          throw new PythonError(reply["error"] as PythonExceptionInfo, { withTraceback: true });
+        }
+      }
+      let n = -1;
+      try {
+        n = readSync(this.syncRespFd, this.syncBuffer, 0, this.syncBuffer.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") {
+          this.markDead(`the Python bridge's sync channel failed (${(err as Error).message})`);
+          throw new BridgeError(`${this.dead} while ${what} was in flight`);
+        }
+      }
+      if (n === 0) {
+        this.markDead(`the Python bridge (pid ${this.child.pid}) exited`);
+        throw new BridgeError(`${this.dead} while ${what} was in flight`);
+      }
+      if (n > 0) {
+        this.syncBacklog.push(...this.syncParser.push(Buffer.from(this.syncBuffer.subarray(0, n))));
+        nap = 0.02;
+        continue;
+      }
+      if (performance.now() > until) {
+        const error = new Error(`${what} did not return within ${deadlineMs} ms (the Python call is still running)`);
+        error.name = "TimeoutError";
+        throw error;
+      }
+      Atomics.wait(sleeper, 0, 0, nap);
+      nap = Math.min(nap * 2, 1);
+    }
+  }
+
+  private writeSync(buffer: Buffer): void {
+    let done = 0;
+    while (done < buffer.length) done += writeSync(this.syncReqFd, buffer, done, buffer.length - done);
+  }
+
+  /** Ends the process (the run is over, or it misbehaved). */
+  kill(): void {
+    this.markDead("the Python bridge was stopped");
+    this.child.kill("SIGKILL");
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Which Python runs a Python connector (ours): `--python PATH` (the CLI sets `LMCACHE_PYTHON`),
+ * else `LMCACHE_PYTHON`, else the first of `python3` on `PATH` and `/usr/bin/python3` that is
+ * Python ≥ 3.10 and can import `torch` (LMCache requires both). The probe only looks torch up
+ * (`importlib.util.find_spec`), it does not import it: the bridge imports it once, for real.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+
+/** A usable interpreter. */
+export interface PythonInterpreter {
+  /** The path that was run (as found or given). */
+  path: string;
+  /** `sys.executable`. */
+  executable: string;
+  /** e.g. `"3.11.2"`. */
+  version: string;
+}
+
+/** No usable interpreter: one clear message saying what to install (never a stack trace). */
+export class PythonSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PythonSetupError";
+  }
+}
+
+/** What to install, said once for every refusal. */
+export const INSTALL_HINT =
+  "Install Python >= 3.10 with torch (Debian/Ubuntu: apt-get install python3-torch, which serves /usr/bin/python3; elsewhere: pip install torch), " +
+  "or name an interpreter that has it with --python PATH or LMCACHE_PYTHON.";
+
+const PROBE =
+  "import sys, json, importlib.util as u; print(json.dumps({'v': list(sys.version_info[:3]), 'exe': sys.executable, 'torch': u.find_spec('torch') is not None}))";
+
+interface Probe {
+  ok: boolean;
+  executable?: string;
+  version?: string;
+  problem?: string;
+}
+
+const probes = new Map<string, Probe>();
+
+function probe(path: string): Probe {
+  const cached = probes.get(path);
+  if (cached) return cached;
+  const run = spawnSync(path, ["-c", PROBE], { encoding: "utf8", timeout: 15_000 });
+  let result: Probe;
+  if (run.error) {
+    result = { ok: false, problem: `${path} could not be run (${(run.error as NodeJS.ErrnoException).code ?? run.error.message})` };
+  } else if (run.status !== 0) {
+    result = { ok: false, problem: `${path} failed to start (exit ${run.status}): ${(run.stderr || "").trim().split("\n").at(-1) ?? ""}` };
+  } else {
+    try {
+      const info = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as { v: number[]; exe: string; torch: boolean };
+      const version = info.v.join(".");
+      const [major = 0, minor = 0] = info.v;
+      if (major < 3 || (major === 3 && minor < 10)) result = { ok: false, executable: info.exe, version, problem: `${path} is Python ${version}; LMCache needs Python >= 3.10` };
+      else if (!info.torch) result = { ok: false, executable: info.exe, version, problem: `${path} (Python ${version}) cannot import torch` };
+      else result = { ok: true, executable: info.exe, version };
+    } catch {
+      result = { ok: false, problem: `${path} did not answer like a Python interpreter` };
+    }
+  }
+  probes.set(path, result);
+  return result;
+}
+
+/** `python3` on `PATH` (the first match), or null. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env["PATH"] ?? "").split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * The interpreter to use. An explicit one (`LMCACHE_PYTHON`, set by `--python`) must be usable
+ * itself; otherwise candidates are tried in order. Throws {@link PythonSetupError}.
+ */
+export function findInterpreter(env: NodeJS.ProcessEnv = process.env): PythonInterpreter {
+  const explicit = env["LMCACHE_PYTHON"];
+  if (explicit) {
+    const path = isAbsolute(explicit) || explicit.includes("/") ? explicit : (onPath(explicit, env) ?? explicit);
+    const p = probe(path);
+    if (!p.ok) throw new PythonSetupError(`The Python named by --python/LMCACHE_PYTHON is not usable: ${p.problem}. ${INSTALL_HINT}`);
+    return { path, executable: p.executable!, version: p.version! };
+  }
+  const candidates = [onPath("python3", env), "/usr/bin/python3"].filter((c): c is string => c !== null);
+  const problems: string[] = [];
+  for (const path of [...new Set(candidates)]) {
+    const p = probe(path);
+    if (p.ok) return { path, executable: p.executable!, version: p.version! };
+    problems.push(p.problem!);
+  }
+  throw new PythonSetupError(`No Python interpreter with torch was found (${problems.join("; ") || "no python3 on PATH"}). ${INSTALL_HINT}`);
+}
+
+/** Forget probe results (tests that change interpreters). */
+export function forgetInterpreterProbes(): void {
+  probes.clear();
+}

@@ -1,0 +1,120 @@
+/**
+ * `PythonRemoteConnector` (ours): a TypeScript `RemoteConnector` whose every method is the Python
+ * connector's, called through the bridge — so the conformance engine, the harness, `bench`,
+ * replay and the reports drive a Python class exactly as they drive a TS one (the
+ * `InstrumentedRemoteConnector` wrapper, recording proxy and deadlines sit above it unchanged).
+ *
+ * Coroutine methods (`exists`, `get`, `put`, `list`, `close`, `ping`, batched ones) run on the
+ * bridge's asyncio loop thread; synchronous ones (`exists_sync`, `remove_sync`,
+ * `batched_contains`, `support_*`, `requires_put_completion`, `post_init`,
+ * `reshape_partial_chunk`) in a caller thread, blocking Node until they answer (deadline
+ * {@link SYNC_DEADLINE_MS}). A Python exception surfaces as an error whose `name` is the Python
+ * type, whose message carries the traceback and whose `stack` points at the `.py` lines.
+ */
+import { RemoteConnector } from "../connector/base-connector";
+import type { CacheEngineKey } from "../keys/cache-engine-key";
+import type { MemoryObj } from "../memory/memory-obj";
+import type { PythonConnectorSession } from "./session";
+import { truthy } from "./values";
+
+/** What the bridge said about the loaded class. */
+export interface PythonConnectorInfo {
+  repr: string;
+  class: string;
+  file: string | null;
+  line: number | null;
+}
+
+export class PythonRemoteConnector extends RemoteConnector {
+  /** The Python class, its file and the interpreter and `lmcache` it runs with. */
+  readonly python: PythonConnectorInfo & { interpreter: string; pythonVersion: string; lmcache: string };
+  private readonly session: PythonConnectorSession;
+
+  constructor(session: PythonConnectorSession, info: PythonConnectorInfo) {
+    super(); // the Python instance computed its own chunk meta (RemoteConnector.__init__)
+    this.session = session;
+    const hello = session.hello;
+    this.python = {
+      ...info,
+      interpreter: hello.python.executable,
+      pythonVersion: hello.python.version,
+      lmcache: `${hello.lmcache.source} ${hello.lmcache.version}`,
+    };
+  }
+
+  // ---- coroutines ----------------------------------------------------------------------------
+  async exists(key: CacheEngineKey): Promise<boolean> {
+    return (await this.session.call("exists", [key])) as boolean;
+  }
+  async get(key: CacheEngineKey): Promise<MemoryObj | null> {
+    return (await this.session.call("get", [key])) as MemoryObj | null;
+  }
+  async put(key: CacheEngineKey, obj: MemoryObj): Promise<void> {
+    await this.session.call("put", [key, obj]);
+  }
+  async list(): Promise<string[]> {
+    return (await this.session.call("list", [])) as string[];
+  }
+  async close(): Promise<void> {
+    await this.session.call("close", []);
+  }
+  override async ping(): Promise<number> {
+    return (await this.session.call("ping", [])) as number;
+  }
+  override async batchedGet(keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]> {
+    return (await this.session.call("batched_get", [keys])) as (MemoryObj | null)[];
+  }
+  override async batchedPut(keys: CacheEngineKey[], objs: MemoryObj[]): Promise<void> {
+    await this.session.call("batched_put", [keys, objs]);
+  }
+  override async batchedAsyncContains(lookupId: string, keys: CacheEngineKey[], pin = false): Promise<number> {
+    return (await this.session.call("batched_async_contains", [lookupId, keys, pin])) as number;
+  }
+  override async batchedGetNonBlocking(lookupId: string, keys: CacheEngineKey[]): Promise<MemoryObj[]> {
+    return (await this.session.call("batched_get_non_blocking", [lookupId, keys])) as MemoryObj[];
+  }
+
+  // ---- synchronous methods ---------------------------------------------------------------------
+  existsSync(key: CacheEngineKey): boolean {
+    // LMCache tests the answer with `if`: an `async def exists_sync` returns a coroutine, truthy.
+    return truthy(this.session.callSync("exists_sync", [key]));
+  }
+  override removeSync(key: CacheEngineKey): boolean {
+    return this.session.callSync("remove_sync", [key]) as boolean;
+  }
+  override batchedContains(keys: CacheEngineKey[]): number {
+    return this.session.callSync("batched_contains", [keys]) as number;
+  }
+  override supportPing(): boolean {
+    return truthy(this.session.callSync("support_ping", []));
+  }
+  override supportBatchedGet(): boolean {
+    return truthy(this.session.callSync("support_batched_get", []));
+  }
+  override supportBatchedPut(): boolean {
+    return truthy(this.session.callSync("support_batched_put", []));
+  }
+  override supportBatchedAsyncContains(): boolean {
+    return truthy(this.session.callSync("support_batched_async_contains", []));
+  }
+  override supportBatchedGetNonBlocking(): boolean {
+    return truthy(this.session.callSync("support_batched_get_non_blocking", []));
+  }
+  override supportBatchedContains(): boolean {
+    return truthy(this.session.callSync("support_batched_contains", []));
+  }
+  override requiresPutCompletion(): boolean {
+    return truthy(this.session.callSync("requires_put_completion", []));
+  }
+  override postInit(): void {
+    this.session.callSync("post_init", []);
+  }
+  override reshapePartialChunk(obj: MemoryObj, bytesRead: number): MemoryObj {
+    return this.session.callSync("reshape_partial_chunk", [obj, bytesRead]) as MemoryObj;
+  }
+
+  /** Python's `repr(connector)` (LMCache's base gives `<ClassName>`). */
+  override toString(): string {
+    return this.python.repr;
+  }
+}
