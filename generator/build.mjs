@@ -2,10 +2,9 @@
 // the shared renderer (`dist/render/index.{js,cjs}` for the VS Code extension), and packs the
 // runtime into `vendor/` so generated projects install it without the registry.
 import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { vendorRuntime } from "./scripts/vendor-runtime.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning", sourcemap: true };
@@ -22,8 +21,5 @@ for (const name of ["app", "connector"]) {
 await build({ ...common, entryPoints: [join(here, "src/render/index.ts")], outfile: join(here, "dist/render/index.js"), format: "esm" });
 await build({ ...common, entryPoints: [join(here, "src/render/index.ts")], outfile: join(here, "dist/render/index.cjs"), format: "cjs", logOverride: { "empty-import-meta": "silent" } });
 
-// `npm pack` of the runtime (built just before by the root `build` script).
-const vendor = join(here, "vendor");
-mkdirSync(vendor, { recursive: true });
-for (const old of readdirSync(vendor)) if (old.endsWith(".tgz")) rmSync(join(vendor, old));
-execFileSync("npm", ["pack", "--silent", "--pack-destination", vendor], { cwd: join(here, "../runtime"), stdio: ["ignore", "ignore", "inherit"] });
+// `npm pack` of the runtime, built just before by the root `build` script (so not rebuilt here).
+vendorRuntime({ build: false });
