@@ -1,7 +1,8 @@
 /**
- * Pure builders of the `node` launch configurations the extension hands to js-debug: the F5
- * "Run against local cache" launch (`lmcache-connector run <url>`) and the runner relaunch behind
- * "Debug this failure". No `vscode` import: unit-tested as plain functions.
+ * Pure builders of the `node` configurations the extension hands to js-debug: the F5 "Run against
+ * local cache" launch (`lmcache-connector run <url>`; the CLI runs the connector in its runner
+ * child, which js-debug follows with `autoAttachChildProcesses`) and the attach to a runner behind
+ * the Debug profile and "Debug this failure". No `vscode` import: unit-tested as plain functions.
  *
  * Source maps: the runtime's loader compiles connector TypeScript with esbuild into a cache
  * directory (`defaultCompileCacheDir()`: `$XDG_CACHE_HOME` or `~/.cache` + `/lmcache-connector/compiled`) with inline source maps, and runs it
@@ -9,7 +10,6 @@
  * `resolveSourceMapLocations`, so the cache directory is listed there (and in `outFiles`, so
  * breakpoints are set before the compiled module loads).
  */
-import type { RunnerJob } from "../../runtime/src/runner/job.js";
 
 /** The attributes of a `lmcache-connector` launch configuration (see `configurationAttributes`). */
 export interface ConnectorLaunchConfig {
@@ -101,28 +101,33 @@ export function resolveRunLaunch(config: ConnectorLaunchConfig, ctx: LaunchConte
     cwd,
     ...sourceMapSettings(ctx.folder, ctx.cacheDir),
     console: "integratedTerminal",
+    // The connector runs in the CLI's runner child process: follow it so breakpoints bind there.
+    autoAttachChildProcesses: true,
     ...(config.env ? { env: config.env } : {}),
     ...(config.stopOnEntry ? { stopOnEntry: true } : {}),
   };
 }
 
+/** A `node` (js-debug) attach configuration. */
+export type NodeAttachConfig = Record<string, unknown> & { type: "node"; request: "attach"; name: string; port: number };
+
 /**
- * A `node` launch of the runner for one job (the Debug profile and "Debug this failure"): the job
- * goes as the runner's first argument, and stdout is captured so the extension can read the
- * NDJSON events from the debug session's output. `runId` marks the session (`__lmcacheRunId`).
+ * A `node` attach to a runner the extension started itself with `--inspect-brk=127.0.0.1:0` (the
+ * Debug profile and "Debug this failure"): the runner stays under the same supervisor as a Run —
+ * events on its own channel, crash detection, process-group kill — and js-debug only attaches.
+ * `continueOnAttach` releases the `--inspect-brk` pause once breakpoints are set; `runId` marks
+ * the session (`__lmcacheRunId`).
  */
-export function runnerLaunch(job: RunnerJob, runnerPath: string, cacheDir: string, name: string): NodeLaunchConfig {
+export function runnerAttach(port: number, cwd: string, cacheDir: string, name: string, runId: string): NodeAttachConfig {
   return {
     type: "node",
-    request: "launch",
+    request: "attach",
     name,
-    program: runnerPath,
-    args: [JSON.stringify(job)],
-    cwd: job.cwd,
-    runtimeArgs: ["--enable-source-maps"],
-    ...sourceMapSettings(job.cwd, cacheDir),
-    console: "internalConsole",
-    outputCapture: "std",
-    __lmcacheRunId: job.runId,
+    address: "127.0.0.1",
+    port,
+    cwd,
+    continueOnAttach: true,
+    ...sourceMapSettings(cwd, cacheDir),
+    __lmcacheRunId: runId,
   };
 }

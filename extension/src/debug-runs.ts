@@ -1,115 +1,80 @@
 /**
- * Conformance under the debugger (the Debug profile and "Debug this failure"): starts js-debug on
- * the bundled runner with the job as its argument, and reads the runner's NDJSON events back from
- * the session's stdout (a DebugAdapterTracker on `output` events), so results still land in the
- * TestRun. The run ends when the session terminates; cancelling the run stops the session.
+ * Conformance under the debugger (the Debug profile and "Debug this failure"): the extension
+ * starts the runner itself, exactly as for a Run (`startRunner`: events on the runner's own
+ * channel, crash detection, process-group kill), but with `--inspect-brk=127.0.0.1:0`, and
+ * attaches js-debug to the port the runner announces on stderr. The hang watchdog is off (a
+ * runner paused on a breakpoint is not hung); a crash, an exit or a kill is still reported. The
+ * run ends when the runner does; cancelling the run kills it, which ends the session.
  */
 import * as vscode from "vscode";
+import { startRunner } from "../../runtime/src/runner/client.js";
 import type { RunnerJob } from "../../runtime/src/runner/job.js";
-import { decodeEvent } from "../../runtime/src/runner/protocol.js";
-import { runnerLaunch } from "./debug-launch";
+import { runnerAttach } from "./debug-launch";
 import type { RunReporter } from "./run-reporter";
 
-/** The private key marking our sessions (js-debug copies it to its child sessions). */
-const RUN_ID_KEY = "__lmcacheRunId";
+/** `Debugger listening on ws://127.0.0.1:PORT/uuid`, as Node prints it on stderr. */
+const INSPECTOR_BANNER = /Debugger listening on ws:\/\/[^:]+:(\d+)\//;
 
-interface Pending {
-  reporter: RunReporter;
-  buffer: string;
-  session?: vscode.DebugSession;
-  finished: () => void;
-}
-
-/** Owns the tracker and the sessions it follows. */
+/** Owns the debug runs in flight. */
 export class DebugRuns implements vscode.Disposable {
-  private readonly pending = new Map<string, Pending>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly cancels = new Set<() => void>();
 
-  constructor(private readonly runnerPath: string, private readonly cacheDir: string, private readonly log: vscode.LogOutputChannel) {
-    this.subscriptions = [
-      vscode.debug.registerDebugAdapterTrackerFactory("*", { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
-      vscode.debug.onDidTerminateDebugSession((s) => {
-        const runId = runIdOf(s);
-        const p = runId ? this.pending.get(runId) : undefined;
-        if (p && (p.session === undefined || p.session.id === s.id)) p.finished();
-      }),
-    ];
-  }
+  constructor(private readonly runnerPath: string, private readonly cacheDir: string, private readonly log: vscode.LogOutputChannel) {}
 
-  private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
-    const runId = runIdOf(session);
-    const p = runId ? this.pending.get(runId) : undefined;
-    if (!p) return undefined;
-    return {
-      onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string } }) => {
-        if (m.type === "event" && m.event === "output" && m.body?.category === "stdout" && typeof m.body.output === "string") this.feed(p, m.body.output);
-      },
-    };
-  }
-
-  /** Feeds stdout text (NDJSON lines, possibly split) to the run's reporter. */
-  feed(p: Pending, text: string): void {
-    p.buffer += text;
-    let nl: number;
-    while ((nl = p.buffer.indexOf("\n")) >= 0) {
-      const line = p.buffer.slice(0, nl).trim();
-      p.buffer = p.buffer.slice(nl + 1);
-      if (!line.startsWith("{")) continue;
-      try {
-        p.reporter.handle(decodeEvent(line));
-      } catch (err) {
-        this.log.debug(`debug session output not a runner event: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  /** Starts `job` under the debugger in `folder` and resolves when the session ends. */
+  /** Starts `job` under the debugger in `folder` and resolves when the runner has ended. */
   async start(job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken): Promise<void> {
     const runId = job.runId!;
-    const config = runnerLaunch(job, this.runnerPath, this.cacheDir, `LMCache conformance: ${job.url}`);
-    const done = new Promise<void>((resolve) => {
-      this.pending.set(runId, { reporter, buffer: "", finished: resolve });
-    });
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));
+    let stderr = "";
+    let attached = false;
+    let session: vscode.DebugSession | undefined;
     const sessionSub = vscode.debug.onDidStartDebugSession((s) => {
-      const p = this.pending.get(runId);
-      if (p && !p.session && runIdOf(s) === runId) p.session = s;
+      if (!session && s.configuration?.__lmcacheRunId === runId) session = s;
     });
-    const cancelSub = token.onCancellationRequested(() => {
-      const s = this.pending.get(runId)?.session;
-      if (s) void vscode.debug.stopDebugging(s);
-      this.pending.get(runId)?.finished();
+    this.log.info(`debugging conformance: ${job.url} ${JSON.stringify(job.options ?? {})}`);
+    const handle = startRunner(job, {
+      onEvent: (e) => reporter.handle(e),
+      runnerPath: this.runnerPath,
+      debugArgs: ["--inspect-brk=127.0.0.1:0"],
+      // In desktop VS Code process.execPath is the Electron binary: make it behave as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      onStderr: (text) => {
+        if (attached) return;
+        stderr = (stderr + text).slice(-2000);
+        const m = INSPECTOR_BANNER.exec(stderr);
+        if (!m) return;
+        attached = true;
+        const config = runnerAttach(Number(m[1]), job.cwd, this.cacheDir, `LMCache conformance: ${job.url}`, runId);
+        void Promise.resolve(vscode.debug.startDebugging(workspaceFolder, config as vscode.DebugConfiguration)).then(
+          (ok) => {
+            if (!ok) {
+              this.log.error("the debug session could not be started");
+              handle.cancel();
+            }
+          },
+          (err: unknown) => {
+            this.log.error(`the debug session could not be started: ${(err as Error)?.message ?? String(err)}`);
+            handle.cancel();
+          },
+        );
+      },
     });
+    const cancel = (): void => handle.cancel();
+    this.cancels.add(cancel);
+    const cancelSub = token.onCancellationRequested(cancel);
     try {
-      const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));
-      this.log.info(`debugging conformance: ${job.url} ${JSON.stringify(job.options ?? {})}`);
-      const started = await vscode.debug.startDebugging(workspaceFolder, config as vscode.DebugConfiguration);
-      if (!started) {
-        this.log.error("the debug session could not be started");
-        return;
-      }
-      await done;
+      const outcome = await handle.done;
+      this.log.info(`debug runner exited with ${outcome.exitCode ?? outcome.signal}${outcome.crashed ? ` (${outcome.crashed.reason})` : ""}`);
     } finally {
-      sessionSub.dispose();
+      this.cancels.delete(cancel);
       cancelSub.dispose();
-      this.pending.delete(runId);
+      sessionSub.dispose();
+      if (session) void vscode.debug.stopDebugging(session);
     }
-  }
-
-  /** The stdout sink of a pending run (tests feed it as js-debug would). */
-  pendingRun(runId: string): Pending | undefined {
-    return this.pending.get(runId);
   }
 
   dispose(): void {
-    for (const p of this.pending.values()) p.finished();
-    this.pending.clear();
-    for (const s of this.subscriptions) s.dispose();
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
   }
-}
-
-function runIdOf(session: vscode.DebugSession): string | undefined {
-  const own = session.configuration?.[RUN_ID_KEY];
-  if (typeof own === "string") return own;
-  const parent = session.parentSession?.configuration?.[RUN_ID_KEY];
-  return typeof parent === "string" ? parent : undefined;
 }

@@ -218,6 +218,15 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
     deliver(event);
   };
 
+  // Events are handled one turn after they are read: output the connector wrote before an event
+  // sits in the other pipes already (the runner writes synchronously), and libuv reads every pipe
+  // that is ready in the same poll, so that output is still attributed to the case it belongs to.
+  let queue: RunnerEvent[] = [];
+  const drainQueue = (): void => {
+    const batch = queue;
+    queue = [];
+    for (const event of batch) handleEvent(event);
+  };
   const splitter = new LineSplitter(
     MAX_EVENT_LINE_BYTES,
     (line) => {
@@ -229,7 +238,10 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
         crashWith("protocol", `the event channel carried something that is not a runner event: ${(err as Error).message.slice(0, 300)}`);
         return;
       }
-      handleEvent(event);
+      if (event.type === "heartbeat") return;
+      // Only what ends a case (or the run) waits; a case start takes effect at once.
+      if (queue.length === 0 && event.type !== "case-finished" && !TERMINAL.has(event.type)) handleEvent(event);
+      else if (queue.push(event) === 1) setImmediate(drainQueue);
     },
     (bytes) => crashWith("protocol", `an event line on the runner's channel exceeded ${MAX_EVENT_LINE_BYTES} bytes (${bytes} bytes without a newline)`),
   );
@@ -267,6 +279,7 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
     let exitSignal: NodeJS.Signals | null = null;
     const finish = (): void => {
       if (ended) return;
+      drainQueue();
       ended = true;
       for (const t of Object.values(timers)) if (t) clearTimeout(t);
       process.removeListener("exit", onParentExit);

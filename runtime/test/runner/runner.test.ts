@@ -38,6 +38,11 @@ async function runJob(job: RunnerJob, opts: { hardTimeoutMs?: number; env?: Node
   return { events, result, pid: handle.pid };
 }
 
+/** The last event that is not connector output (output outside any case is flushed at the very end). */
+function lastEvent(events: RunnerEvent[]): RunnerEvent {
+  return events.filter((e) => e.type !== "connector-output").at(-1)!;
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -57,10 +62,10 @@ async function waitGone(pid: number, ms = 2000): Promise<boolean> {
 }
 
 describe("runner process", () => {
-  it("streams a good connector's check in order, keeps console output as log events, ends with run-finished", async () => {
+  it("streams a good connector's check in order on its own channel, keeps console output as connector output, ends with run-finished", async () => {
     const { events, result } = await runJob({ kind: "check", url: ext("good_connector", "GoodConnector"), cwd: fixtures });
-    expect(result).toEqual({ exitCode: 0 });
-    const types = events.filter((e) => e.type !== "log").map((e) => e.type);
+    expect(result).toEqual({ exitCode: 0, signal: null });
+    const types = events.filter((e) => e.type !== "log" && e.type !== "connector-output").map((e) => e.type);
     expect(types[0]).toBe("run-started");
     expect(types[types.length - 1]).toBe("run-finished");
     expect(types).not.toContain("runner-crashed");
@@ -78,11 +83,11 @@ describe("runner process", () => {
     const started = events.find((e) => e.type === "run-started")!;
     const finished = events.filter((e) => e.type === "case-finished");
     if (started.type === "run-started") expect(finished.map((e) => e.id)).toEqual(started.cases.map((c) => c.id).filter((id) => finished.some((f) => f.id === id)));
-    const summary = events.at(-1)!;
+    const summary = events.find((e) => e.type === "run-finished")!;
     expect(summary.type === "run-finished" && summary.summary.failed).toBe(0);
-    const logs = events.filter((e) => e.type === "log").map((e) => (e.type === "log" ? e.message : ""));
-    expect(logs).toContain("GoodConnector constructed");
-    expect(logs).toContain("raw stdout write from the connector");
+    const printed = events.map((e) => (e.type === "connector-output" && e.stream === "stdout" ? e.text : "")).join("");
+    expect(printed).toContain("GoodConnector constructed\n");
+    expect(printed).toContain("raw stdout write from the connector\n");
     // Connector output and engine events belong to the same run.
     expect(new Set(events.map((e) => e.runId)).size).toBe(1);
   });
@@ -91,7 +96,7 @@ describe("runner process", () => {
     const { events, result } = await runJob({ kind: "check", url: ext("failing_connector", "FailingConnector"), cwd: fixtures });
     expect(result.exitCode).toBe(1);
     expect(result.crashed).toBeUndefined();
-    const last = events.at(-1)!;
+    const last = lastEvent(events);
     expect(last.type).toBe("run-finished");
     if (last.type === "run-finished") expect(last.summary.failed).toBeGreaterThan(0);
   });
@@ -112,9 +117,9 @@ describe("runner process", () => {
     const elapsed = Date.now() - start;
     expect(result.crashed?.reason).toBe("timeout");
     expect(elapsed).toBeLessThan(1500 + 8000);
-    const crash = events.at(-1)!;
+    const crash = lastEvent(events);
     expect(crash.type).toBe("runner-crashed");
-    if (crash.type === "runner-crashed") expect(crash.detail).toMatch(/no event from the runner for 1500 ms/);
+    if (crash.type === "runner-crashed") expect(crash.detail).toMatch(/event loop was blocked for more than 1500 ms/);
     expect(await waitGone(pid!)).toBe(true);
   });
 
@@ -122,9 +127,10 @@ describe("runner process", () => {
     const { events, result } = await runJob({ kind: "check", url: ext("exiting_connector", "ExitingConnector"), cwd: fixtures });
     expect(result.exitCode).toBe(3);
     expect(result.crashed?.reason).toBe("exit");
+    expect(result.crashed?.caseId).toBeDefined(); // the case in flight is named
     expect(result.crashed?.detail).toMatch(/process\.exit\(3\) called by connector code/);
     expect(result.crashed?.detail).toMatch(/exiting_connector\.ts/); // the stack points into the connector source
-    expect(events.at(-1)!.type).toBe("runner-crashed");
+    expect(lastEvent(events).type).toBe("runner-crashed");
   });
 
   it("reports an unhandled rejection with its message", async () => {
@@ -136,7 +142,7 @@ describe("runner process", () => {
     });
     expect(result.crashed?.reason).toBe("unhandled-rejection");
     expect(result.crashed?.detail).toMatch(/boom from a forgotten promise/);
-    const crash = events.at(-1)!;
+    const crash = lastEvent(events);
     expect(crash.type === "runner-crashed" && crash.runId).not.toBe("unknown");
   });
 
@@ -155,7 +161,7 @@ describe("runner process", () => {
       expect(e.type === "case-finished" && e.status).toBe("failed");
       expect(e.type === "case-finished" && e.message).toMatch(/the connector left an unhandled promise rejection: Error: boom from a forgotten promise/);
     }
-    const last = events.at(-1)!;
+    const last = lastEvent(events);
     expect(last.type).toBe("run-finished");
     if (last.type === "run-finished") expect(last.summary.failed).toBe(finished.length);
   });
@@ -165,7 +171,7 @@ describe("runner process", () => {
     const events: RunnerEvent[] = [];
     const handle = startRunner(
       { kind: "check", url: ext("hanging_connector", "HangingConnector"), cwd: fixtures },
-      { onEvent: (e) => events.push(e), runnerPath, hardTimeoutMs: 0, env: { ...process.env, HANGING_CHILD_PID_FILE: pidFile } },
+      { onEvent: (e) => events.push(e), runnerPath, hangMs: 0, env: { ...process.env, HANGING_CHILD_PID_FILE: pidFile } },
     );
     // Wait until the connector is loaded (its constructor logs) and has started the grandchild.
     const deadline = Date.now() + 15000;
@@ -175,7 +181,7 @@ describe("runner process", () => {
     expect(pidAlive(grandchild)).toBe(true);
     handle.cancel();
     const result = await handle.done;
-    expect(result.crashed?.reason).toBe("killed");
+    expect(result.crashed?.reason).toBe("cancelled");
     expect(pidAlive(handle.pid!)).toBe(false);
     expect(await waitGone(grandchild)).toBe(true);
   });
@@ -191,6 +197,6 @@ describe("runner process", () => {
     const report = events.find((e) => e.type === "result");
     expect(report && report.type === "result" && report.kind).toBe("run");
     expect(events.filter((e) => e.type === "progress")).toHaveLength(10);
-    expect(events.at(-1)!.type).toBe("run-finished");
+    expect(lastEvent(events).type).toBe("run-finished");
   });
 });

@@ -45,6 +45,7 @@ export function junitReport(run: ConformanceRun): string {
   for (const id of run.crash?.notRun ?? []) {
     lines.push(`    <testcase classname="${xmlEscape(id.split(".")[0]!)}" name="${xmlEscape(id)}" time="0.000"><error message="${xmlEscape(`not run: ${run.crash!.detail}`)}"/></testcase>`);
   }
+  if (run.output?.stdout) lines.push(`    <system-out>${xmlEscape(run.output.stdout)}</system-out>`);
   if (run.crash) lines.push(`    <system-err>${xmlEscape(`${run.crash.detail}${run.output?.stderr ? `\n${run.output.stderr}` : ""}`)}</system-err>`);
   lines.push("  </testsuite>", "</testsuites>");
   return lines.join("\n");
