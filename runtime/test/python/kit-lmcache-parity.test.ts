@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createEngineConfig, defaultEngineConfig } from "../../src/config/engine-config";
 import { CONFIG_DEFINITIONS, camelKey } from "../../src/config/definitions";
 import { RemoteConnector } from "../../src/connector/base-connector";
+import { parseRemoteUrl } from "../../src/connector/url";
 import { CacheEngineKey, LayerCacheEngineKey, type KeyLayout } from "../../src/keys/cache-engine-key";
 import { MemoryAllocator } from "../../src/memory/allocator";
 import { ALL_DTYPES, type DType } from "../../src/memory/dtypes";
@@ -310,6 +311,23 @@ const reshapes: ChunkMetaItem[] = chunkMeta.flatMap((item) => {
   return [full, single, single * 3, full - single, 0, -single, single + 1, full + single].map((bytesRead) => ({ ...item, bytesRead }));
 });
 
+const URLS = [
+  "external://host:0/my_pkg.my_mod/?connector_name=MyConnector",
+  "external://HOST:0/a%2Eb//c/?connector_name=A&connector_name=B",
+  "redis://user:s3cret@localhost:6379/0?x=1+2&y=%20z&blank=&bare#frag",
+  "redis://u:pw@:0/x",
+  "fs:///tmp/x",
+  "mock://100/?peeking_latency=1",
+  "lm://[::1]:65535/",
+  "lm://h:99999/",
+  "lm://h:abc/",
+  "plugin://fs.primary",
+  "external://h:0",
+  "s3://bucket.example:443/prefix?region=us-east-1&region=eu",
+  "",
+  "nonsense",
+];
+
 const request = {
   keys,
   keyParses: [
@@ -330,6 +348,7 @@ const request = {
   reshape: reshapes,
   formats: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1],
   tsConfig: defaultEngineConfig(),
+  urls: URLS,
 };
 
 interface Reply {
@@ -346,6 +365,7 @@ interface Reply {
   configDefaults: Record<string, unknown>;
   configViaSeam: Record<string, unknown>;
   divergences: ([string, string] | null)[];
+  urls: Answer[];
 }
 
 let reply: Reply;
@@ -479,6 +499,15 @@ describe("formats and config", () => {
 
   it("the TS config JSON goes through engine_config_from_kit unchanged", () => {
     expect(reply.configViaSeam).toEqual(reply.configDefaults);
+  });
+});
+
+describe("parse_remote_url", () => {
+  it("gives the same fields, or the same exception and text (passwords redacted on both sides)", () => {
+    URLS.forEach((url, i) => {
+      expect({ url, ...reply.urls[i]! }).toEqual({ url, ...tsAnswer(() => parseRemoteUrl(url)) });
+    });
+    expect(reply.urls.filter((a) => "error" in a).length).toBeGreaterThanOrEqual(6);
   });
 });
 

@@ -21,6 +21,7 @@ from lmcache.v1 import protocol  # noqa: E402
 from lmcache.v1.config import LMCacheEngineConfig  # noqa: E402
 from lmcache.v1.memory_management import MemoryFormat, TensorMemoryAllocator, tensor_from_buffer  # noqa: E402
 from lmcache.v1.protocol import RemoteMetadata  # noqa: E402
+from lmcache.v1.storage_backend.connector import parse_remote_url  # noqa: E402
 from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector  # noqa: E402
 from lmcache.v1.storage_backend.local_cpu_backend import LocalCPUBackend  # noqa: E402
 
@@ -187,6 +188,11 @@ def config_via_seam(ts_json):
     return {k: jsonable(v) for k, v in kit_compat.engine_config_from_kit(ts_json).to_dict().items()}
 
 
+def url_fields(url):
+    p = parse_remote_url(url)
+    return {"host": p.host, "port": p.port, "path": p.path, "username": p.username, "password": p.password, "queryParams": p.query_params}
+
+
 def divergences():
     """Where LMCache's Python errors and the TS runtime's own differ (asserted by the test)."""
     protocol.init_remote_metadata_info(1)
@@ -225,6 +231,7 @@ def main():
         "configDefaults": config_defaults(),
         "configViaSeam": config_via_seam(req["tsConfig"]),
         "divergences": divergences(),
+        "urls": [answer(lambda u=u: url_fields(u)) for u in req["urls"]],
     }
     json.dump(reply, sys.stdout)
 
