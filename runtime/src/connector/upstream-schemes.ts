@@ -13,7 +13,10 @@ import { AssertionError, ValueError } from "../errors";
 import { pyFloat, pyInt } from "../config/python-values";
 import { netlocHostname, netlocPort, parseQsPython, parseRemoteUrl, pythonStrListRepr, pythonStrRepr, urlparsePython } from "./url";
 
-/** Settings a rule may read (the URL alone decides most rules). */
+/**
+ * Settings a rule may read (the URL alone decides most rules). `extraConfig: undefined` means
+ * "not known" (the linter looking at a URL in source code): rules that depend on it stay quiet.
+ */
 export interface UrlRuleContext {
   extraConfig?: Record<string, unknown> | null;
 }
@@ -263,7 +266,8 @@ export const UPSTREAM_SCHEMES: readonly UpstreamScheme[] = [
       const parsed = urlparsePython(url);
       if (!parsed.netloc) throw new ValueError("RDMA S3 URL must include a bucket name (netloc)");
       const query = parseQsPython(parsed.query);
-      const extra = ctx.extraConfig ?? null;
+      if (ctx.extraConfig === undefined) return;
+      const extra = ctx.extraConfig;
       if (!query["endpoint"] && !(extra && ("endpoint" in extra || "s3_rdma_endpoint" in extra))) {
         throw new ValueError(
           "RDMA S3 connector requires an 'endpoint' parameter either in the URL query or LMCache extra_config under 's3_rdma_endpoint'.",
@@ -293,6 +297,7 @@ export const UPSTREAM_SCHEMES: readonly UpstreamScheme[] = [
         multiHost("valkey://", url);
         return;
       }
+      if (ctx.extraConfig === undefined && url.includes(",")) return; // cluster mode not ruled out
       // Standalone: ValkeyConnector splits "host:port" at the first ':' and reads the port with int().
       const rest = url.slice("valkey://".length);
       const colon = rest.indexOf(":");

@@ -6,7 +6,7 @@
  */
 import type { Occurrence } from "../occurrences";
 import type { LintDiagnostic } from "../types";
-import { BUILTIN_PLUGIN_TYPES, extractPluginType } from "./schemes";
+import { builtinServesPlugin } from "./schemes";
 import { checkClass, checkModulePath } from "./module-checks";
 import { diag, subRange, type CheckEnv } from "./env";
 
@@ -25,7 +25,7 @@ export function checkPlugins(env: CheckEnv, occurrences: readonly Occurrence[]):
     const name = occ.value;
     const entry = keys.get(name);
     if (entry?.modulePath && entry.className) continue;
-    if (BUILTIN_PLUGIN_TYPES.has(extractPluginType(name))) continue;
+    if (builtinServesPlugin(name)) continue; // LMCache: any(a.can_parse("plugin://" + name))
     const missing = [!entry?.modulePath && "module_path", !entry?.className && "class_name"].filter(Boolean).map((k) => `remote_storage_plugin.${name}.${k}`);
     out.push(diag("pluginKeysMissing", `Remote connector plugin '${name}' is missing adapter module_path or class_name: set ${missing.join(" and ")} in extra_config (LMCache logs a warning and skips the plugin)`,
       subRange(env, occ, 0, occ.value.length)));

@@ -4,32 +4,19 @@
  * order, then plugin adapters.
  */
 
+import { ALL_UPSTREAM_PREFIXES } from "../../connector/upstream-schemes";
+
+export { BUILTIN_PLUGIN_TYPES, builtinServesPlugin } from "../../connector/upstream-schemes";
+
 /**
- * Schemes of LMCache's built-in adapters (`connector/*_adapter.py`, names from `CreateConnector`'s
- * docstring) plus the kit's own `memory://`. `plugin://` is handled separately (it needs a
- * `remote_storage_plugins` entry).
+ * Every URL prefix a built-in adapter claims: LMCache's upstream adapters (one table,
+ * `connector/upstream-schemes.ts`) plus the kit's own `memory://`. `plugin://` is handled
+ * separately (it needs a `remote_storage_plugins` entry or a built-in plugin type).
  */
-export const BUILTIN_SCHEMES: readonly string[] = [
-  "external://",
-  "redis://",
-  "rediss://",
-  "redis-sentinel://",
-  "lm://",
-  "infinistore://",
-  "mooncakestore://",
-  "blackhole://",
-  "audit://",
-  "fs://",
-  "s3://",
-  "mock://",
-  "memory://",
-];
+export const BUILTIN_SCHEMES: readonly string[] = ALL_UPSTREAM_PREFIXES;
 
 /** Every scheme a source-code string may start with to be linted as a connector URL. */
 export const LINTED_SCHEMES: readonly string[] = [...BUILTIN_SCHEMES, "plugin://"];
-
-/** Plugin types LMCache serves without `module_path`/`class_name` (built-in adapters accept `plugin://<type>`). */
-export const BUILTIN_PLUGIN_TYPES: ReadonlySet<string> = new Set(["fs", "mooncakestore"]);
 
 /** LMCache's `extract_plugin_type`: the text before the first `.` (`fs.primary` → `fs`). */
 export function extractPluginType(name: string): string {

@@ -9,7 +9,8 @@ import { parseQsPython, parseRemoteUrl, pythonStrRepr, urlsplitPython } from "..
 import type { Occurrence } from "../occurrences";
 import type { LintDiagnostic, LintFix } from "../types";
 import type { LintCodeKey } from "../codes";
-import { BUILTIN_PLUGIN_TYPES, BUILTIN_SCHEMES, extractPluginType, suggestScheme } from "./schemes";
+import { builtinServesPlugin, extractPluginType, suggestScheme } from "./schemes";
+import { upstreamSchemeFor, type UpstreamScheme } from "../../connector/upstream-schemes";
 import { analyzeMemo, checkClass, checkModulePath, connectorClassNames, resolveMemo } from "./module-checks";
 import { diag, insertionRange, subRange, type CheckEnv } from "./env";
 import { redactIn } from "../../connector/redact";
@@ -94,7 +95,8 @@ export function checkUrl(env: CheckEnv, occ: Occurrence): LintDiagnostic[] {
     checkPluginUrl(env, o, out);
     return out;
   }
-  if (!BUILTIN_SCHEMES.some((s) => url.startsWith(s))) {
+  const upstream = upstreamSchemeFor(url);
+  if (!upstream) {
     const message = `No adapter found for URL: ${url}`;
     const scheme = url.slice(0, parts.schemeEnd);
     const suggestion = suggestScheme(scheme);
@@ -112,7 +114,27 @@ export function checkUrl(env: CheckEnv, occ: Occurrence): LintDiagnostic[] {
     return out;
   }
   if (url.startsWith("external://")) checkExternalUrl(env, o, parts, out);
+  else if (upstream.validate) checkUpstreamUrl(env, o, parts, upstream.validate, out);
   return out;
+}
+
+/**
+ * The URL rules of the LMCache adapter that claims the URL (`upstream-schemes.ts`): the error it
+ * would raise becomes a diagnostic. Rules that depend on `extra_config` stay quiet here (the
+ * linter does not know the config a URL runs under).
+ */
+function checkUpstreamUrl(
+  env: CheckEnv,
+  occ: Occurrence,
+  parts: UrlParts,
+  validate: NonNullable<UpstreamScheme["validate"]>,
+  out: LintDiagnostic[],
+): void {
+  try {
+    validate(occ.value, { extraConfig: undefined });
+  } catch (error) {
+    out.push(parserDiagnostic(env, occ, parts, error as Error, false));
+  }
 }
 
 function checkCredentials(env: CheckEnv, occ: Occurrence, parts: UrlParts, out: LintDiagnostic[]): void {
@@ -129,7 +151,7 @@ function checkPluginUrl(env: CheckEnv, occ: Occurrence, out: LintDiagnostic[]): 
   const url = occ.value;
   const type = extractPluginType(url.slice("plugin://".length));
   const known = [...new Set([...declared, ...(env.ctx.remoteStoragePlugins ?? [])])];
-  const matches = BUILTIN_PLUGIN_TYPES.has(type) || known.some((p) => {
+  const matches = builtinServesPlugin(url.slice("plugin://".length)) || known.some((p) => {
     const t = extractPluginType(p);
     return url.startsWith("plugin://" + t) || t === type;
   });
@@ -197,7 +219,7 @@ function fieldEnd(url: string, from: number, limit: number): number {
 }
 
 /** Turns an error thrown by the runtime parser into a diagnostic with a precise range and fixes. */
-function parserDiagnostic(env: CheckEnv, occ: Occurrence, parts: UrlParts, error: Error): LintDiagnostic {
+function parserDiagnostic(env: CheckEnv, occ: Occurrence, parts: UrlParts, error: Error, external = true): LintDiagnostic {
   const url = occ.value;
   const raises = { name: error.name, message: error.message };
   const message = redactIn(error.message, url);
@@ -214,7 +236,7 @@ function parserDiagnostic(env: CheckEnv, occ: Occurrence, parts: UrlParts, error
     case "missingPort": {
       const at = insertionRange(env, occ, parts.netlocEnd);
       const text = netloc.endsWith(":") ? "0" : ":0";
-      const fixes = at && netloc ? [{ title: "Add port ':0' (external connectors ignore the port)", edits: [{ range: at, newText: text }] }] : [];
+      const fixes = external && at && netloc ? [{ title: "Add port ':0' (external connectors ignore the port)", edits: [{ range: at, newText: text }] }] : [];
       return diag(key, message, netlocRange, fixes, raises);
     }
     case "invalidPort": {
