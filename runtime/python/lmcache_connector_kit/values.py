@@ -56,6 +56,8 @@ def encode(value):
         return value if value == value and value not in (float("inf"), float("-inf")) else {"$py": {"type": "float", "repr": repr(value), "truthy": True}}
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: encode(v) for k, v in value.items()}
     if hasattr(value, "_kit_id") and hasattr(value, "get_shapes"):
         return describe_memory_obj(value)
     if inspect.iscoroutine(value):

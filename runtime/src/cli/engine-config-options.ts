@@ -14,10 +14,11 @@ import { progressLine } from "../harness/progress-line";
 import { getLogRecords, setLogSink, type LogRecord } from "../logging";
 import { UsageError, type ParsedArgs } from "./argv";
 import type { CliIO } from "./command";
+import { PYTHON_FLAGS, PYTHON_HELP, pythonEnv } from "./python-options";
 import { escapeControls } from "../files/terminal-text";
 
 /** Synopsis fragment for a command's usage line. */
-export const ENGINE_CONFIG_SYNOPSIS = "[--config FILE] [--search-path DIR]... [--extra KEY=VALUE]...";
+export const ENGINE_CONFIG_SYNOPSIS = "[--config FILE] [--search-path DIR]... [--extra KEY=VALUE]... [--python PATH] [--language python|ts] [--lmcache installed|kit|auto]";
 
 /** The options block every command that takes an LMCache config prints in its `--help`. */
 export const ENGINE_CONFIG_HELP = `LMCache config (the same for check, run and bench):
@@ -35,10 +36,10 @@ export const ENGINE_CONFIG_HELP = `LMCache config (the same for check, run and b
                       VALUE is parsed as JSON when it parses (true, 0.5, null, "a b", {"k":1}),
                       otherwise kept as the literal string (--extra url=redis://h:6379)
                       (--extra is the kit's, not LMCache's)
-`;
+${PYTHON_HELP}`;
 
 /** The shared options' names, for a command's {@link FlagSpec} `values` (each may be repeated). */
-export const ENGINE_CONFIG_FLAGS = ["config", "search-path", "extra"] as const;
+export const ENGINE_CONFIG_FLAGS = ["config", "search-path", "extra", ...PYTHON_FLAGS] as const;
 
 /** The LMCache-config options found in a command line. */
 export interface EngineConfigArgs {
@@ -48,6 +49,8 @@ export interface EngineConfigArgs {
   searchPaths: string[];
   /** `--extra KEY=VALUE` pairs in order, values already parsed. */
   extras: Array<[string, unknown]>;
+  /** `--python`/`--language`/`--lmcache` as the environment variables they set (python-options.ts). */
+  pythonEnv?: Record<string, string>;
 }
 
 /**
@@ -73,7 +76,7 @@ export function parseExtraAssignment(text: string): [string, unknown] {
  * {@link UsageError}.
  */
 export function engineConfigArgs(parsed: ParsedArgs): EngineConfigArgs {
-  const values = (flag: (typeof ENGINE_CONFIG_FLAGS)[number]): string[] => {
+  const values = (flag: "config" | "search-path" | "extra"): string[] => {
     const all = parsed.lists.get(flag) ?? [];
     if (all.includes("")) throw new UsageError(`--${flag} needs a non-empty value`);
     return all;
@@ -82,6 +85,7 @@ export function engineConfigArgs(parsed: ParsedArgs): EngineConfigArgs {
     configFile: values("config").at(-1),
     searchPaths: values("search-path"),
     extras: values("extra").map(parseExtraAssignment),
+    pythonEnv: pythonEnv(parsed, process.cwd()),
   };
 }
 
@@ -105,6 +109,8 @@ function absolute(cwd: string, path: string): string {
  * `io.cwd`. Throws the loader's error (e.g. `FileNotFoundError`, `ValueError`) unchanged.
  */
 export function loadEngineSettings(parsed: EngineConfigArgs, io: CliIO): EngineSettings {
+  // The Python options travel as environment variables to whichever process loads the connector.
+  for (const [name, value] of Object.entries(parsed.pythonEnv ?? {})) io.env[name] = process.env[name] = value;
   const fromEnv = io.env["LMCACHE_CONFIG_FILE"] || undefined;
   const given = parsed.configFile ?? fromEnv;
   const configFile = given === undefined ? null : absolute(io.cwd, given);

@@ -113,8 +113,13 @@ export class PythonRemoteConnector extends RemoteConnector {
     return this.session.callSync("reshape_partial_chunk", [obj, bytesRead]) as MemoryObj;
   }
 
-  /** Python's `repr(connector)` (LMCache's base gives `<ClassName>`). */
+  /**
+   * Python's `repr(connector)` (LMCache's base gives `<ClassName>`) plus the interpreter and the
+   * `lmcache` it runs against, so every report header names them:
+   * `<DictConnector · Python 3.11.2 (/usr/bin/python3) · lmcache kit 0.1.0>`.
+   */
   override toString(): string {
-    return this.python.repr;
+    const repr = this.python.repr.replace(/^<(.*)>$/, "$1");
+    return `<${repr} · Python ${this.python.pythonVersion} (${this.python.interpreter}) · lmcache ${this.python.lmcache}>`;
   }
 }
