@@ -53,7 +53,8 @@ def test_engine_config_and_metadata_from_kit_json():
 
 def test_old_engine_metadata_class():
     md = LMCacheEngineMetadata("m", 1, 0, "vllm", torch.bfloat16, (2, 2, 256, 8, 128))
-    assert md.use_mla is False and md.fmt == "vllm"
+    assert md.use_mla is False and md.fmt == "vllm" and md.chunk_size == 256 and md.is_first_rank()
+    assert md.get_shapes(16) == [torch.Size([2, 2, 16, 1024])] and md.get_num_groups() == 1
 
 
 def test_local_cpu_backend_allocate_and_hot_cache():
