@@ -8,13 +8,15 @@ import { readFileSync } from "node:fs";
 import type { SourceLocation } from "./events";
 import { parseExternalUrl } from "../connector/external-url";
 import { resolveModuleFile } from "../loader/resolve";
+import { connectorLanguage, pythonConnectorFile } from "../python/resolve";
 
 /** The connector's source file for `url`, or null. */
 export function connectorSourceFile(url: string, cwd: string, searchPaths?: string[]): string | null {
   if (!url.startsWith("external://")) return null;
   try {
     const { modulePath } = parseExternalUrl(url);
-    return resolveModuleFile(modulePath, { cwd, searchPaths });
+    const roots = { cwd, searchPaths };
+    return connectorLanguage(modulePath, roots) === "python" ? pythonConnectorFile(modulePath, roots) : resolveModuleFile(modulePath, roots);
   } catch {
     return null;
   }
@@ -24,10 +26,19 @@ function escape(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 }
 
-/** Finds `method`'s definition (or else `class <className>`) in `text`; 1-based line and column. */
-export function findMethodLine(text: string, method: string, className?: string): { line: number; column: number } | null {
+/** The Python name of an engine method name: `existsSync` → `exists_sync`, `constructor` → `__init__`. */
+export function pythonMethodName(method: string): string {
+  return method === "constructor" ? "__init__" : method.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * Finds `method`'s definition (or else `class <className>`) in `text`; 1-based line and column.
+ * `python`: `text` is a `.py` file — `[async] def <snake_case name>(` is looked for.
+ */
+export function findMethodLine(text: string, method: string, className?: string, python = false): { line: number; column: number } | null {
   const lines = text.split(/\r?\n/);
-  const def = new RegExp(`^(\\s*)(?:(?:public|private|protected|override|async|static|readonly)\\s+)*${escape(method)}\\s*[(<=]`);
+  if (python) method = pythonMethodName(method);
+  const def = python ? new RegExp(`^(\\s*)(?:async\\s+)?def\\s+${escape(method)}\\s*\\(`) : new RegExp(`^(\\s*)(?:(?:public|private|protected|override|async|static|readonly)\\s+)*${escape(method)}\\s*[(<=]`);
   for (const [i, line] of lines.entries()) {
     const m = def.exec(line);
     if (m) return { line: i + 1, column: line.indexOf(method, m[1]!.length) + 1 };
@@ -60,7 +71,7 @@ export class SourceLocator {
       this.texts.set(this.file, text);
     }
     if (text === null) return undefined;
-    const at = findMethodLine(text, method, className);
+    const at = findMethodLine(text, method, className, this.file.endsWith(".py"));
     return at ? { file: this.file, line: at.line, column: at.column } : undefined;
   }
 }
