@@ -104,9 +104,10 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * says where it comes from.
  */
 export function integerFlag(parsed: ParsedArgs, name: string, min: number, max: number = Number.MAX_SAFE_INTEGER, why = ""): number | undefined {
-  const lower = min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
-  const what = max === Number.MAX_SAFE_INTEGER ? lower : `${lower} ≤ ${max}${why ? ` (${why})` : ""}`;
-  return numberFlag(parsed, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max, what, /^\s*[-+]?\d+\s*$/);
+  const what = min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
+  const n = numberFlag(parsed, name, (x) => Number.isSafeInteger(x) && x >= min, what, /^\s*[-+]?\d+\s*$/);
+  if (n !== undefined && n > max) throw new UsageError(`--${name} must be at most ${max}${why ? ` (${why})` : ""}, got '${String(parsed.flags.get(name))}'`);
+  return n;
 }
 
 /**
