@@ -42,6 +42,7 @@ export function formatHarnessReport(r: HarnessReport): string {
     "",
     `Bytes: ${bytes(r.bytes.written)} written, ${bytes(r.bytes.read)} read remotely, ${bytes(r.bytes.localRead)} read from CPU`,
     `Evictions: ${r.evictions}   allocation failures: ${r.allocationFailures}   corrupt chunks: ${r.corruptChunks}`,
+    ...(r.remoteStore ? [`Remote store evictions: ${r.remoteStore.evictions} (${bytes(r.remoteStore.evictedBytes)}); holding ${bytes(r.remoteStore.bytes)} of ${bytes(r.remoteStore.capacityBytes)}`] : []),
     `Remote errors: ${r.remote.putFailures} put, ${r.remote.getFailures} get, ${r.remote.getTimeouts} get timeouts, ${r.remote.containsFailures} exists; ${r.remote.dedupedPuts} duplicate puts skipped`,
     `Health: ${r.health.pings} pings, ${r.health.events.filter((e) => !e.healthy).length} fallbacks to blackhole`,
     `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects, ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,

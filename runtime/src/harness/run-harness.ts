@@ -78,6 +78,11 @@ export interface HarnessReport {
   latency: { get: LatencySummary; put: LatencySummary; exists: LatencySummary };
   bytes: { written: number; read: number; localRead: number };
   evictions: number;
+  /**
+   * Ours: what the remote store itself evicted, when its connector reports it (`stats()` with
+   * `evictions`, as `memory://` does under its `memory_capacity_bytes`); absent otherwise.
+   */
+  remoteStore?: { evictions: number; evictedBytes: number; bytes: number; capacityBytes: number };
   allocationFailures: number;
   /** Chunks read back (locally or remotely) whose bytes differ from what was stored. */
   corruptChunks: number;
@@ -107,6 +112,15 @@ export function harnessRunClean(r: HarnessReport): boolean {
 }
 
 const GB = 1024 ** 3;
+
+/** The store's own eviction counts, from a connector (under the instrumented wrapper) that has a `stats()` reporting them. */
+function remoteStoreStats(connection: unknown): HarnessReport["remoteStore"] {
+  const inner = (connection as { getWrappedConnector?(): unknown } | null)?.getWrappedConnector?.() as { stats?(): Record<string, unknown> } | undefined;
+  const stats = typeof inner?.stats === "function" ? inner.stats() : null;
+  if (!stats || typeof stats.evictions !== "number") return undefined;
+  const num = (v: unknown) => (typeof v === "number" ? v : 0);
+  return { evictions: stats.evictions, evictedBytes: num(stats.evictedBytes), bytes: num(stats.bytes), capacityBytes: num(stats.capacityBytes) };
+}
 
 /** Runs the workload against `opts.url`; throws the connector's load error as LMCache raises it. */
 export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
@@ -274,6 +288,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   }
   const cpuCacheEntries = cpuEntries();
   const liveObjectsAtEnd = allocator.stats().liveObjects;
+  const remoteStore = remoteStoreStats(backend.connection);
   await backend.close();
   const total = chunks.lookedUp || 1;
   return {
@@ -289,6 +304,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     latency: { get: backend.latency.get.summary(), put: backend.latency.put.summary(), exists: backend.latency.exists.summary() },
     bytes: { written: backend.stats.bytesWritten, read: backend.stats.bytesRead, localRead },
     evictions,
+    ...(remoteStore ? { remoteStore } : {}),
     allocationFailures,
     corruptChunks,
     remote: { ...backend.stats },
