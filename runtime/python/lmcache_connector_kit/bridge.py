@@ -129,6 +129,7 @@ class Bridge:
 
         self.table = ObjectTable()
         self.instances = {}
+        self.in_flight = set()
         self.waiters = {}
         self.waiters_lock = threading.Lock()
         self.callback_ids = itertools.count(1)
@@ -239,6 +240,10 @@ class Bridge:
             return await method(*args)
 
         future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+        # A call that never finishes stays referenced: asyncio would otherwise log "Task was
+        # destroyed but it is pending!" when its connector instance is dropped.
+        self.in_flight.add(future)
+        future.add_done_callback(self.in_flight.discard)
         future.add_done_callback(lambda f: self._send_result(self.async_out, msg["id"], f.result))
 
     def _open(self, msg):
