@@ -4,7 +4,8 @@
  * location and diff, hang, crash), cancellation, continuous re-runs, trust gating and
  * "Debug this failure".
  */
-import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as net from "node:net";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -122,7 +123,7 @@ describe("runs stream from a real runner", () => {
     expect(r.ended).toBe(true);
     const errored = r.records.filter((x) => x.state === "errored");
     expect(errored.length).toBeGreaterThan(0);
-    expect(String(errored[0]!.message!.message)).toMatch(/hung \(timeout\)/);
+    expect(String(errored[0]!.message!.message)).toMatch(/hung the runner \(timeout\)/);
     // The case that hung is the one that had started and never finished.
     const started = r.records.filter((x) => x.state === "started").map((x) => x.id);
     expect(started).toContain(errored[0]!.id);
@@ -133,7 +134,7 @@ describe("runs stream from a real runner", () => {
     const r = await run(c, [item(c, "ExitingConnector")]);
     const errored = r.records.filter((x) => x.state === "errored");
     expect(errored.length).toBeGreaterThan(0);
-    expect(String(errored[0]!.message!.message)).toMatch(/crashed \(exit\).*process\.exit\(3\)/s);
+    expect(String(errored[0]!.message!.message)).toMatch(/crashed the runner \(exit, exit code 3\).*process\.exit\(3\)/s);
   });
 
   it("kills the runner when the run is cancelled", async () => {
@@ -207,25 +208,33 @@ describe("Debug this failure", () => {
     const caseItem = c.allItems().find((i) => i.id === failedId)!;
     const seed = Number(/seed (-?\d+)/.exec(first.output.join(""))![1]);
 
-    // Play js-debug: run the launched program for real and pipe its stdout into the session.
+    // Play js-debug's attach: release the runner's --inspect-brk pause over the inspector protocol.
     fake.host.onStartDebugging = (config, session) => {
-      const child = spawn(process.execPath, [String(config.program), ...(config.args as string[])], { cwd: String(config.cwd) });
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (d: string) => session.stdout(d));
-      child.on("close", () => session.terminate());
+      void resumeInspector(Number(config.port)).finally(() => session.terminate());
     };
     await fake.host.commands.get(COMMANDS.debugFailure)!({ test: caseItem, message: rec.message });
     const { config } = fake.host.debugStarts[0]!;
-    expect(config.type).toBe("node");
-    expect(config.program).toBe(runnerPath);
-    expect(config.sourceMaps).toBe(true);
-    const job = JSON.parse((config.args as string[])[0]!);
-    expect(job).toMatchObject({ kind: "check", url: "external://host:0/failing_connector/?connector_name=FailingConnector", cwd: ws.root });
-    expect(job.options.cases).toEqual([failedId.slice(failedId.lastIndexOf("/") + 1)]);
-    expect(job.options.seed).toBe(seed);
+    expect(config).toMatchObject({ type: "node", request: "attach", address: "127.0.0.1", continueOnAttach: true, sourceMaps: true });
+    expect(Number(config.port)).toBeGreaterThan(0);
     const debugRun = c.runs.at(-1)!;
     expect(debugRun).not.toBe(first);
     expect(debugRun.ended).toBe(true);
     expect([...debugRun.finalStates()].map(([id, x]) => [id, x.state])).toEqual([[failedId, "failed"]]);
   });
 });
+
+/** Sends `Runtime.runIfWaitingForDebugger` to the inspector on `port` (a minimal WebSocket client). */
+async function resumeInspector(port: number): Promise<void> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const url = new URL(targets[0]!.webSocketDebuggerUrl);
+  const socket = net.connect(port, "127.0.0.1");
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  await new Promise<void>((resolve) => socket.once("data", () => resolve()));
+  const payload = Buffer.from(JSON.stringify({ id: 1, method: "Runtime.runIfWaitingForDebugger" }));
+  const mask = randomBytes(4);
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+  socket.write(frame);
+  // Stay connected until the runner ends (closing the socket would not pause it again).
+  await new Promise<void>((resolve) => socket.once("close", () => resolve()).once("error", () => resolve()));
+}

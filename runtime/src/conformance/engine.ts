@@ -128,7 +128,7 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
   const emit = opts.onEvent ?? (() => undefined);
   const selected = selectCases(opts.cases);
   if (opts.cases && opts.cases.length > 0 && selected.length === 0) {
-    throw new ValueError(`no conformance case matches ${opts.cases.map((g) => JSON.stringify(g)).join(", ")}`);
+    throw new ValueError(`no conformance case matches ${opts.cases.join(", ")}`);
   }
   const opDeadlineMs = Math.max(1, Math.min(2000, Math.floor(timeoutMs / 2)));
   const open = (url: string, capacityBytes: number, poisonOnFree = false): Promise<OpenedConnector> =>
