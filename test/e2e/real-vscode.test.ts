@@ -7,12 +7,15 @@
  * Expected results are computed with the runtime itself (the linter, the conformance engine), not
  * written into the test.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { builtinModules, createRequire } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lintDocument } from "../../runtime/src/lint";
 import { selectCases, caseInfo, runConformance } from "../../runtime/src/conformance/engine";
+import { installExtension, packagedVsix } from "./driver/extension-folder";
 import { VsCodeSession } from "./driver/session";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
@@ -57,6 +60,41 @@ async function startSession(name: string, folder: string, settings?: Record<stri
 }
 
 describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
+  it("0. the packaged .vsix holds only what runs (under 6 MB) and --install-extension installs it", () => {
+    const vsix = packagedVsix();
+    expect(vsix.bytes).toBeLessThan(6 * 1024 * 1024);
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-e2e-vsix-contents-"));
+    workspaces.push(stateDir);
+    const folder = installExtension(path.join(stateDir, "extensions"), path.join(stateDir, "user-data"));
+    const files = listFiles(folder).sort();
+    // Exactly the run-time pieces: no sources, tests, fixtures, source maps, .env files or node_modules.
+    const allowed = [
+      /^\.vsixmanifest$/, /^package\.json$/, /^readme\.md$/, /^changelog\.md$/, /^LICENSE\.txt$/, /^media\/icon\.png$/, /^media\/walkthrough\/[\w-]+\.md$/,
+      /^docs\/diagnostics\.md$/, /^dist\/(extension|lint-core|runner|lmcache-connector|typescript)\.js$/, /^dist\/esbuild-wasm\//,
+      /^generator\/vendor\/lmcache-connector-runtime-[\d.]+\.tgz$/, /^runtime\/python\/.+\.(py|pyi|typed|json|toml|cfg|txt|md)$/,
+    ];
+    expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
+    for (const needed of ["dist/extension.js", "dist/runner.js", "dist/lmcache-connector.js", "dist/typescript.js", "dist/esbuild-wasm/esbuild.wasm.br", "media/icon.png", "LICENSE.txt"]) {
+      expect(files).toContain(needed);
+    }
+    // The Python lane ships inside it once the repository has it.
+    const python = path.join(REPO_ROOT, "runtime", "python");
+    if (fs.existsSync(python)) {
+      const shipped = listFiles(python).filter((f) => f.endsWith(".py") && !f.includes("__pycache__")).map((f) => `runtime/python/${f}`);
+      expect(shipped.filter((f) => !files.includes(f))).toEqual([]);
+    }
+    // Every module the shipped bundles require by name is Node's own (or the editor's `vscode`):
+    // nothing is looked up in a node_modules.
+    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    const optional = new Set(["source-map-support"]); // TypeScript's own try/catch probe
+    for (const bundle of files.filter((f) => /^dist\/[^/]+\.js$/.test(f))) {
+      const text = fs.readFileSync(path.join(folder, bundle), "utf8");
+      const named = [...text.matchAll(/(?<![.\w$])require\(\s*["']([^"'./][^"']*)["']\s*\)/g)].map((m) => m[1]!);
+      const foreign = [...new Set(named)].filter((id) => !builtins.has(id) && !optional.has(id) && !(id === "vscode" && bundle === "dist/extension.js"));
+      expect(foreign, bundle).toEqual([]);
+    }
+  }, SCENARIO_TIMEOUT);
+
   it("1. a bad external:// URL shows in the editor and the Problems panel; the quick fix clears it", async () => {
     const folder = lintWorkspace();
     const configPath = path.join(folder, LINT_CONFIG);
@@ -153,12 +191,12 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
   it(
     "3. the Testing view lists the conformance cases, runs them green, turns the broken case red and green again",
     async () => {
-      const folder = connectorWorkspace("testing", REPO_ROOT);
+      const folder = connectorWorkspace("testing");
       expect(STORE_SOURCE.split("\n")[STORE.existsSyncBodyLine - 1]).toBe(STORE.existsSyncBody);
       // Expected verdicts from the conformance engine itself, on the good and the broken source.
       const seed = 1234;
       const good = await runConformance({ url: STORE.url, cwd: folder, seed });
-      const brokenDir = connectorWorkspace("testing-broken", REPO_ROOT, brokenStoreSource());
+      const brokenDir = connectorWorkspace("testing-broken", brokenStoreSource());
       workspaces.push(brokenDir);
       const broken = await runConformance({ url: STORE.url, cwd: brokenDir, seed });
       expect(good.summary.failed).toBe(0);
@@ -205,7 +243,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     "4. F5 “Run against local cache” stops at a breakpoint in the connector's TypeScript and finishes with the summary",
     async () => {
       expect(manifestHasDebugger("lmcache-connector"), 'the extension contributes the "lmcache-connector" debug type').toBe(true);
-      const folder = connectorWorkspace("debug", REPO_ROOT);
+      const folder = connectorWorkspace("debug");
       const launch = { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: STORE.url, cwd: "${workspaceFolder}", requests: 20, seed: 7 };
       fs.mkdirSync(path.join(folder, ".vscode"), { recursive: true });
       fs.writeFileSync(path.join(folder, ".vscode", "launch.json"), JSON.stringify({ version: "0.2.0", configurations: [launch] }, null, 2));
@@ -244,7 +282,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
   it(
     "5. “Debug this failure” relaunches the failing case under the debugger, and its result comes back through the debug session",
     async () => {
-      const folder = connectorWorkspace("debug-failure", REPO_ROOT, brokenStoreSource());
+      const folder = connectorWorkspace("debug-failure", brokenStoreSource());
       // The failing case and its message, from the conformance engine on the same source.
       const broken = await runConformance({ url: STORE.url, cwd: folder, seed: 99 });
       const failing = broken.results.filter((r) => r.status === "failed");
@@ -314,6 +352,47 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       await expect.poll(() => resultRow(0), { timeout: UI_WAIT }).toBe("1|LMCache conformance (debug)|LMCache conformance (debug)");
       await expect.poll(() => resultRow(1), { timeout: UI_WAIT }).toBe(`2|${firstLine}|${target.title}${firstLine}`);
       await workbench.screenshot("debug-run-result");
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    "6. a connector project without typescript (or any node_modules) runs in the Testing view and through the bundled CLI",
+    async () => {
+      const folder = connectorWorkspace("no-typescript");
+      // The point of the scenario: nothing the project or its parents hold can supply a compiler.
+      for (const id of ["typescript", "esbuild", "esbuild-wasm", "lmcache-connector-runtime"]) {
+        expect(() => createRequire(path.join(folder, "package.json")).resolve(id), id).toThrow();
+      }
+      const expected = await runConformance({ url: STORE.url, cwd: folder, seed: 5 });
+      expect(expected.summary.failed).toBe(0);
+
+      const { workbench, extensionFolder } = await startSession("6-no-typescript", folder, { "testing.automaticallyOpenPeekView": "never" });
+      expect(fs.existsSync(path.join(extensionFolder, "node_modules"))).toBe(false);
+      expect(() => createRequire(path.join(extensionFolder, "dist", "runner.js")).resolve("typescript")).toThrow();
+      await workbench.openFile(STORE.file);
+      await workbench.runCommand("Testing: Focus on Test Explorer View");
+      await workbench.page.locator(".part.sidebar .monaco-list-row", { hasText: STORE.className }).first().waitFor({ timeout: UI_WAIT });
+      await workbench.runCommand("Test: Run All Tests");
+      await expect.poll(() => resultSummary(workbench.page), { timeout: 180_000 }).toMatch(new RegExp(`^${expected.summary.passed}/${expected.summary.passed + expected.summary.failed}(?!\\d{2})`));
+      await workbench.screenshot("all-passed-without-typescript");
+
+      // The installed extension's own CLI checks the connector and lints TypeScript (its scanner
+      // ships in the .vsix as well): the verdicts are the runtime's own on the same file.
+      const cli = path.join(extensionFolder, "dist", "lmcache-connector.js");
+      const env = { ...process.env, NODE_PATH: "", NODE_OPTIONS: "" };
+      const check = execFileSync(process.execPath, [cli, "check", STORE.url, "--cwd", folder, "--seed", "5"], { cwd: os.tmpdir(), encoding: "utf8", env });
+      expect(check).toMatch(new RegExp(`OK: ${expected.summary.passed} passed, 0 failed`));
+      const urls = path.join(folder, "src", "urls.ts");
+      const urlsText = `export const REMOTE = "External://cache-host:0/src.e2e_store/?connector_name=${STORE.className}";\n`;
+      fs.writeFileSync(urls, urlsText);
+      const verdicts = lintDocument({ path: urls, text: urlsText }, { cwd: folder });
+      expect(verdicts.filter((d) => d.severity === "error").length).toBeGreaterThan(0);
+      const lint = spawnSync(process.execPath, [cli, "lint", urls, "--cwd", folder], { cwd: os.tmpdir(), encoding: "utf8", env });
+      expect(lint.stderr).toBe("");
+      expect(lint.status).toBe(1); // an error was found
+      const printed = [...lint.stdout.matchAll(/urls\.ts:(\d+):(\d+): \w+ (LMC\d{3})/g)].map((m) => `${m[1]}:${m[2]} ${m[3]}`);
+      expect(printed.sort()).toEqual(verdicts.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`).sort());
     },
     SCENARIO_TIMEOUT,
   );

@@ -143,17 +143,16 @@ export function brokenStoreSource(): string {
 }
 
 /**
- * A connector project: package.json, tsconfig, the connector, an LMCache config naming it, and
- * `node_modules/lmcache-connector-runtime` linked to this repository's runtime (no registry).
+ * A connector project as a user has it before `npm install`: package.json, tsconfig, the connector,
+ * and an LMCache config naming it — and no node_modules at all (no typescript, no esbuild, no
+ * runtime). The installed extension must compile and run it with what the .vsix ships; the
+ * connector's `import … from "lmcache-connector-runtime"` is bound by the loader to its own runtime.
  */
-export function connectorWorkspace(prefix: string, repoRoot: string, source = STORE_SOURCE): string {
-  const root = makeWorkspace(prefix, {
+export function connectorWorkspace(prefix: string, source = STORE_SOURCE): string {
+  return makeWorkspace(prefix, {
     "package.json": JSON.stringify({ name: "e2e-store", version: "0.0.0", private: true, dependencies: { "lmcache-connector-runtime": "*" } }, null, 2) + "\n",
     "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "Node16", strict: true, sourceMap: true, skipLibCheck: true } }, null, 2) + "\n",
     [STORE.file]: source,
     "lmcache-config.yaml": `chunk_size: 256\nlocal_cpu: true\nremote_url: "${STORE.url}"\nremote_serde: "naive"\n`,
   });
-  fs.mkdirSync(path.join(root, "node_modules"), { recursive: true });
-  fs.symlinkSync(path.join(repoRoot, "runtime"), path.join(root, "node_modules", "lmcache-connector-runtime"));
-  return root;
 }

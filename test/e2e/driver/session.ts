@@ -48,6 +48,8 @@ export class VsCodeSession {
     readonly server: CodeServer,
     readonly workbench: Workbench,
     private readonly stateDir: string,
+    /** Where `--install-extension` put the packaged extension. */
+    readonly extensionFolder: string,
   ) {}
 
   static async start(opts: SessionOptions): Promise<VsCodeSession> {
@@ -57,7 +59,7 @@ export class VsCodeSession {
     fs.mkdirSync(path.join(userDataDir, "User"), { recursive: true });
     fs.mkdirSync(extensionsDir, { recursive: true });
     fs.writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
-    installExtension(extensionsDir);
+    const extensionFolder = installExtension(extensionsDir, userDataDir);
     const server = await startCodeServer({
       folder: opts.folder,
       userDataDir,
@@ -72,7 +74,7 @@ export class VsCodeSession {
       await server.stop();
       throw new Error(`workbench did not load: ${(error as Error).message}\nserver log:\n${tail(server.logFile)}`);
     }
-    return new VsCodeSession(server, workbench, stateDir);
+    return new VsCodeSession(server, workbench, stateDir, extensionFolder);
   }
 
   /** The extension host's log of this session (`exthost.log`), for assertions and failures. */
