@@ -4,7 +4,8 @@
  * subclass instead of a `ConnectorAdapter`.
  */
 import { getLogger } from "../logging";
-import { ConnectorAdapter, extractPluginType } from "./adapter";
+import { ConnectorAdapter, type ConnectorAdapterClass, extractPluginType } from "./adapter";
+import { TypeError } from "../errors";
 import type { ConnectorInit, RemoteConnector, RemoteConnectorClass } from "./base-connector";
 import type { ConnectorContext } from "./context";
 import { abstractMethodsError, missingAbstractMethods } from "../loader";
@@ -64,4 +65,38 @@ export function instantiateConnector(cls: RemoteConnectorClass, init: ConnectorI
   const missing = missingAbstractMethods(cls);
   if (missing.length > 0) throw abstractMethodsError(cls, missing);
   return new cls(init);
+}
+
+/** Python's wording for missing positional arguments: `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+function quotedList(names: readonly string[]): string {
+  const q = names.map((n) => `'${n}'`);
+  return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
+}
+
+/** The names of a class constructor's required parameters (those before the first default), best effort. */
+function requiredParameterNames(cls: Function): string[] {
+  const required = cls.length;
+  if (required === 0) return [];
+  const m = /constructor\s*\(([^)]*)\)/.exec(Function.prototype.toString.call(cls));
+  const names = (m?.[1] ?? "").split(",").map((p) => p.trim().replace(/^(?:public|private|protected|readonly)\s+/g, "").split(/[\s=:]/)[0]!).filter(Boolean);
+  return names.length >= required ? names.slice(0, required) : Array.from({ length: required }, (_, i) => `arg${i}`);
+}
+
+/**
+ * `loaded_class()` for a plugin's `ConnectorAdapter` subclass, with Python's failures (which the
+ * manager logs as "Failed to create remote connector <name> adapter: …" and skips): a class that
+ * leaves `createConnector` abstract cannot be instantiated, and one whose constructor needs
+ * arguments gets none (`TypeError: X.__init__() missing 1 required positional argument: 'x'`).
+ */
+export function instantiateAdapter(cls: ConnectorAdapterClass): ConnectorAdapter {
+  const proto = (cls as { prototype?: Record<string, unknown> }).prototype;
+  if (typeof proto?.["createConnector"] !== "function") {
+    throw new TypeError(`Can't instantiate abstract class ${cls.name || "<anonymous>"} with abstract method create_connector`);
+  }
+  const missing = requiredParameterNames(cls);
+  if (missing.length > 0) {
+    const plural = missing.length === 1 ? "argument" : "arguments";
+    throw new TypeError(`${cls.name || "<anonymous>"}.__init__() missing ${missing.length} required positional ${plural}: ${quotedList(missing)}`);
+  }
+  return new cls();
 }

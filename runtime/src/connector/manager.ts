@@ -10,7 +10,7 @@ import { ConnectorAdapter, type ConnectorAdapterClass, isConnectorAdapterClass }
 import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./base-connector";
 import { ConnectorContext, type ConnectorContextOptions } from "./context";
 import { redactUrl } from "./redact";
-import { DynamicConnectorAdapter } from "./dynamic-adapter";
+import { DynamicConnectorAdapter, instantiateAdapter } from "./dynamic-adapter";
 import { ExternalConnectorAdapter, type ModuleLoadOptions } from "./external-adapter";
 import { AuditConnectorAdapter } from "./adapters/audit-adapter";
 import { BlackholeConnectorAdapter } from "./adapters/blackhole-adapter";
@@ -121,7 +121,7 @@ export class ConnectorManager {
 
         let adapter: ConnectorAdapter;
         if (isConnectorAdapterClass(loaded)) {
-          adapter = new (loaded as ConnectorAdapterClass)();
+          adapter = instantiateAdapter(loaded as ConnectorAdapterClass);
         } else if (isRemoteConnectorClass(loaded)) {
           adapter = new DynamicConnectorAdapter(plugin, loaded as RemoteConnectorClass);
         } else {

@@ -184,6 +184,12 @@ export const UPSTREAM_SCHEMES: readonly UpstreamScheme[] = [
   {
     prefixes: ["fs://"], pluginTypes: ["fs"], adapterModule: "fs_adapter", adapterClass: "FsConnectorAdapter",
     connectorClass: "FSConnector", connectorModule: "fs_connector", kitImplements: true,
+    // Legacy URL mode (no plugin name: every fs:// URL, and a plugin:// one given as remote_url).
+    validate: (url) => {
+      if (!urlparsePython(url).path) {
+        throw new ValueError(`Invalid fs URL '${url}': no path. Expected fs://[host:port]/path, for example fs:///var/lmcache`);
+      }
+    },
   },
   {
     prefixes: [], pluginTypes: ["gcs"], adapterModule: "gcs_adapter", adapterClass: "GCSConnectorAdapter",

@@ -48,7 +48,9 @@ describe("one table row per code", () => {
     expect(codesFor("external://h:0/pyc/?connector_name=PyGood")).toEqual(["LMC018"]);
   });
   it("built-in plugin types need no module_path/class_name", () => {
-    expect(codesFor("plugin://fs.primary", "remote_storage_plugins: [fs.primary]\n")).toEqual([]);
+    expect(codesFor("blackhole://", "remote_storage_plugins: [fs.primary]\n")).toEqual([]);
+    // As remote_url, plugin://fs.primary takes LMCache's legacy path (no plugin name): the fs adapter wants a path.
+    expect(codesFor("plugin://fs.primary", "remote_storage_plugins: [fs.primary]\n")).toEqual(["LMC009"]);
   });
   it("plugin keys are checked like external module paths (adapter classes allowed)", () => {
     const extra = "remote_storage_plugins: [a]\nextra_config:\n  remote_storage_plugin.a.module_path: pkg.conn\n  remote_storage_plugin.a.class_name: NoSync\n";

@@ -44,7 +44,8 @@ describe("URLs LMCache's adapters accept lint clean", () => {
 
   it("built-in plugin types need no module_path/class_name (fs, gcs, hf3fs, mooncakestore, redis prefix)", () => {
     for (const p of ["fs", "gcs", "hf3fs.a", "mooncakestore", "redis", "redis.backup"]) {
-      expect(codes(`plugin://${p}`, `remote_storage_plugins: [${p}]\n`), p).toEqual([]);
+      expect(codes("blackhole://", `remote_storage_plugins: [${p}]\n`), p).toEqual([]);
+      if (p !== "fs") expect(codes(`plugin://${p}`, `remote_storage_plugins: [${p}]\n`), p).toEqual([]);
     }
   });
 });
@@ -72,5 +73,19 @@ describe("URLs LMCache's adapters reject are caught, with LMCache's texts", () =
     const [d] = lint("valkei://h:1");
     expect(d!.code).toBe("LMC002");
     expect(d!.message).toContain("did you mean 'valkey://'?");
+  });
+});
+
+describe("remote_url: plugin://… takes LMCache's legacy path (no plugin name)", () => {
+  it("plugin://fs fails like the fs adapter does in legacy URL mode; fs:// without a path too", () => {
+    const [d] = lint("plugin://fs", "remote_storage_plugins: [fs]\n");
+    expect(d!.code).toBe("LMC009");
+    expect(d!.message).toContain("Invalid fs URL 'plugin://fs': no path.");
+    expect(d!.message).toContain("legacy path");
+    expect(codes("fs://")).toEqual(["LMC009"]);
+  });
+  it("a plugin:// URL in source code is not the legacy path (the kit's harness passes the name)", () => {
+    const text = `const url = "plugin://fs";\n`;
+    expect(lintDocument({ path: `${ws}/src/p${Math.random()}.ts`, text }, { cwd: ws, env: {}, remoteStoragePlugins: ["fs"] })).toEqual([]);
   });
 });

@@ -92,7 +92,7 @@ export function checkUrl(env: CheckEnv, occ: Occurrence): LintDiagnostic[] {
   checkCredentials(env, o, parts, out);
 
   if (url.startsWith("plugin://")) {
-    checkPluginUrl(env, o, out);
+    if (!checkLegacyPluginUrl(env, o, parts, out)) checkPluginUrl(env, o, out);
     return out;
   }
   const upstream = upstreamSchemeFor(url);
@@ -143,6 +143,27 @@ function checkCredentials(env: CheckEnv, occ: Occurrence, parts: UrlParts, out: 
   const at = occ.value.lastIndexOf("@", parts.netlocEnd - 1);
   const range = subRange(env, occ, parts.netlocStart, at >= parts.netlocStart ? at : parts.netlocEnd);
   out.push(diag("credentialsInUrl", `URL carries credentials (user ${pythonStrRepr(username ?? "")}, password ***): they end up in logs and error messages; pass them through extra_config or the environment instead`, range));
+}
+
+/**
+ * A `plugin://` URL given as LMCache configuration (`remote_url`, `LMCACHE_REMOTE_URL`) takes the
+ * legacy RemoteBackend path, which calls `CreateConnector` WITHOUT a plugin name: a built-in
+ * adapter then reads its settings from the URL (fs: the path) and fails as LMCache does. True
+ * when a diagnostic was added.
+ */
+function checkLegacyPluginUrl(env: CheckEnv, occ: Occurrence, parts: UrlParts, out: LintDiagnostic[]): boolean {
+  if (!occ.fromConfig) return false;
+  const validate = upstreamSchemeFor(occ.value)?.validate;
+  if (!validate) return false;
+  try {
+    validate(occ.value, { extraConfig: undefined });
+    return false;
+  } catch (error) {
+    const d = parserDiagnostic(env, occ, parts, error as Error, false);
+    d.message += " (remote_url takes LMCache's legacy path, which passes no plugin name; list the plugin in remote_storage_plugins and drop remote_url)";
+    out.push(d);
+    return true;
+  }
 }
 
 function checkPluginUrl(env: CheckEnv, occ: Occurrence, out: LintDiagnostic[]): void {
