@@ -93,13 +93,39 @@ export class OpRecorder {
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+  try {
+    return typeof (v as { then?: unknown }).then === "function";
+  } catch {
+    // a `then` getter that throws (a revoked proxy): handed back unchanged, as the connector returned it
+    return false;
+  }
 }
 
-/** `ValueError: bad thing` — the Python-style name LMCache would print. */
+/**
+ * `ValueError: bad thing` — the Python-style name LMCache would print. Never throws: a thrown
+ * value the kit cannot turn into text (a null-prototype object, a throwing `name` or `message`
+ * getter, a revoked proxy) is described as such, so the kit's own failure to print a value is
+ * never reported instead of what the connector did.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+    return String(err);
+  } catch {
+    return unprintable(err);
+  }
+}
+
+/** What is shown for a value the kit cannot render (ours). */
+function unprintable(v: unknown): string {
+  let tag = "value";
+  try {
+    tag = Object.prototype.toString.call(v);
+  } catch {
+    /* a revoked proxy cannot even be tagged */
+  }
+  return `<unprintable ${tag}>`;
 }
 
 function looksLikeMemoryObj(v: object): v is { getSize(): number; getShape(): number[]; getDtype(): unknown } {
@@ -110,11 +136,24 @@ function looksLikeKey(v: object): v is { toString(): string } {
   return typeof (v as { toString?: unknown }).toString === "function" && "chunkHash" in v;
 }
 
-/** A short, JSON-friendly rendering of an argument or result: key strings, object sizes, flags. */
+/**
+ * A short, JSON-friendly rendering of an argument or result: key strings, object sizes, flags.
+ * Never throws (see {@link describeError}): the op log must not change what the call returned.
+ */
 export function summarizeValue(v: unknown): unknown {
+  try {
+    return summarize(v);
+  } catch {
+    return unprintable(v);
+  }
+}
+
+function summarize(v: unknown): unknown {
   if (v === null) return null;
   if (v === undefined) return "undefined";
   if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "symbol") return String(v);
+  if (typeof v === "function") return `<function ${v.name || "(anonymous)"}>`;
   if (typeof v !== "object") return v;
   if (Array.isArray(v)) return v.length > 16 ? [...v.slice(0, 16).map(summarizeValue), `… ${v.length - 16} more`] : v.map(summarizeValue);
   if (looksLikeMemoryObj(v)) {
@@ -132,5 +171,10 @@ export function summarizeValue(v: unknown): unknown {
 
 function summarizeResult(v: unknown): string {
   const s = summarizeValue(v);
-  return typeof s === "string" ? s : JSON.stringify(s);
+  if (typeof s === "string") return s;
+  try {
+    return JSON.stringify(s) ?? String(s);
+  } catch {
+    return unprintable(v);
+  }
 }
