@@ -86,7 +86,7 @@ describe("site-packages and workspace trust", () => {
   /** A real virtual environment (Debian's python3 -m venv) with a connector installed in its site-packages. */
   function venvWithInstalledConnector(): string {
     const venv = path.join(ws.root, ".venv");
-    execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", venv], { timeout: 30_000 });
+    execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", "--system-site-packages", venv], { timeout: 30_000 });
     const site = execFileSync(path.join(venv, "bin", "python"), ["-E", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
     fs.mkdirSync(path.join(site, "installed_conn"));
     fs.writeFileSync(path.join(site, "installed_conn", "__init__.py"), [

@@ -12,13 +12,14 @@ import type { LintContext, LintDiagnostic, LintRange } from "./types";
 
 /**
  * Everything outside the document a verdict depends on, except module files: `cwd`, `searchPaths`,
- * the context's plugin names, `LMCACHE_CONNECTOR_PATH`, `PYTHONPATH` and `LMCACHE_PYTHON` (the
- * variables the resolvers read, from `ctx.env` or else `process.env` at lint time), whether the
- * interpreter may be asked for its sys.path, plus the document's declared plugins.
+ * the context's plugin names, `LMCACHE_CONNECTOR_PATH`, `PYTHONPATH`, `LMCACHE_PYTHON` and
+ * `LMCACHE_CONNECTOR_LANGUAGE` (the variables the resolvers read, from `ctx.env` or else
+ * `process.env` at lint time), whether the interpreter may be asked for its sys.path, plus the
+ * document's declared plugins.
  */
 export function checkSignature(ctx: LintContext, declaredPlugins: string[] | null): string {
   const env = ctx.env ?? process.env;
-  const python = [env["PYTHONPATH"] ?? null, env["LMCACHE_PYTHON"] ?? null, ctx.runInterpreter === true, ctx.python ?? null];
+  const python = [env["PYTHONPATH"] ?? null, env["LMCACHE_PYTHON"] ?? null, env["LMCACHE_CONNECTOR_LANGUAGE"] ?? null, ctx.runInterpreter === true, ctx.python ?? null];
   return JSON.stringify([ctx.cwd, ctx.searchPaths ?? [], ctx.remoteStoragePlugins ?? null, env["LMCACHE_CONNECTOR_PATH"] ?? null, declaredPlugins, python]);
 }
 

@@ -1,8 +1,9 @@
 /**
  * The linter's Python module resolution: PYTHONPATH, the interpreter's sys.path (a real venv's
  * site-packages) only when the context allows running it, LMCACHE_PYTHON, a deadline on an
- * interpreter that never answers, extension modules, and bases followed across modules with
- * `from … import`, `import … as`, relative imports and re-exports.
+ * interpreter that never answers, extension modules, the engine's language rule (a Python module
+ * in the roots wins over a TS one; LMCACHE_CONNECTOR_LANGUAGE decides), and bases followed across
+ * modules with `from … import`, `import … as`, relative imports and re-exports.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -55,18 +56,30 @@ describe("roots", () => {
     expect(codes("onpath.conn", "OnPath", { cwd: ws, env: { PYTHONPATH: path.join(root, "libs") } })).toEqual([]);
     expect(codes("onpath.conn", "OnPath", { cwd: ws, env: { PYTHONPATH: `/nonexistent${path.delimiter}../libs` } })).toEqual([]);
   });
+});
 
-  it("an extension module (a/b.cpython-311-….so) counts as found; it is not analysed", () => {
-    write("ws/fastpkg/__init__.py", []);
-    fs.writeFileSync(path.join(ws, "fastpkg", "native.cpython-311-x86_64-linux-gnu.so"), "");
-    expect(resolvePythonModule("fastpkg.native", { cwd: ws, env: {} })).toBe(path.join(ws, "fastpkg", "native.cpython-311-x86_64-linux-gnu.so"));
-    expect(codes("fastpkg.native", "Anything", { cwd: ws, env: {} })).toEqual([]);
+describe("which language wins (the engine's connectorLanguage rule)", () => {
+  const ws = path.join(root, "ws4");
+  write("ws4/both/conn.py", [BASE, "class Both(RemoteConnector):", "    def __init__(self, config, metadata): pass", ...METHODS]);
+  write("ws4/both/conn.ts", [
+    'import { RemoteConnector } from "lmcache-connector-runtime";',
+    "export class Both extends RemoteConnector {",
+    "  async exists() { return false; } existsSync() { return false; } async get() { return null; }",
+    "  async put() {} async list() { return []; } async close() {}",
+    "}",
+  ]);
+  it("auto: the Python module in the roots (what LMCache would load)", () => {
+    expect(codes("both.conn", "Both", { cwd: ws, env: {} })).toEqual(["LMC021"]);
+    expect(codes("both.conn", "Both", { cwd: ws, env: { LMCACHE_CONNECTOR_LANGUAGE: "python" } })).toEqual(["LMC021"]);
+  });
+  it("LMCACHE_CONNECTOR_LANGUAGE=ts (--language ts): the TS module", () => {
+    expect(codes("both.conn", "Both", { cwd: ws, env: { LMCACHE_CONNECTOR_LANGUAGE: "ts" } })).toEqual([]);
   });
 });
 
 describe("the interpreter's sys.path", () => {
   const venv = path.join(root, "venv");
-  execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", venv], { timeout: 30_000 });
+  execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", "--system-site-packages", venv], { timeout: 30_000 });
   const python = path.join(venv, "bin", "python");
   const site = execFileSync(python, ["-E", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
   fs.mkdirSync(path.join(site, "pipconn"), { recursive: true });
@@ -77,6 +90,19 @@ describe("the interpreter's sys.path", () => {
   it("a pip-installed connector is found (and analysed) when the context may run the interpreter", () => {
     expect(interpreterSysPath({ cwd: ws, python, runInterpreter: true })).toContain(site);
     expect(codes("pipconn", "Pip", { cwd: ws, env: {}, python, runInterpreter: true })).toEqual(["LMC021"]);
+  });
+
+  it("an installed extension module (a/b.cpython-311-….so) counts as found; it is not analysed", () => {
+    fs.mkdirSync(path.join(site, "fastpkg"), { recursive: true });
+    fs.writeFileSync(path.join(site, "fastpkg", "__init__.py"), "");
+    fs.writeFileSync(path.join(site, "fastpkg", "native.cpython-311-x86_64-linux-gnu.so"), "");
+    const ctx = { cwd: ws, env: {}, python, runInterpreter: true };
+    expect(resolvePythonModule("fastpkg.native", ctx)).toBe(path.join(site, "fastpkg", "native.cpython-311-x86_64-linux-gnu.so"));
+    expect(codes("fastpkg.native", "Anything", ctx)).toEqual([]);
+  });
+
+  it("the standard library is no connector (as for the engine): only site-/dist-packages are searched", () => {
+    expect(codes("json.decoder", "JSONDecoder", { cwd: ws, env: {}, python, runInterpreter: true })).toEqual(["LMC011"]);
   });
 
   it("nothing is run, and the package is not seen, when the context does not allow it", () => {
@@ -95,7 +121,13 @@ describe("the interpreter's sys.path", () => {
 
   it("an interpreter that never answers is given up on at the deadline (no site-packages, no hang), once", () => {
     const counter = path.join(root, "asked");
-    const hang = write("bin/hang-python", ["#!/bin/sh", `echo asked >> '${counter}'`, "exec sleep 30"]);
+    // answers the engine's interpreter probe (Python 3.11 with torch), then hangs on the sys.path query
+    const hang = write("bin/hang-python", [
+      "#!/bin/sh",
+      `if [ "$1" != "-E" ]; then echo '{"v": [3, 11, 2], "exe": "/x", "torch": true}'; exit 0; fi`,
+      `echo asked >> '${counter}'`,
+      "exec sleep 30",
+    ]);
     fs.chmodSync(hang, 0o755);
     expect(interpreterSysPath({ cwd: ws, python: hang, runInterpreter: true })).toEqual([]);
     // the failure is cached: asking again does not start it again

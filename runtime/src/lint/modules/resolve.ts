@@ -1,13 +1,14 @@
 /**
- * Module path → file, as the runtime's loader resolves it (TS/JS: `resolveModuleFile` from
- * `loader/`, never re-implemented here so the linter and the runtime agree), then — ours, for
- * connectors written for Python LMCache — Python's `<root>/a/b/c.py` or `<root>/a/b/c/__init__.py`
- * under the same roots.
+ * Module path → file, as the engine resolves it (never re-implemented here, so the linter and the
+ * runtime agree): TS/JS with the loader's `resolveModuleFile`, Python with runtime/src/python's
+ * roots and language rule, plus — the linter's own part — installed Python packages found in the
+ * interpreter's sys.path.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { moduleNotFound, moduleSearchPath, resolveModuleFile, type ModuleResolveOptions } from "../../loader/resolve";
 import { classifyModuleName } from "../../loader/module-name";
+import { languageSetting, pythonSearchRoots, resolvePythonModuleFile } from "../../python/resolve";
 import { interpreterSysPath } from "./python-sys-path";
 import type { LintContext } from "../types";
 
@@ -35,13 +36,12 @@ function isFile(p: string): boolean {
 }
 
 /**
- * The roots Python resolution tries, in order: the loader's roots (cwd, searchPaths,
- * `LMCACHE_CONNECTOR_PATH`), then `PYTHONPATH`, then the interpreter's own `sys.path`
- * (site-packages; only when the context allows running it, see python-sys-path.ts).
+ * The roots Python resolution tries, in order: the engine's (cwd, searchPaths,
+ * `LMCACHE_CONNECTOR_PATH`, `PYTHONPATH`: `pythonSearchRoots` from runtime/src/python), then the
+ * interpreter's site-/dist-packages (only when the context allows running it, python-sys-path.ts).
  */
 export function pythonModuleRoots(ctx: LintContext): string[] {
-  const fromEnv = ((ctx.env ?? process.env)["PYTHONPATH"] ?? "").split(path.delimiter).filter(Boolean).map((d) => path.resolve(ctx.cwd, d));
-  return [...new Set([...moduleRoots(ctx), ...fromEnv, ...interpreterSysPath(ctx)])];
+  return [...new Set([...pythonSearchRoots(loaderOptions(ctx)), ...interpreterSysPath(ctx)])];
 }
 
 /** A compiled extension module `<base>.<tag>.so` (or `<base>.so`), what site-packages often holds. */
@@ -58,22 +58,29 @@ function extensionModule(base: string): string | null {
 }
 
 /**
- * Python-style resolution of a dotted module path (ours, for Python LMCache connectors), as
- * Python's path finder does it: `<root>/a/b.py` or `<root>/a/b/__init__.py` (an extension module
- * `a/b.*.so` also counts as found) under {@link pythonModuleRoots}.
+ * An installed Python module (ours, the linter's side of the engine's `installedPythonModuleFile`):
+ * `a/b.py`, `a/b/__init__.py` or an extension module `a/b.*.so` in the interpreter's
+ * site-/dist-packages, found from one `sys.path` query instead of one interpreter run per module.
  */
-export function resolvePythonModule(modulePath: string, ctx: LintContext): string | null {
-  const named = classifyModuleName(modulePath);
-  if (named.kind !== "dotted") return null;
-  const rel = named.segments;
-  for (const root of pythonModuleRoots(ctx)) {
-    const base = path.join(root, ...rel);
+function installedPythonModule(segments: string[], ctx: LintContext): string | null {
+  for (const root of interpreterSysPath(ctx)) {
+    const base = path.join(root, ...segments);
     if (isFile(base + ".py")) return base + ".py";
     if (isFile(path.join(base, "__init__.py"))) return path.join(base, "__init__.py");
     const ext = extensionModule(base);
     if (ext) return ext;
   }
   return null;
+}
+
+/**
+ * Python resolution of a dotted module path, as the engine resolves it: `a/b.py` or
+ * `a/b/__init__.py` under the engine's roots (`resolvePythonModuleFile`), else an installed module.
+ */
+export function resolvePythonModule(modulePath: string, ctx: LintContext): string | null {
+  const named = classifyModuleName(modulePath);
+  if (named.kind !== "dotted") return null;
+  return resolvePythonModuleFile(modulePath, loaderOptions(ctx)) ?? installedPythonModule(named.segments, ctx);
 }
 
 /** The runtime loader's TS/JS resolution; null when it finds nothing. */
@@ -85,9 +92,20 @@ export function resolveTsModule(modulePath: string, ctx: LintContext): string | 
   }
 }
 
-/** Resolves a module path: the runtime's TS/JS resolution first, then Python files. */
+/**
+ * Resolves a module path to the file the engine would load (its `connectorLanguage` rule):
+ * `LMCACHE_CONNECTOR_LANGUAGE` (`--language`) `python` or `ts` decides when set; otherwise a
+ * Python module in the roots wins over a TS/JS one of the same dotted name (LMCache loads
+ * Python), then the TS/JS module, then an installed Python package.
+ */
 export function resolveConnectorModule(modulePath: string, ctx: LintContext): string | null {
-  return resolveTsModule(modulePath, ctx) ?? resolvePythonModule(modulePath, ctx);
+  const language = languageSetting({ env: ctx.env });
+  if (language === "ts") return resolveTsModule(modulePath, ctx);
+  const named = classifyModuleName(modulePath);
+  const inRoots = named.kind === "dotted" ? resolvePythonModuleFile(modulePath, loaderOptions(ctx)) : null;
+  if (language === "python") return named.kind === "dotted" ? inRoots ?? installedPythonModule(named.segments, ctx) : null;
+  if (inRoots) return inRoots;
+  return resolveTsModule(modulePath, ctx) ?? (named.kind === "dotted" ? installedPythonModule(named.segments, ctx) : null);
 }
 
 /** Python's/the loader's "No module named …" text for a module path that does not resolve. */
