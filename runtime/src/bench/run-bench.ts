@@ -2,9 +2,18 @@
  * `lmcache-connector bench <url>` (ours, in the spirit of LMCache's `lmcache bench l2`):
  * rounds of store → lookup → load against one connector, after warm-up rounds, with a fixed
  * number of keys per round, a payload size, an in-flight depth and a controlled lookup hit rate.
- * Reports p50/p99 latency, ops/s and MB/s per phase, and — as a yardstick measured in the same
- * run — the bandwidth of a plain memory copy of the same payload. Bytes are verified in the last
- * round (conformance catalogue C15.1/C15.2).
+ * Reports p50/p99 latency, ops/s and MB/s per phase, and — as yardsticks measured in the same
+ * run — the bandwidth of a plain memory copy of the same payload, into the same buffer (hot) and
+ * into a fresh one (what a store pays; `./memcpy`). Bytes are verified in the last round
+ * (conformance catalogue C15.1/C15.2).
+ *
+ * What the timed windows hold: only the connector calls. Payloads are generated before a batch
+ * of puts starts its clock, and loaded objects are verified and released after a batch of gets
+ * stops it (batches of 4 × in-flight objects, so memory stays bounded). Per-operation latency is
+ * measured twice: under the in-flight depth (it includes waiting behind the other operations in
+ * flight) and in a serial pass, one operation at a time. `steadyState` reuses the same keys every
+ * round, so every measured put overwrites (each round's payload differs, so the last round's
+ * verification proves the overwrite took).
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config";
 import { pluginNameFromUrl } from "../connector/adapter";
@@ -16,6 +25,9 @@ import { LMCacheMetadata } from "../metadata";
 import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { fillChunk, verifyChunk } from "../harness/chunk-bytes";
 import { LatencyRecorder, type LatencySummary } from "../harness/latency";
+import { measureFreshMemcpyMBps, measureMemcpyMBps, memcpyRepetitions } from "./memcpy";
+
+export { measureFreshMemcpyMBps, measureMemcpyMBps } from "./memcpy";
 
 export interface BenchOptions {
   url: string;
@@ -33,6 +45,8 @@ export interface BenchOptions {
   hitRate?: number;
   /** Operations in flight at once (default 8). */
   inflight?: number;
+  /** Store the same keys every round, so measured puts overwrite (default false: new keys per round). */
+  steadyState?: boolean;
   config?: Partial<LMCacheEngineConfig>;
   onProgress?(done: number, total: number, text?: string): void;
   signal?: AbortSignal;
@@ -43,7 +57,15 @@ export interface PhaseReport {
   ops: number;
   opsPerSec: number;
   MBps: number;
+  /** Per-operation latency with `inflight` operations in flight: includes queueing behind them. */
   latency: LatencySummary;
+}
+
+/** Latency of each phase's operations issued one at a time (no queueing). */
+export interface SerialLatency {
+  store: LatencySummary;
+  lookup: LatencySummary;
+  load: LatencySummary;
 }
 
 export interface BenchReport {
@@ -55,11 +77,17 @@ export interface BenchReport {
   payloadBytes: number;
   hitRate: number;
   inflight: number;
+  /** Whether every round stored the same keys (measured puts overwrite). */
+  steadyState: boolean;
   store: PhaseReport;
   lookup: PhaseReport & { observedHitRate: number };
   load: PhaseReport;
-  /** Plain `Buffer.copy` bandwidth of the same payload, measured in this run. */
+  /** Hot yardstick: `Buffer.copy` of the payload into the same (cache-resident) buffer each time, this run. */
   memcpyMBps: number;
+  /** Fresh yardstick: a copy of the payload into a newly allocated buffer each time (what a store pays), this run. */
+  memcpyFreshMBps: number;
+  /** The same operations one at a time (a serial pass after the measured rounds; with `inflight` 1, the rounds' own). */
+  serialLatency: SerialLatency;
   storeMBps: number;
   loadMBps: number;
   verification: { passed: boolean; round: number; checkedKeys: number; mismatches: number; missing: number; lookupMismatches: number };
@@ -76,19 +104,15 @@ async function pool<T>(items: readonly T[], depth: number, fn: (item: T) => Prom
   await Promise.all(workers);
 }
 
-/** Bandwidth (MB/s) of copying `bytes` bytes with `Buffer.copy`, `times` times. */
-export function measureMemcpyMBps(bytes: number, times: number): number {
-  const src = Buffer.alloc(bytes, 0xab);
-  const dst = Buffer.alloc(bytes);
-  src.copy(dst); // fault the pages in before timing
-  const start = performance.now();
-  for (let i = 0; i < times; i++) src.copy(dst);
-  const s = (performance.now() - start) / 1000;
-  return (bytes * times) / MB / Math.max(s, 1e-9);
-}
-
 function check(name: string, value: number, ok: boolean): void {
   if (!ok) throw new RangeError(`bench: invalid ${name}: ${value}`);
+}
+
+/** Splits `items` into consecutive batches of at most `size`. */
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Runs the benchmark; throws the connector's load error as LMCache raises it. */
@@ -100,6 +124,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const payloadBytes = opts.payloadBytes ?? 1 << 20;
   const hitRate = opts.hitRate ?? 1.0;
   const inflight = opts.inflight ?? 8;
+  const steadyState = opts.steadyState ?? false;
   check("rounds", rounds, Number.isInteger(rounds) && rounds >= 1);
   check("warm-up rounds", warmupRounds, Number.isInteger(warmupRounds) && warmupRounds >= 0);
   check("keys", keys, Number.isInteger(keys) && keys >= 1);
@@ -107,16 +132,22 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   check("hit rate", hitRate, hitRate >= 0 && hitRate <= 1);
   check("in-flight depth", inflight, Number.isInteger(inflight) && inflight >= 1);
 
-  // Room for every in-flight object plus the ones a connector may allocate while loading.
-  const capacity = Math.max(64 << 20, payloadBytes * (inflight * 4 + 8));
+  // A batch's objects are generated (store) or held for verification (load) outside the clock.
+  const batchSize = inflight * 4;
+  // Room for a batch plus the objects a connector may allocate while loading.
+  const capacity = Math.max(64 << 20, payloadBytes * (batchSize + 8));
   const config = createEngineConfig({ ...opts.config, maxLocalCpuSize: capacity / 1024 ** 3, remoteUrl: opts.url });
   const metadata = new LMCacheMetadata({ modelName: "bench", worldSize: 1, workerId: 0, kvDtype: "uint8", kvShape: [1, 1, 1, 1, payloadBytes], chunkSize: 1 });
   const localCpu = new LocalCPUBackend({ config, metadata });
   const connector = await createConnector(opts.url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(opts.url) });
   const shape = [1, 1, 1, payloadBytes];
   const keyOf = (hash: number): CacheEngineKey => new CacheEngineKey({ modelName: "bench", worldSize: 1, workerId: 0, chunkHash: hash, dtype: "uint8" });
+  // The bytes of `hash` in `round`: in steady state each round writes different bytes under the same key.
+  const pattern = (hash: number, round: number): number => (steadyState ? hash * 1_009 + round : hash);
+  const hashesOf = (round: number): number[] => Array.from({ length: keys }, (_, i) => (steadyState ? 1 : round + 1) * 1_000_003 + i);
 
   const lat = { store: new LatencyRecorder(), lookup: new LatencyRecorder(), load: new LatencyRecorder() };
+  const serial = { store: new LatencyRecorder(), lookup: new LatencyRecorder(), load: new LatencyRecorder() };
   const wall = { store: 0, lookup: 0, load: 0 };
   let lookupHits = 0;
   let lookups = 0;
@@ -124,29 +155,73 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const verification = { passed: true, round: rounds, checkedKeys: 0, mismatches: 0, missing: 0, lookupMismatches: 0 };
   const totalRounds = warmupRounds + rounds;
 
+  /** Stores `hashes` with `depth` in flight; returns the time spent in puts only (ms). */
+  const store = async (hashes: readonly number[], round: number, depth: number, recorder: LatencyRecorder | null): Promise<number> => {
+    let ms = 0;
+    for (const batch of batches(hashes, batchSize)) {
+      const objs = batch.map((hash) => {
+        const obj = localCpu.allocate(shape, "uint8", MemoryFormat.KV_2LTD, false);
+        if (!obj) throw new RangeError("bench: CPU buffer exhausted");
+        fillChunk(obj.byteArray, pattern(hash, round));
+        return { hash, obj };
+      });
+      const t = performance.now();
+      await pool(objs, depth, async ({ hash, obj }) => {
+        const s = performance.now();
+        await connector.put(keyOf(hash), obj); // the instrumented wrapper releases obj
+        recorder?.record(performance.now() - s);
+      });
+      ms += performance.now() - t;
+    }
+    return ms;
+  };
+
+  /** Gets `hashes`; verifies (when `verify`) and releases each batch after its clock stops. */
+  const load = async (hashes: readonly number[], round: number, depth: number, recorder: LatencyRecorder | null, verify: boolean): Promise<{ ms: number; bytes: number }> => {
+    let ms = 0;
+    let bytesRead = 0;
+    for (const batch of batches(hashes, batchSize)) {
+      const got: { hash: number; obj: MemoryObj | null }[] = [];
+      const t = performance.now();
+      await pool(batch, depth, async (hash) => {
+        const s = performance.now();
+        const obj: MemoryObj | null = await connector.get(keyOf(hash));
+        recorder?.record(performance.now() - s);
+        got.push({ hash, obj });
+      });
+      ms += performance.now() - t;
+      for (const { hash, obj } of got) {
+        if (!obj) {
+          if (verify) verification.missing++;
+          continue;
+        }
+        bytesRead += obj.getSize();
+        if (verify) {
+          verification.checkedKeys++;
+          if (obj.getSize() !== payloadBytes || !verifyChunk(obj.byteArray, pattern(hash, round))) verification.mismatches++;
+        }
+        obj.refCountDown();
+      }
+    }
+    return { ms, bytes: bytesRead };
+  };
+
   try {
+    // Steady state without warm-up: store the keys once, unmeasured, so every measured put overwrites.
+    if (steadyState && warmupRounds === 0) await store(hashesOf(-1), -1, inflight, null);
     for (let round = 0; round < totalRounds; round++) {
       if (opts.signal?.aborted) throw new Error("bench cancelled");
       const measured = round >= warmupRounds;
       const last = round === totalRounds - 1;
-      const hashes = Array.from({ length: keys }, (_, i) => (round + 1) * 1_000_003 + i);
+      const hashes = hashesOf(round);
 
-      // store
-      let t = performance.now();
-      await pool(hashes, inflight, async (hash) => {
-        const obj = localCpu.allocate(shape, "uint8", MemoryFormat.KV_2LTD, false);
-        if (!obj) throw new RangeError("bench: CPU buffer exhausted");
-        fillChunk(obj.byteArray, hash);
-        const s = performance.now();
-        await connector.put(keyOf(hash), obj); // the instrumented wrapper releases obj
-        if (measured) lat.store.record(performance.now() - s);
-      });
-      if (measured) wall.store += performance.now() - t;
+      const storeMs = await store(hashes, round, inflight, measured ? lat.store : null);
+      if (measured) wall.store += storeMs;
 
       // lookup: hitRate of the queries ask for stored keys, the rest for keys never stored
       const hitCount = Math.round(keys * hitRate);
       const queries = hashes.map((h, i) => ({ hash: i < hitCount ? h : 2 ** 40 + h, stored: i < hitCount }));
-      t = performance.now();
+      const t = performance.now();
       await pool(queries, inflight, async (q) => {
         const s = performance.now();
         const found = await connector.exists(keyOf(q.hash));
@@ -160,39 +235,43 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       if (measured) wall.lookup += performance.now() - t;
 
       // load the hits
-      t = performance.now();
-      await pool(hashes.slice(0, hitCount), inflight, async (hash) => {
-        const s = performance.now();
-        const obj: MemoryObj | null = await connector.get(keyOf(hash));
-        if (measured) lat.load.record(performance.now() - s);
-        if (!obj) {
-          if (last) verification.missing++;
-          return;
-        }
-        if (measured) loadedBytes += obj.getSize();
-        if (last) {
-          verification.checkedKeys++;
-          if (obj.getSize() !== payloadBytes || !verifyChunk(obj.byteArray, hash)) verification.mismatches++;
-        }
-        obj.refCountDown();
-      });
-      if (measured) wall.load += performance.now() - t;
+      const loaded = await load(hashes.slice(0, hitCount), round, inflight, measured ? lat.load : null, last);
+      if (measured) {
+        wall.load += loaded.ms;
+        loadedBytes += loaded.bytes;
+      }
       opts.onProgress?.(round + 1, totalRounds, measured ? `round ${round + 1 - warmupRounds}/${rounds}` : "warm-up");
+    }
+
+    // The serial pass: the same operations one at a time, for latency without queueing.
+    if (inflight > 1) {
+      const round = totalRounds;
+      const hashes = hashesOf(round).slice(0, Math.min(keys, 256));
+      await store(hashes, round, 1, serial.store);
+      for (const hash of hashes) await serial.lookup.time(() => connector.exists(keyOf(hash)));
+      await load(hashes, round, 1, serial.load, false);
     }
   } finally {
     await connector.close().catch(() => {});
   }
   verification.passed = verification.mismatches === 0 && verification.missing === 0 && verification.lookupMismatches === 0;
 
-  const memcpyMBps = measureMemcpyMBps(payloadBytes, Math.max(8, Math.min(256, Math.ceil((256 << 20) / payloadBytes))));
+  const times = memcpyRepetitions(payloadBytes);
+  const memcpyMBps = measureMemcpyMBps(payloadBytes, times);
+  const memcpyFreshMBps = measureFreshMemcpyMBps(payloadBytes, times);
   const phase = (rec: LatencyRecorder, ms: number, bytes: number): PhaseReport => ({
     ops: rec.count,
     opsPerSec: rec.count / Math.max(ms / 1000, 1e-9),
     MBps: bytes / MB / Math.max(ms / 1000, 1e-9),
     latency: rec.summary(),
   });
-  const store = phase(lat.store, wall.store, lat.store.count * payloadBytes);
-  const load = phase(lat.load, wall.load, loadedBytes);
+  const storeReport = phase(lat.store, wall.store, lat.store.count * payloadBytes);
+  const loadReport = phase(lat.load, wall.load, loadedBytes);
+  const lookupReport = phase(lat.lookup, wall.lookup, 0);
+  const serialLatency: SerialLatency =
+    inflight > 1
+      ? { store: serial.store.summary(), lookup: serial.lookup.summary(), load: serial.load.summary() }
+      : { store: storeReport.latency, lookup: lookupReport.latency, load: loadReport.latency };
   return {
     url: opts.url,
     connector: String(connector),
@@ -202,12 +281,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     payloadBytes,
     hitRate,
     inflight,
-    store,
-    lookup: { ...phase(lat.lookup, wall.lookup, 0), observedHitRate: lookups ? lookupHits / lookups : 0 },
-    load,
+    steadyState,
+    store: storeReport,
+    lookup: { ...lookupReport, observedHitRate: lookups ? lookupHits / lookups : 0 },
+    load: loadReport,
     memcpyMBps,
-    storeMBps: store.MBps,
-    loadMBps: load.MBps,
+    memcpyFreshMBps,
+    serialLatency,
+    storeMBps: storeReport.MBps,
+    loadMBps: loadReport.MBps,
     verification,
     ms: performance.now() - started,
   };

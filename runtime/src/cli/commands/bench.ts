@@ -7,7 +7,7 @@ import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
 import { FLAG_LIMITS } from "../flag-limits";
 
-const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--max-run-ms N] [--format text|json]
+const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--steady-state] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
 
 Store, lookup and load rounds after warm-up; p50/p99 latency, ops/s and MB/s per phase, the plain
@@ -31,6 +31,7 @@ const command: CliCommand = {
       usage: USAGE,
       formats: ["text", "json"],
       values: ["rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight", "max-run-ms"],
+      booleans: ["steady-state"], // every round stores the same keys, so measured puts overwrite
       options: (parsed) => ({
         rounds: integerFlag(parsed, "rounds", 1, ...FLAG_LIMITS.rounds),
         warmupRounds: integerFlag(parsed, "warmup", 0, ...FLAG_LIMITS.warmup),
@@ -39,6 +40,7 @@ const command: CliCommand = {
         hitRate: numberFlag(parsed, "hit-rate", (n) => n >= 0 && n <= 1, "a fraction between 0 and 1"),
         inflight: integerFlag(parsed, "inflight", 1, ...FLAG_LIMITS.inflight),
         maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
+        steadyState: parsed.flags.has("steady-state"),
       }),
     });
     if (typeof line === "number") return line;
