@@ -225,6 +225,53 @@ export abstract class RemoteConnector {
     throw new NotImplementedError();
   }
 
+  // ---- Era C "external pages" / remote-fill paths -----------------------------------------
+  // GPU/page-level paths that ordinary KV connectors never implement and RemoteBackend never
+  // calls for them; declared here so wrappers delegate them, as upstream's base class does.
+
+  /** Persist externally owned buffers in the connector's page format. Default throws `NotImplementedError`. */
+  async batchedPutExternalPages(
+    _keys: CacheEngineKey[],
+    _bufferPtrs: number[][],
+    _bufferSizes: number[][],
+    _owners: readonly unknown[],
+    _producerEvents: unknown,
+    _reqId: string,
+  ): Promise<void> {
+    throw new NotImplementedError();
+  }
+
+  /** Retrieve page values directly into externally owned buffers. Default throws `NotImplementedError`. */
+  async batchedGetExternalPages(
+    _keys: CacheEngineKey[],
+    _bufferPtrs: number[][],
+    _bufferSizes: number[][],
+    _owners: readonly unknown[],
+    _reqId: string,
+  ): Promise<void> {
+    throw new NotImplementedError();
+  }
+
+  /** Push registered source pages into armed remote destinations (keyword-only upstream). Default throws. */
+  async pushExternalPages(_args: { remoteSession: string; sourcePlan: unknown; destinationDescriptors: readonly unknown[]; activation: unknown }): Promise<unknown> {
+    throw new NotImplementedError();
+  }
+
+  /** Fence and register direct-push sources before destination ARM. Default throws `NotImplementedError`. */
+  async prepareRemoteFillSource(_sourcePlan: unknown): Promise<unknown> {
+    throw new NotImplementedError();
+  }
+
+  /** This process's registered native destination session; default `null` (upstream `None`). */
+  getRemoteFillDestinationSession(): string | null {
+    return null;
+  }
+
+  /** Check arbitrary page keys in one native operation (sync). Default throws `NotImplementedError`. */
+  batchedExternalPagesExist(_keys: CacheEngineKey[]): boolean[] {
+    throw new NotImplementedError();
+  }
+
   /** Logs "Dummy post-initializing remote connector". Not called by current LMCache. */
   postInit(): void {
     logger.info("Dummy post-initializing remote connector");

@@ -217,6 +217,37 @@ export class InstrumentedRemoteConnector extends RemoteConnector {
     return this.connector.postInit();
   }
 
+  override batchedPutExternalPages(
+    keys: CacheEngineKey[],
+    bufferPtrs: number[][],
+    bufferSizes: number[][],
+    owners: readonly unknown[],
+    producerEvents: unknown,
+    reqId: string,
+  ): Promise<void> {
+    return this.connector.batchedPutExternalPages(keys, bufferPtrs, bufferSizes, owners, producerEvents, reqId);
+  }
+
+  override batchedGetExternalPages(keys: CacheEngineKey[], bufferPtrs: number[][], bufferSizes: number[][], owners: readonly unknown[], reqId: string): Promise<void> {
+    return this.connector.batchedGetExternalPages(keys, bufferPtrs, bufferSizes, owners, reqId);
+  }
+
+  override pushExternalPages(args: { remoteSession: string; sourcePlan: unknown; destinationDescriptors: readonly unknown[]; activation: unknown }): Promise<unknown> {
+    return this.connector.pushExternalPages(args);
+  }
+
+  override prepareRemoteFillSource(sourcePlan: unknown): Promise<unknown> {
+    return this.connector.prepareRemoteFillSource(sourcePlan);
+  }
+
+  override getRemoteFillDestinationSession(): string | null {
+    return this.connector.getRemoteFillDestinationSession();
+  }
+
+  override batchedExternalPagesExist(keys: CacheEngineKey[]): boolean[] {
+    return this.connector.batchedExternalPagesExist(keys);
+  }
+
   /** `InstrumentedRemoteConnector(<inner repr>)`. */
   override toString(): string {
     return `InstrumentedRemoteConnector(${String(this.connector)})`;

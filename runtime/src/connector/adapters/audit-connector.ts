@@ -231,6 +231,39 @@ export class AuditConnector extends RemoteConnector {
     return this.auditSync("batchedContains", () => this.realConnector.batchedContains(keys));
   }
 
+  override batchedPutExternalPages(
+    keys: CacheEngineKey[],
+    bufferPtrs: number[][],
+    bufferSizes: number[][],
+    owners: readonly unknown[],
+    producerEvents: unknown,
+    reqId: string,
+  ): Promise<void> {
+    return this.auditAsync("batchedPutExternalPages", () =>
+      this.realConnector.batchedPutExternalPages(keys, bufferPtrs, bufferSizes, owners, producerEvents, reqId),
+    );
+  }
+
+  override batchedGetExternalPages(keys: CacheEngineKey[], bufferPtrs: number[][], bufferSizes: number[][], owners: readonly unknown[], reqId: string): Promise<void> {
+    return this.auditAsync("batchedGetExternalPages", () => this.realConnector.batchedGetExternalPages(keys, bufferPtrs, bufferSizes, owners, reqId));
+  }
+
+  override pushExternalPages(args: { remoteSession: string; sourcePlan: unknown; destinationDescriptors: readonly unknown[]; activation: unknown }): Promise<unknown> {
+    return this.auditAsync("pushExternalPages", () => this.realConnector.pushExternalPages(args));
+  }
+
+  override prepareRemoteFillSource(sourcePlan: unknown): Promise<unknown> {
+    return this.auditAsync("prepareRemoteFillSource", () => this.realConnector.prepareRemoteFillSource(sourcePlan));
+  }
+
+  override getRemoteFillDestinationSession(): string | null {
+    return this.auditSync("getRemoteFillDestinationSession", () => this.realConnector.getRemoteFillDestinationSession());
+  }
+
+  override batchedExternalPagesExist(keys: CacheEngineKey[]): boolean[] {
+    return this.auditSync("batchedExternalPagesExist", () => this.realConnector.batchedExternalPagesExist(keys));
+  }
+
   /** `@NotAudit`: forwarded without logging. */
   override reshapePartialChunk(obj: MemoryObj, bytesRead: number): MemoryObj {
     return this.realConnector.reshapePartialChunk(obj, bytesRead);
