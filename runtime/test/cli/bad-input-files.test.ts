@@ -8,6 +8,7 @@ import { escapeControls } from "../../src/files/terminal-text";
 import { loadConfigFromFile, loadEngineConfigWithOverrides } from "../../src/config/load";
 import { loadEngineSettingsOrReport } from "../../src/cli/engine-config-options";
 import { main } from "../../src/cli/main";
+import { analyzeModuleFile } from "../../src/lint/modules/analysis-cache";
 
 let dir: string;
 let fifo: string;
@@ -47,6 +48,21 @@ describe("readRegularTextFile", () => {
     expect(readRegularTextFile(good)).toBe('remote_url: "localhost:6379"\n');
     expect(() => readRegularTextFile(join(dir, "sub"))).toThrow(/a directory/);
     expect(() => readRegularTextFile(join(dir, "missing.yaml"))).toThrow(/ENOENT/);
+  });
+});
+
+describe("lint's module analysis", () => {
+  it("does not read a FIFO, /dev/zero or an oversized module (null, at once)", { timeout: 5000 }, () => {
+    const pyFifo = join(dir, "mod_fifo.py");
+    expect(spawnSync("mkfifo", [pyFifo]).status).toBe(0);
+    const pyZero = join(dir, "mod_zero.py");
+    symlinkSync("/dev/zero", pyZero);
+    const pyBig = join(dir, "mod_big.py");
+    writeFileSync(pyBig, "class A: pass\n" + "#".repeat(MAX_TEXT_FILE_BYTES) + "\n");
+    for (const f of [pyFifo, pyZero, pyBig]) expect(analyzeModuleFile(f), f).toBeNull();
+    const pyOk = join(dir, "mod_ok.py");
+    writeFileSync(pyOk, "class A: pass\n");
+    expect(analyzeModuleFile(pyOk)?.classes.has("A")).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import { analyzePythonModule } from "./python-module";
 import { analyzeTsModule } from "./ts-module";
 import type { ModuleInfo } from "./module-info";
+import { readRegularTextFile } from "../../files/read-text-file";
 
 const cache = new Map<string, { mtimeMs: number; size: number; info: ModuleInfo }>();
 
@@ -26,7 +27,8 @@ export function analyzeModuleFile(file: string): ModuleInfo | null {
   if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.info;
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // regular files up to 8 MiB only: a FIFO or a /dev/zero symlink on the search path must not hang or grow the linter
+    text = readRegularTextFile(file);
   } catch {
     return null;
   }
