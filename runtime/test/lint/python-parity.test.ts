@@ -4,10 +4,18 @@
  * the wrong kind) equals what a real /usr/bin/python3 does loading the class as LMCache loads it,
  * with the kit's `lmcache` package (runtime/python), and calling each method as RemoteBackend does.
  * The same verdict reaches `lintDocument`: a YAML naming the class shows the same exception text.
+ * Then, on the Python lane's own fixtures, the verdict equals what the engine itself raises
+ * loading each class through the bridge process (`createConnector`).
  */
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineConfig } from "../../src/config/engine-config";
+import { createConnector } from "../../src/connector/create-connector";
+import { conformanceMetadata } from "../../src/conformance/env";
+import { stopBridges } from "../../src/python/host";
+import { LocalCPUBackend } from "../../src/storage-backend/local-cpu-backend";
 import { lintDocument } from "../../src/lint";
 import { analyzeModuleFile } from "../../src/lint/modules/analysis-cache";
 import { resolvePythonModule } from "../../src/lint/modules/resolve";
@@ -118,5 +126,61 @@ describe("static verdict = what /usr/bin/python3 does loading the class as LMCac
       expect(d, cls).toBeDefined();
       expect(d!.raises).toEqual({ name: dynamic[i].raises!.type, message: dynamic[i].raises!.message });
     }
+  });
+});
+
+/**
+ * The same agreement on a corpus the linter was not written against: the Python lane's own
+ * fixtures (runtime/test/fixtures/python/{good,broken,loading}), each class loaded by the engine
+ * itself — `createConnector(external://…)` through the bridge process, as `check`/`run` load it.
+ */
+describe("static verdict = the engine's load through the Python bridge, on the Python lane's fixtures", () => {
+  const LANE = path.resolve(__dirname, "../fixtures/python");
+  /** Failures no static check can see: code that runs (a missing dependency import, an `__init__` body). */
+  const RUNTIME_ONLY = new Set(["init_attribute_error.InitAttributeError"]);
+  const cases: { dir: string; module: string; cls: string }[] = [];
+  for (const dir of ["good", "broken", "loading"]) {
+    for (const f of fs.readdirSync(path.join(LANE, dir)).filter((x) => x.endsWith(".py")).sort()) {
+      const text = fs.readFileSync(path.join(LANE, dir, f), "utf8");
+      for (const m of text.matchAll(/^class (\w+)/gm)) cases.push({ dir, module: f.slice(0, -3), cls: m[1] });
+    }
+  }
+
+  // the engine finds its interpreter through LMCACHE_PYTHON (what --python sets)
+  beforeAll(() => void (process.env["LMCACHE_PYTHON"] = PYTHON));
+  afterAll(() => stopBridges());
+
+  it("covers the corpus", () => expect(cases.length).toBeGreaterThan(25));
+  const outcomes: ({ name: string; message: string } | null)[] = [];
+
+  for (const c of cases) {
+    it(`${c.dir}/${c.module}:${c.cls}`, async () => {
+      const cwd = path.join(LANE, c.dir);
+      const lintCtx: LintContext = { cwd, env: {} };
+      const file = resolvePythonModule(c.module, lintCtx)!;
+      const v = pythonClassVerdict({ ctx: lintCtx, resolved: new Map(), modules: new Map() }, analyzeModuleFile(file)!, c.module, c.cls, "connector");
+      const expected = v.raises ? { name: v.raises.type, message: v.raises.message } : null;
+      let actual: { name: string; message: string } | null = null;
+      const config = createEngineConfig({});
+      const metadata = conformanceMetadata();
+      try {
+        const url = `external://host:0/${c.module}/?connector_name=${c.cls}`;
+        const conn = await createConnector(url, { localCpuBackend: new LocalCPUBackend({ config, metadata }), config, metadata, cwd });
+        await conn.close();
+      } catch (e) {
+        actual = { name: (e as Error).name, message: (e as Error).message };
+      }
+      outcomes.push(actual);
+      if (RUNTIME_ONLY.has(`${c.module}.${c.cls}`)) {
+        expect(expected).toBeNull();
+        expect(actual).not.toBeNull();
+      } else expect(expected).toEqual(actual);
+    }, 30_000);
+  }
+
+  it("is not vacuous: classes load and classes fail (Python's exceptions, several kinds)", () => {
+    expect(outcomes).toHaveLength(cases.length);
+    expect(outcomes.filter((o) => o === null).length).toBeGreaterThan(10);
+    expect(new Set(outcomes.filter((o) => o !== null).map((o) => o!.name))).toEqual(new Set(["TypeError", "SyntaxError", "AttributeError"]));
   });
 });
