@@ -41,3 +41,4 @@ export * from "./lint";
 export * from "./conformance/engine";
 export { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary } from "./conformance/types";
 export { renderReport, REPORT_FORMATS, type ReportFormat } from "./conformance/report";
+export * from "./python";
