@@ -1,7 +1,8 @@
 /**
- * Lazy access to the pure lint core (runtime/src/lint). The core pulls in the TypeScript scanner,
- * which is large, so it is loaded on first use rather than at activation: the bundler turns this
- * dynamic import into a lazily initialised module, keeping activation cheap.
+ * Lazy access to the pure lint core (runtime/src/lint), loaded on first use rather than at
+ * activation: the bundler turns this dynamic import into a `require` of the separate
+ * dist/lint-core.js. The TypeScript scanner is a second, later step: it loads only when a TS/JS
+ * source is first scanned (see core-entry.ts).
  */
 import type * as LintModule from "./core-entry.js";
 

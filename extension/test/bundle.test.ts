@@ -1,6 +1,8 @@
 /**
  * The real build: extension/build.mjs bundles dist/extension.js (small; the lint core is a separate
- * lazily required file) and it loads under plain Node `require` with a stub `vscode` module.
+ * lazily required file, TypeScript a third one loaded only for TS/JS sources) and it loads under
+ * plain Node `require` with a stub `vscode` module; the bundled CLI compiles a TypeScript connector
+ * with the esbuild-wasm copied next to it, without any node_modules or `node` on PATH.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -29,7 +31,8 @@ function runWithStubVscode(script: string, stub = "module.exports = {};"): unkno
     };
     const vscodeTouched = [];
   `;
-  const stdout = execFileSync(process.execPath, ["-e", preamble + script], { cwd: out, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(root, "node_modules") } });
+  // No NODE_PATH and a folder outside the repository: the bundles must need no node_modules.
+  const stdout = execFileSync(process.execPath, ["-e", preamble + script], { cwd: out, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
   return JSON.parse(stdout);
 }
 
@@ -63,4 +66,40 @@ describe("extension bundle", () => {
     const { lintDocument } = await import("../../runtime/src/lint");
     expect(fromBundle).toEqual(JSON.parse(JSON.stringify(lintDocument({ path: "/tmp/x.yaml", text }, { cwd: "/nonexistent" }))));
   });
+
+  it("loads TypeScript only when a TS/JS source is scanned, and then gives the sources' verdicts", async () => {
+    const yaml = 'remote_url: "External://h:0/pkg.conn/?connector_name=C"\n';
+    const ts = 'export const URL = "External://h:0/pkg.conn/?connector_name=C";\n';
+    const result = runWithStubVscode(
+      `const core = require("./lint-core.js");
+       const loaded = () => Object.keys(require.cache).some((k) => k.endsWith("typescript.js"));
+       const atLoad = loaded();
+       core.lintDocument({ path: "/tmp/x.yaml", text: ${JSON.stringify(yaml)} }, { cwd: "/nonexistent" });
+       const afterYaml = loaded();
+       const verdicts = core.lintDocument({ path: "/tmp/x.ts", text: ${JSON.stringify(ts)} }, { cwd: "/nonexistent" });
+       process.stdout.write(JSON.stringify({ atLoad, afterYaml, afterTs: loaded(), verdicts }));`,
+    ) as { atLoad: boolean; afterYaml: boolean; afterTs: boolean; verdicts: unknown[] };
+    const { lintDocument } = await import("../../runtime/src/lint");
+    expect({ ...result, verdicts: undefined }).toEqual({ atLoad: false, afterYaml: false, afterTs: true, verdicts: undefined });
+    expect(result.verdicts).toEqual(JSON.parse(JSON.stringify(lintDocument({ path: "/tmp/x.ts", text: ts }, { cwd: "/nonexistent" }))));
+    expect(result.verdicts.length).toBeGreaterThan(0);
+  });
+
+  it("compiles and checks a TypeScript connector with the shipped esbuild-wasm: no node_modules, no node on PATH", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-bundle-project-"));
+    try {
+      fs.mkdirSync(path.join(project, "src"));
+      fs.copyFileSync(path.join(root, "docs", "examples", "my_connector.ts"), path.join(project, "src", "my_connector.ts"));
+      const url = "external://host:0/src.my_connector/?connector_name=MyConnector";
+      const cacheHome = path.join(project, ".cache");
+      const stdout = execFileSync(process.execPath, [path.join(out, "lmcache-connector.js"), "check", url, "--cwd", project, "--cases", "roundtrip.*"], {
+        cwd: os.tmpdir(),
+        encoding: "utf8",
+        env: { ...process.env, NODE_PATH: "", PATH: "/nonexistent", XDG_CACHE_HOME: cacheHome, TMPDIR: cacheHome },
+      });
+      expect(stdout).toMatch(/OK: [1-9]\d* passed, 0 failed/);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
