@@ -15,7 +15,7 @@ import { readSettings } from "./settings";
 import { WorkspacePlugins } from "./workspace-plugins";
 
 /** Codes whose verdict depends on module files (their creation, edit or removal can change it). */
-const MODULE_CODES = new Set(["LMC011", "LMC012", "LMC013", "LMC014", "LMC016"]);
+const MODULE_CODES = new Set(["LMC011", "LMC012", "LMC013", "LMC014", "LMC016", "LMC020", "LMC021", "LMC022", "LMC023", "LMC024"]);
 
 /** Delay between the last keystroke and the re-lint. */
 export const EDIT_DEBOUNCE_MS = 200;
@@ -80,7 +80,8 @@ export class DiagnosticsService implements vscode.Disposable {
         : [];
       this.collection.set(doc.uri, findings.map((f) => toDiagnostic(f, this.docsUri)));
       this.references.set(key, {
-        files: new Set(links.map((l) => l.target)),
+        // the URL's module files, and the modules a Python connector's bases come from
+        files: new Set([...links.map((l) => l.target), ...core.dependencyFiles(lintDoc.path)]),
         moduleFindings: findings.some((f) => MODULE_CODES.has(f.code)),
       });
       if (findings.length > 0) {

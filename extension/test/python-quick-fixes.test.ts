@@ -82,6 +82,35 @@ describe("Python connector quick fixes", () => {
   });
 });
 
+describe("a Python connector's base in another module", () => {
+  it("re-lints a clean config when the base module it depends on changes", async () => {
+    const base = (method: string) => [
+      "from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector",
+      "class Base(RemoteConnector):",
+      "    def __init__(self, loop, local_cpu_backend, config): pass",
+      `    ${method}`,
+      "    def exists_sync(self, key): return False",
+      "    async def get(self, key): return None",
+      "    async def put(self, key, obj): pass",
+      "    async def list(self): return []",
+      "    async def close(self): pass",
+      "",
+    ].join("\n");
+    ws.write("pyapp/__init__.py", "");
+    ws.write("pyapp/base.py", base("async def exists(self, key): return False"));
+    ws.write("pyapp/conn.py", "from .base import Base\n\nclass Conn(Base):\n    pass\n");
+    ({ context } = activateExtension());
+    const text = 'remote_url: "external://h:0/pyapp.conn/?connector_name=Conn"\n';
+    const doc = fake.open(ws.write("lmcache.yaml", text), text, "yaml");
+    await vi.waitFor(() => expect(codesOf(doc)).toEqual(["LMC018"]), { timeout: 10_000, interval: 10 });
+
+    const file = ws.write("pyapp/base.py", base("def exists(self, key): return False"));
+    fake.host.watchers.find((w) => w.glob.endsWith("py}"))!.change.fire(vscode.Uri.file(file));
+    await vi.waitFor(() => expect(codesOf(doc)).toEqual(["LMC018", "LMC022"]), { timeout: 10_000, interval: 10 });
+    expect(published(doc).find((d) => (d.code as { value: string }).value === "LMC022")!.message).toContain("Base.exists must be 'async def'");
+  });
+});
+
 describe("site-packages and workspace trust", () => {
   /** A real virtual environment (Debian's python3 -m venv) with a connector installed in its site-packages. */
   function venvWithInstalledConnector(): string {

@@ -4,7 +4,7 @@
  */
 export * from "./types";
 export { ALL_LINT_CODES, LINT_CODES, lintCodeAnchor, type LintCodeInfo, type LintCodeKey } from "./codes";
-export { lintDocument, forgetDocument, scanDocument } from "./linter";
+export { lintDocument, forgetDocument, scanDocument, dependencyFiles } from "./linter";
 export { detectLanguage, type LintLanguage } from "./language";
 export { SKIPPED_FOLDERS, isWalkedFileName, isWalkedPath, walkLintableFiles, isConfigFile } from "./lint-files";
 export { declaredPluginNames, pluginNamesForSources } from "./declared-plugins";

@@ -144,6 +144,22 @@ function pruneChecks(state: DocumentState, chunks: readonly PlacedChunk[]): void
   for (const text of state.checked.keys()) if (!present.has(text)) state.checked.delete(text);
 }
 
+/**
+ * The module files the last lint of `path` consulted (the URL's module, and for Python connectors
+ * the modules their bases come from): a change to any of them can change the document's verdict.
+ */
+export function dependencyFiles(path: string): string[] {
+  const files = new Set<string>();
+  for (const [key, state] of documents) {
+    if (!key.endsWith(`\0${path}`)) continue;
+    for (const sig of state.last?.deps.values() ?? []) {
+      const file = sig.split("\0")[0];
+      if (file) files.add(file);
+    }
+  }
+  return [...files];
+}
+
 /** Forgets a document's cached scan and checks (e.g. when the editor closes it). */
 export function forgetDocument(path: string): void {
   for (const key of [...documents.keys()]) if (key.endsWith(`\0${path}`)) documents.delete(key);
