@@ -220,8 +220,15 @@ class Bridge:
                 os._exit(0)
 
     def _loop_stack(self):
+        """Where the loop thread is: idle in the selector, or busy in some frame (the engine's
+        watchdog stops a bridge whose loop stays busy, naming the innermost frame)."""
         frame = sys._current_frames().get(self.loop_thread.ident)
-        return traceback.format_stack(frame) if frame is not None else []
+        if frame is None:
+            return {"idle": True, "frames": []}
+        frames = traceback.extract_stack(frame)
+        inner = frames[-1]
+        idle = os.path.basename(inner.filename) == "selectors.py" or inner.name in ("select", "poll", "epoll")
+        return {"idle": idle, "frames": [[f.filename, f.lineno, f.name] for f in frames[-8:]]}
 
     def _call_async(self, msg):
         from .values import decode

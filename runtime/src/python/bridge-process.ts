@@ -53,6 +53,10 @@ const BOOTSTRAP =
 
 /** Default deadline of one synchronous call (ours; `LMCACHE_KIT_SYNC_DEADLINE_MS` overrides). */
 export const SYNC_DEADLINE_MS = 2000;
+/** How often the loop watchdog samples the asyncio thread while calls are pending. */
+const LOOP_SAMPLE_MS = 500;
+/** Busy samples in a row that stop the bridge (about 2.5 s of a loop that never yields). */
+const LOOP_BUSY_SAMPLES = 5;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -80,6 +84,9 @@ export class BridgeProcess {
   private readonly syncParser = new FrameParser();
   private readonly syncBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly syncBacklog: Frame[] = [];
+  private watchdog: NodeJS.Timeout | null = null;
+  private sampling = false;
+  private busySamples = 0;
 
   private constructor(init: { child: ChildProcess; socket: Socket; hello: BridgeHello; interpreter: PythonInterpreter; syncReqFd: number; syncRespFd: number }) {
     this.child = init.child;
@@ -198,13 +205,55 @@ export class BridgeProcess {
   // Node must not stay alive for an idle bridge, and must not exit while a call is pending.
   private busy(): void {
     this.socket.ref();
+    if (!this.watchdog) {
+      this.watchdog = setInterval(() => this.sampleLoop(), LOOP_SAMPLE_MS);
+      this.watchdog.unref();
+    }
   }
 
   private idle(): void {
     if (this.pending.size === 0) {
       this.socket.unref();
       this.child.unref();
+      if (this.watchdog) clearInterval(this.watchdog);
+      this.watchdog = null;
+      this.busySamples = 0;
     }
+  }
+
+  /**
+   * The loop watchdog (ours): while calls are pending, sample where the asyncio loop thread is.
+   * A coroutine that never yields (a busy loop, a blocking call) stalls every later call of every
+   * instance; after {@link LOOP_BUSY_SAMPLES} busy samples in a row the bridge is stopped, and the
+   * calls in flight fail naming the Python frame that held the loop. The next load starts afresh.
+   */
+  private sampleLoop(): void {
+    if (this.sampling || this.dead !== null) return;
+    this.sampling = true;
+    const id = this.nextId++;
+    this.pending.set(id, {
+      what: "the loop watchdog",
+      withTraceback: false,
+      reject: () => undefined,
+      resolve: (value) => {
+        this.sampling = false;
+        const where = value as { idle: boolean; frames: [string, number, string][] };
+        if (where.idle) {
+          this.busySamples = 0;
+          return;
+        }
+        if (++this.busySamples < LOOP_BUSY_SAMPLES) return;
+        const [file, line, fn] = where.frames.at(-1) ?? ["?", 0, "?"];
+        this.stop(`the connector's event loop thread was busy for ${(LOOP_BUSY_SAMPLES * LOOP_SAMPLE_MS) / 1000} s in ${fn} (${file}:${line}) — a busy loop or blocking call inside a coroutine; the Python bridge was stopped`);
+      },
+    });
+    this.socket.write(encodeFrame({ t: "stack", id }));
+  }
+
+  /** Stops the process, failing whatever is in flight with `reason`. */
+  private stop(reason: string): void {
+    this.markDead(reason);
+    this.child.kill("SIGKILL");
   }
 
   private handleAsync(frame: Frame): void {
@@ -289,7 +338,9 @@ export class BridgeProcess {
         continue;
       }
       if (performance.now() > until) {
-        const error = new Error(`${what} did not return within ${deadlineMs} ms (the Python call is still running)`);
+        // Python cannot stop a thread: the only way to end the call is to end the process.
+        this.stop(`${what} did not return within ${deadlineMs} ms; the Python bridge was stopped`);
+        const error = new Error(`${what} did not return within ${deadlineMs} ms (the Python bridge was stopped; the next load starts a new one)`);
         error.name = "TimeoutError";
         throw error;
       }
@@ -305,7 +356,6 @@ export class BridgeProcess {
 
   /** Ends the process (the run is over, or it misbehaved). */
   kill(): void {
-    this.markDead("the Python bridge was stopped");
-    this.child.kill("SIGKILL");
+    this.stop("the Python bridge was stopped");
   }
 }
