@@ -102,4 +102,66 @@ describe("manifest contract", () => {
   it("has no telemetry code path", () => {
     expect(sources).not.toMatch(/createTelemetryLogger|from "(node:)?(https?|net|dgram)"/);
   });
+
+  it("follows the conventions of a published extension (icon, links, license, changelog, walkthrough, packaging)", () => {
+    // A 128×128 PNG icon.
+    const icon = fs.readFileSync(path.join(root, manifest.icon));
+    expect(icon.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(icon.subarray(12, 16).toString("ascii")).toBe("IHDR");
+    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([128, 128]);
+    // Where the code, the issues and the docs are (vsce also rewrites README links against it).
+    expect(manifest.repository.url).toMatch(/^https:\/\/\S+\.git$/);
+    expect(manifest.bugs.url).toBe(manifest.repository.url.replace(/\.git$/, "/issues"));
+    expect(manifest.homepage).toMatch(/^https:\/\//);
+    expect(manifest.keywords.length).toBeGreaterThan(0);
+    expect(manifest.keywords.length).toBeLessThanOrEqual(30); // the Marketplace's limit
+    expect(manifest.keywords).toContain("lmcache");
+    const marketplaceCategories = ["Programming Languages", "Snippets", "Linters", "Themes", "Debuggers", "Formatters", "Keymaps", "SCM Providers", "Other", "Extension Packs", "Language Packs", "Data Science", "Machine Learning", "Visualization", "Notebooks", "Education", "Testing", "AI", "Chat"];
+    for (const c of manifest.categories) expect(marketplaceCategories).toContain(c);
+    expect([...manifest.categories].sort()).toEqual(["Debuggers", "Linters", "Testing"]);
+    // "Snippets" only with snippets to contribute (the debugger's configurationSnippets are not).
+    expect(manifest.contributes.snippets).toBeUndefined();
+    // Apache-2.0, as LMCache, with the full license text.
+    expect(manifest.license).toBe("Apache-2.0");
+    const license = fs.readFileSync(path.join(root, "LICENSE"), "utf8");
+    expect(license).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain("END OF TERMS AND CONDITIONS");
+    expect(license.length).toBeGreaterThan(10_000);
+    // The changelog has an entry for this version.
+    expect(fs.readFileSync(path.join(root, "CHANGELOG.md"), "utf8")).toMatch(new RegExp(`^## ${manifest.version.replace(/\./g, "\\.")} `, "m"));
+    // `vsce package` at the root builds first; `npm run package` makes the .vsix with the pinned vsce.
+    expect(manifest.scripts["vscode:prepublish"]).toMatch(/node extension\/build\.mjs --production$/);
+    expect(manifest.scripts.package).toMatch(/node scripts\/package-vsix\.mjs$/);
+    expect(manifest.devDependencies["@vscode/vsce"]).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(fs.existsSync(path.join(root, "scripts", "package-vsix.mjs"))).toBe(true);
+    // .vscodeignore is an allowlist that keeps the bundle the manifest names.
+    const ignore = fs.readFileSync(path.join(root, ".vscodeignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    expect(ignore[0]).toBe("**");
+    expect(ignore).toContain(`!${manifest.main.replace(/^\.\//, "")}`);
+    expect(ignore).toContain(`!${manifest.icon}`);
+  });
+
+  it("contributes a Getting Started walkthrough: create a connector, run conformance, debug with F5", () => {
+    const [walkthrough, ...others] = manifest.contributes.walkthroughs;
+    expect(others).toEqual([]);
+    expect(walkthrough.title).toBeTruthy();
+    expect(walkthrough.description).toBeTruthy();
+    const steps = walkthrough.steps as { id: string; title: string; description: string; media: { markdown?: string; image?: string }; completionEvents?: string[] }[];
+    expect(steps.map((st) => st.title)).toEqual(["Create a connector", "Run conformance", "Debug with F5"]);
+    const linked = (st: (typeof steps)[number]) => [...st.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]);
+    expect(linked(steps[0]!)).toEqual([COMMANDS.newProject]);
+    expect(linked(steps[1]!)).toEqual(["testing.runAll"]);
+    expect(linked(steps[2]!)).toEqual(["workbench.action.debug.start"]);
+    for (const st of steps) {
+      // Each step's media exists and is shipped (.vscodeignore keeps media/walkthrough/*.md).
+      expect(st.media.markdown, st.id).toMatch(/^media\/walkthrough\/[\w-]+\.md$/);
+      expect(fs.readFileSync(path.join(root, st.media.markdown!), "utf8").length, st.id).toBeGreaterThan(100);
+      expect(st.completionEvents?.length, st.id).toBeGreaterThan(0);
+      // Kit commands a step completes on are contributed ones.
+      for (const ev of st.completionEvents ?? []) {
+        const command = /^onCommand:(lmcacheConnector\.[\w.]+)$/.exec(ev)?.[1];
+        if (command) expect(contributedCommands, ev).toContain(command);
+      }
+    }
+  });
 });
