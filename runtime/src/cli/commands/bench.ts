@@ -46,7 +46,7 @@ const command: CliCommand = {
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options: opts } = line;
     const { maxRunMs, ...bench } = opts;
-    const { formatBenchReport } = await import("../../bench/format-bench.js");
+    const { formatBenchReport, benchReportJson } = await import("../../bench/format-bench.js");
     return runWorkloadCommand(io, {
       name: "bench",
       unit: "rounds",
@@ -55,7 +55,7 @@ const command: CliCommand = {
       engineArgs,
       runLimitMs: maxRunMs ?? DEFAULT_RUN_LIMIT_MS,
       options: () => bench,
-      render: (report: Parameters<typeof formatBenchReport>[0]) => (format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatBenchReport(report) + "\n"),
+      render: (report: Parameters<typeof formatBenchReport>[0]) => (format === "json" ? benchReportJson(report) + "\n" : formatBenchReport(report) + "\n"),
     });
   },
 };

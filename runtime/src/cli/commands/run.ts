@@ -50,7 +50,7 @@ const command: CliCommand = {
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options: opts } = line;
     const { maxRunMs, ...harness } = opts;
-    const { formatHarnessReport } = await import("../../harness/format-report.js");
+    const { formatHarnessReport, harnessReportJson } = await import("../../harness/format-report.js");
     return runWorkloadCommand(io, {
       name: "run",
       unit: "requests",
@@ -59,7 +59,7 @@ const command: CliCommand = {
       engineArgs,
       runLimitMs: maxRunMs ?? DEFAULT_RUN_LIMIT_MS,
       options: ({ config }) => ({ ...harness, chunkSize: harness.chunkSize ?? config.chunkSize }),
-      render: (report: Parameters<typeof formatHarnessReport>[0]) => (format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatHarnessReport(report) + "\n"),
+      render: (report: Parameters<typeof formatHarnessReport>[0]) => (format === "json" ? harnessReportJson(report) + "\n" : formatHarnessReport(report) + "\n"),
     });
   },
 };
