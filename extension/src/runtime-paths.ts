@@ -1,7 +1,9 @@
 /**
- * Where the runtime pieces the extension starts live. The extension bundles its own runner and
- * CLI (`dist/runner.js`, `dist/lmcache-connector.js`, built by extension/build.mjs); when run from
- * the repository they also exist as `runtime/dist/*`.
+ * Where the runtime pieces the extension starts live. The installed extension (the .vsix) carries
+ * its own runner and CLI (`dist/runner.js`, `dist/lmcache-connector.js`, built by
+ * extension/build.mjs) with everything they load beside them (`dist/typescript.js`,
+ * `dist/esbuild-wasm/`), so nothing is looked up in a node_modules; when run from the repository
+ * they also exist as `runtime/dist/*`.
  *
  * F5 ("Run against local cache") prefers the workspace's own runtime
  * (`node_modules/lmcache-connector-runtime/bin/lmcache-connector.js`, the version the project pins
@@ -37,9 +39,10 @@ export function workspaceCliPath(folder: string): string | undefined {
 }
 
 /**
- * The loader's compile cache (`runtime/src/loader/compile.ts` `defaultCompileCacheDir`): user
+ * The loader's compile cache (`runtime/src/loader/cache-dir.ts`, per user and private): user
  * connectors run from here, compiled with inline source maps, so the debugger must be allowed to
- * read maps in it.
+ * read maps in it. The runner and the CLI inherit the extension host's environment, so they
+ * resolve the same folder.
  */
 export function compileCacheDir(): string {
   return defaultCompileCacheDir();
