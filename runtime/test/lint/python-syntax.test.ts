@@ -21,6 +21,10 @@ function python<T>(code: string, input: unknown): T {
 const BROKEN: Record<string, string> = {
   defColon: "class A:\n    def f(self)\n        pass\n",
   asyncDefColon: "class A:\n    async def f(self, key)\n        return 1\n",
+  defColonBeforeBody: "class A:\n    def f(self, key) return False\n",
+  defColonAfterArrow: "def f(self) -> int\n    pass\n",
+  defColonAfterArrowBody: "def f(self) -> Dict[str, int] return 1\n",
+  defJunkAfterParams: "def f(self) x\n",
   classColon: "class A(B)\n    pass\n",
   bareClassColon: "class A\n    pass\n",
   unexpectedIndent: "x = 1\n    y = 2\n",

@@ -282,6 +282,19 @@ function readDef(t: PyToken[], at: number): { name: PyToken; params: PyParam[] |
   return { name, params: parseParams(splitTopLevel(t, at + 3, close)), close };
 }
 
+/**
+ * After a `def`'s closing parenthesis (index `close`) CPython wants `:` or `-> annotation :`. Returns
+ * the index of the token the error is reported after, or -1 when the colon is there.
+ */
+function missingDefColon(t: PyToken[], close: number): number {
+  if (t[close + 1]?.text === ":") return -1;
+  if (t[close + 1]?.text === "-" && t[close + 2]?.text === ">") {
+    for (let k = close + 3; k < t.length; k++) if (t[k].text === ":" && depthBefore(t.slice(close + 3), k - close - 3) === 0) return -1;
+    return t.length - 1;
+  }
+  return close;
+}
+
 /** Parses a Python module text. */
 export function parsePythonModule(text: string): PyModuleSyntax {
   const { lines } = tokenizePython(text);
@@ -333,8 +346,9 @@ export function parsePythonModule(text: string): PyModuleSyntax {
     const defAt = t[0].text === "async" && t[1]?.text === "def" ? 1 : t[0].text === "def" ? 0 : -1;
     if (defAt >= 0) {
       const def = readDef(t, defAt);
-      if (def && def.close === t.length - 1) {
-        syntaxError = { type: "SyntaxError", message: "expected ':'", line: index.of(t[def.close].start), offset: t[def.close].end };
+      const missing = def && def.close < t.length ? missingDefColon(t, def.close) : -1;
+      if (missing >= 0) {
+        syntaxError = { type: "SyntaxError", message: "expected ':'", line: index.of(t[missing].start), offset: t[missing].end };
         break;
       }
     }
