@@ -3,19 +3,30 @@
 // round) so all four see the same machine load. Prints median, min and max of N rounds and each
 // median's ratio to `node -e 0`. Runs runtime/bin (run `npm run build -w runtime` first).
 //
-// Usage: node runtime/bench/cli-startup.mjs [rounds=15] [--json]
-// Goals (issue 11): --help < 2 × node -e 0; check memory:// < 0.6 s.
+// Usage: node runtime/bench/cli-startup.mjs [rounds=15] [--json] [--compare LABEL=PATH/TO/bin/lmcache-connector.js]
+// Goals (issue 11): --help < 2 × node -e 0; check memory:// < 0.6 s. `--compare` adds another
+// build's CLI (e.g. an older commit's, from `git archive`) to the same interleaved rounds.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as path from "node:path";
 
 const BIN = fileURLToPath(new URL("../bin/lmcache-connector.js", import.meta.url));
-const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
+const argv = process.argv.slice(2);
+const ROUNDS = Number(argv.find((a) => /^\d+$/.test(a)) ?? 15);
+const compareAt = argv.indexOf("--compare");
+const other = compareAt >= 0 ? /^([^=]+)=(.+)$/.exec(argv[compareAt + 1] ?? "") : null;
+if (compareAt >= 0 && !other) throw new Error("--compare needs LABEL=PATH/TO/bin/lmcache-connector.js");
 const CASES = [
   { name: "node -e 0", args: ["-e", "0"], okCodes: [0] },
   { name: "--help", args: [BIN, "--help"], okCodes: [0] },
   { name: "--version", args: [BIN, "--version"], okCodes: [0] },
   { name: "check memory://", args: [BIN, "check", "memory://", "--seed", "1"], okCodes: [0] },
+  ...(other
+    ? [
+        { name: `${other[1]} --help`, args: [path.resolve(other[2]), "--help"], okCodes: [0] },
+        { name: `${other[1]} check memory://`, args: [path.resolve(other[2]), "check", "memory://", "--seed", "1"], okCodes: [0] },
+      ]
+    : []),
 ];
 
 function runOnce(c) {
@@ -40,7 +51,7 @@ if (process.argv.includes("--json")) console.log(JSON.stringify({ rounds: ROUNDS
 else {
   console.log(`CLI start-up, ${ROUNDS} interleaved rounds, node ${process.version}; wall ms per process`);
   for (const r of report) {
-    console.log(`${r.name.padEnd(16)} median ${r.medianMs.toFixed(0).padStart(4)} ms  (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)})  ${r.ratioToNode.toFixed(2)} × node -e 0`);
+    console.log(`${r.name.padEnd(24)} median ${r.medianMs.toFixed(0).padStart(4)} ms  (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)})  ${r.ratioToNode.toFixed(2)} × node -e 0`);
   }
   const help = report.find((r) => r.name === "--help"), check = report.find((r) => r.name === "check memory://");
   console.log(`goals: --help < 2 × node -e 0: ${help.ratioToNode < 2 ? "ok" : "NOT MET"}; check memory:// < 600 ms: ${check.medianMs < 600 ? "ok" : "NOT MET"}`);
