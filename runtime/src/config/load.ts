@@ -4,7 +4,6 @@
  * environment overrides, deprecated aliases, "Unknown configuration key" warnings.
  */
 import { readRegularTextFile } from "../files/read-text-file";
-import { parse as parseYaml } from "yaml";
 import { PythonError, ValueError } from "../errors";
 import { getLogger } from "../logging";
 import { pythonStrRepr } from "../connector/url";
@@ -12,6 +11,8 @@ import { convertConfigValue } from "./converters";
 import { CONFIG_ALIASES, CONFIG_DEFINITIONS, DEFINITION_BY_KEY, DEPRECATED_CONFIGS, camelKey } from "./definitions";
 import { defaultEngineConfig, validateEngineConfig, type LMCacheEngineConfig } from "./engine-config";
 import { parseQuotedString, pyRepr } from "./python-values";
+import { safeLoadPyYaml } from "./pyyaml";
+import { readConfigMapping } from "./read-config";
 
 const baseLogger = getLogger("lmcache.v1.config_base");
 const configLogger = getLogger("lmcache.v1.config");
@@ -69,20 +70,26 @@ function convertFileValue(key: string, value: unknown, source: string): unknown 
   }
 }
 
+/**
+ * LMCache's reading (`readConfigMapping`: its warnings, `None` for a value it cannot convert),
+ * then the kit's refusal (ours): a value LMCache would crash on, or store as `None` and fail on
+ * later, is an error naming the key — a silent None would only fail deep inside a run. Unknown
+ * keys stay warnings, as in LMCache.
+ */
 function configFromMapping(mapping: Record<string, unknown>, source: string): LMCacheEngineConfig {
-  const resolved = resolveAliases(mapping, source);
-  const config = defaultEngineConfig() as unknown as Record<string, unknown>;
-  for (const [key] of CONFIG_DEFINITIONS) {
-    if (resolved.has(key)) config[camelKey(key)] = convertFileValue(key, resolved.get(key), source);
+  const { config, issues } = readConfigMapping(mapping, source);
+  const fatal = issues.find((i) => i.severity === "error");
+  if (fatal) {
+    throw new PythonError(fatal.errorName ?? "ValueError", `Invalid value for configuration key '${fatal.key}' (source: ${source}): ${fatal.message}`);
   }
-  return validateEngineConfig(config as unknown as LMCacheEngineConfig);
+  return validateEngineConfig(config);
 }
 
 function parseYamlMapping(text: string, source: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    // YAML 1.1 like PyYAML's safe_load (yes/no/on/off booleans, 1_000 ints); duplicate keys: last wins.
-    doc = parseYaml(text, { version: "1.1", uniqueKeys: false });
+    // PyYAML's safe_load (its YAML 1.1 resolvers: `y` stays a string, `1e3` too); duplicate keys: last wins.
+    doc = safeLoadPyYaml(text);
   } catch (e) {
     throw new ValueError(`Invalid YAML in ${source}: ${(e as Error).message}`, { cause: e });
   }

@@ -3,6 +3,7 @@
  * (`int()`, `float()`, `str()`, truthiness, `_parse_quoted_string`), reproduced so that a value
  * accepted or rejected by LMCache is accepted or rejected here, with Python's error texts.
  */
+import { PyDate } from "./pyyaml";
 import { pythonStrRepr } from "../connector/url";
 import { TypeError, ValueError } from "../errors";
 
@@ -29,9 +30,16 @@ function asciiDigits(s: string): string {
   return out;
 }
 
+/** `repr(datetime.date(2024, 1, 1))` / `repr(datetime.datetime(...))` (numbers without leading zeros). */
+function pyDateRepr(d: PyDate): string {
+  const nums = d.text.split(/[-: .+]/).slice(0, d.pyType === "datetime.date" ? 3 : 6).map((n) => String(Number(n)));
+  return `${d.pyType}(${nums.join(", ")})`;
+}
+
 /** Python's `str()` of a YAML-loaded value (`True`, `None`, `['a', 'b']`, `{'k': 1}`). */
 export function pyStr(value: unknown): string {
   if (value === null || value === undefined) return "None";
+  if (value instanceof PyDate) return value.text;
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "string") return value;
@@ -41,6 +49,7 @@ export function pyStr(value: unknown): string {
 /** Python's `repr()` of a YAML/JSON-shaped value. */
 export function pyRepr(value: unknown): string {
   if (typeof value === "string") return pythonStrRepr(value);
+  if (value instanceof PyDate) return pyDateRepr(value);
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "nan";
     if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
@@ -56,6 +65,7 @@ export function pyRepr(value: unknown): string {
 
 /** Python's name of a value's type, for TypeError texts. */
 export function pyTypeName(value: unknown): string {
+  if (value instanceof PyDate) return value.pyType === "datetime.date" ? "date" : "datetime";
   if (value === null || value === undefined) return "NoneType";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
