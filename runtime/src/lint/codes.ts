@@ -39,6 +39,9 @@ export const LINT_CODES = {
   methodNotAsync: { code: "LMC022", severity: "error", title: "Connector method LMCache awaits is a plain def" },
   methodNotSync: { code: "LMC023", severity: "error", title: "Connector method LMCache calls directly is async def" },
   inconsistentMro: { code: "LMC024", severity: "error", title: "Class bases have no consistent method resolution order" },
+  // Config values, read by LMCache's own reader (config/read-config.ts; issue 14).
+  configValue: { code: "LMC025", severity: "error", title: "Config value LMCache would crash on or turn into None" },
+  unknownConfigKey: { code: "LMC026", severity: "warning", title: "Configuration key LMCache does not know (ignored)" },
 } as const satisfies Record<string, LintCodeInfo>;
 
 /** Key of {@link LINT_CODES}. */

@@ -22,6 +22,7 @@ import { LineIndex } from "./positions";
 import { shiftScan, type ScanResult } from "./occurrences";
 import { checkUrl } from "./checks/url-checks";
 import { checkPlugins } from "./checks/plugin-checks";
+import { checkConfigValues } from "./checks/config-checks";
 import { checkPythonSource } from "./checks/python-connector-checks";
 import { analyzePythonModule } from "./modules/python-module";
 import type { CheckEnv } from "./checks/env";
@@ -129,6 +130,7 @@ export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnosti
   }
   env.deps = allDeps;
   out.push(...checkPlugins(env, scan.occurrences));
+  if (language === "yaml") out.push(...checkConfigValues(env, doc.text));
   // A Python source: its own syntax error, and its connector classes' method kinds (ours, issue 12).
   if (language === "python") out.push(...checkPythonSource(env, doc, analyzePythonModule(doc.path, doc.text)));
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
