@@ -59,6 +59,8 @@ const LOOP_SAMPLE_MS = 500;
 const LOOP_BUSY_SAMPLES = 5;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** The first naps of a synchronous call's wait: most answers come within a few hundred µs. */
+const SHORT_NAP_MS = 0.01;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -307,8 +309,9 @@ export class BridgeProcess {
     if (this.dead !== null) throw new BridgeError(`${this.dead}; cannot run ${what}`);
     const id = this.nextId++;
     this.writeSync(encodeFrame({ ...frame, id }));
-    const until = performance.now() + deadlineMs;
-    let nap = 0.02;
+    const started = performance.now();
+    const until = started + deadlineMs;
+    let nap = SHORT_NAP_MS;
     for (;;) {
       while (this.syncBacklog.length > 0) {
         const reply = this.syncBacklog.shift()!;
@@ -334,7 +337,6 @@ export class BridgeProcess {
       }
       if (n > 0) {
         this.syncBacklog.push(...this.syncParser.push(Buffer.from(this.syncBuffer.subarray(0, n))));
-        nap = 0.02;
         continue;
       }
       if (performance.now() > until) {
@@ -345,7 +347,8 @@ export class BridgeProcess {
         throw error;
       }
       Atomics.wait(sleeper, 0, 0, nap);
-      nap = Math.min(nap * 2, 1);
+      // short naps while a fast answer is likely, then back off to 1 ms
+      if (performance.now() - started > 2) nap = Math.min(nap * 2, 1);
     }
   }
 
