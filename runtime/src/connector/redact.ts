@@ -33,8 +33,12 @@ export function redactUrl(url: string): string {
   return url.slice(0, netlocStart) + redactNetloc(netloc) + rest.slice(netloc.length);
 }
 
-/** Where a URL's netloc ends inside free text: the URL delimiters, whitespace, quotes, brackets of markup. */
-const NETLOC_END_IN_TEXT = /[/?#\s"'`<>]/;
+/**
+ * Where a URL's netloc ends inside free text: `urlsplit`'s delimiters and whitespace. Not at a
+ * quote: a password may hold one (`u:a"b@h`), and ending early would show it; running on to a
+ * later `@` only masks more text than needed.
+ */
+const NETLOC_END_IN_TEXT = /[/?#\s]/;
 
 /**
  * `text` with the password of every `scheme://user:password@host…` in it replaced by `***`.
@@ -73,4 +77,20 @@ export function redactIn(text: string, url: string): string {
 /** `JSON.stringify(value, null, 2)` with every string (values and keys' values) passed through {@link redactSecrets}. */
 export function redactedJson(value: unknown, knownUrls: readonly string[] = []): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? redactSecrets(v, knownUrls) : v), 2);
+}
+
+/**
+ * A copy of `value` (plain objects and arrays, as in reports) with every string passed through
+ * {@link redactSecrets}; other values are kept as they are. For renderers that escape text
+ * (JSON, XML) after building it, where a password holding a quote would slip past a scan of the output.
+ */
+export function redactStrings<T>(value: T, knownUrls: readonly string[] = []): T {
+  if (typeof value === "string") return redactSecrets(value, knownUrls) as T;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, knownUrls)) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, knownUrls);
+    return out as T;
+  }
+  return value;
 }

@@ -29,7 +29,7 @@ describe("no password in anything the CLI prints", () => {
   for (const format of ["text", "json", "junit"]) {
     it(`check --format ${format}: a failing case whose error, output and logs hold a password`, { timeout: 30_000 }, async () => {
       const r = await cli(["check", leaky, "--cases", "roundtrip.4kib", "--format", format]);
-      expect(r.code).toBe(1);
+      expect(r.code, r.all).toBe(1);
       expect(r.all).toContain("user:***@host:0");
       expect(r.all).toContain("admin:***@db.internal:6379");
       expectClean(r.all);
@@ -38,11 +38,11 @@ describe("no password in anything the CLI prints", () => {
 
   it("check: a URL no adapter takes, and a module that does not import (exit 2)", { timeout: 30_000 }, async () => {
     const noAdapter = await cli(["check", `nope://u:${URL_PW}@x:1`]);
-    expect(noAdapter.code).toBe(2);
+    expect(noAdapter.code, noAdapter.all).toBe(2);
     expect(noAdapter.all).toContain("No adapter found for URL: nope://u:***@x:1");
     expectClean(noAdapter.all);
     const noModule = await cli(["check", `external://u:${URL_PW}@h:0/no_such_module/?connector_name=X`, "--format", "json"]);
-    expect(noModule.code).toBe(2);
+    expect(noModule.code, noModule.all).toBe(2);
     expect(noModule.all).toContain("Could not import module 'no_such_module'");
     expectClean(noModule.all);
   });
@@ -50,11 +50,11 @@ describe("no password in anything the CLI prints", () => {
   for (const format of ["text", "json"]) {
     it(`run and bench --format ${format}`, { timeout: 30_000 }, async () => {
       const run = await cli(["run", `memory://u:${URL_PW}@h:0`, "--requests", "3", "--format", format]);
-      expect(run.code).toBe(0);
+      expect(run.code, run.all).toBe(0);
       expect(run.all).toContain("u:***@h:0");
       expectClean(run.all);
       const bench = await cli(["bench", `memory://u:${URL_PW}@h:0`, "--rounds", "1", "--warmup", "0", "--keys", "2", "--payload-bytes", "4096", "--format", format]);
-      expect(bench.code).toBe(0);
+      expect(bench.code, bench.all).toBe(0);
       expect(bench.all).toContain("u:***@h:0");
       expectClean(bench.all);
     });

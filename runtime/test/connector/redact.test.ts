@@ -77,6 +77,10 @@ describe("every report format hides the password", () => {
       expect(out, format).not.toContain(SECRET);
     }
     expect(JSON.parse(renderReport(run, "json", false)).url).toBe("memory://user:***@host:0");
+    // a password holding a quote and a backslash, which JSON and XML escape
+    const quoted = `redis://x:${SECRET}"q\\@db:1`;
+    run.results.push({ ...run.results[0]!, id: "fake.quoted", status: "failed", message: `failed at ${quoted}`, expected: quoted });
+    for (const format of REPORT_FORMATS) expect(renderReport(run, format, false), format).not.toContain(SECRET);
   });
 
   it("run: text and json", async () => {

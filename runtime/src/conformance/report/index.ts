@@ -1,5 +1,5 @@
 /** Report formats of `lmcache-connector check`. */
-import { redactSecrets } from "../../connector/redact";
+import { redactSecrets, redactStrings } from "../../connector/redact";
 import type { ConformanceRun } from "../engine";
 import { jsonReport } from "./json";
 import { junitReport } from "./junit";
@@ -17,6 +17,8 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
  * one redaction (`redactSecrets`): no URL's password (the run's or one inside a message) is written.
  */
 export function renderReport(run: ConformanceRun, format: ReportFormat, colour: boolean): string {
-  const text = format === "json" ? jsonReport(run) + "\n" : format === "junit" ? junitReport(run) + "\n" : textReport(run, { colour });
+  // strings first (before JSON/XML escaping could hide a password from the scan), then the output
+  const safe = redactStrings(run, [run.url]);
+  const text = format === "json" ? jsonReport(safe) + "\n" : format === "junit" ? junitReport(safe) + "\n" : textReport(safe, { colour });
   return redactSecrets(text, [run.url]);
 }
