@@ -108,6 +108,23 @@ describe("run-generator.mjs --version", () => {
   });
 });
 
+describe("--version (yo hands it to the generator)", () => {
+  for (const [name, generator] of [["app", APP], ["connector", CONNECTOR]] as const) {
+    it(`${name}: prints the versions and stops: no question, no file`, async () => {
+      const context = helpers.run(generator).withOptions({ version: true, skipInstall: true });
+      const logged: string[] = [];
+      context.onGenerator((g) => {
+        const log = g.log.bind(g);
+        g.log = Object.assign((text: string) => { logged.push(text); return log(text); }, log) as typeof g.log;
+      });
+      const result = await context.withAnswers({}, { throwOnMissingAnswer: true });
+      expect(result.askedQuestions).toEqual([]);
+      expect(readTree(result.cwd).size).toBe(0);
+      expect(logged.join("\n")).toMatch(/^generator-lmcache-connector \d+\.\d+\.\d+\nlmcache-connector-runtime \d+\.\d+\.\d+ \(vendored\)$/m);
+    });
+  }
+});
+
 describe("yo lmcache-connector:connector", () => {
   it("adds a class to an existing project, byte-identical to renderConnectorClass", async () => {
     const project = renderProject({ name: "acme-store" });

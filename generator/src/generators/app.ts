@@ -7,7 +7,7 @@
 import Generator from "yeoman-generator";
 import { type ProjectAnswers, PROMPTS, RUNTIME_TARBALL_PATH, projectFolder, renderProject, resolveAnswers, vendoredRuntimeTarball } from "../render/index.js";
 import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
-import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
+import { collectAnswers, declareOptions, printVersionAndStop, resolveOrExplain } from "./options.js";
 
 export default class AppGenerator extends Generator {
   private answers!: ProjectAnswers;
@@ -17,6 +17,10 @@ export default class AppGenerator extends Generator {
   constructor(args: string[], options: ConstructorParameters<typeof Generator>[1]) {
     super(args, options, { customInstallTask: true });
     declareOptions(this, PROMPTS);
+  }
+
+  initializing(): void {
+    printVersionAndStop(this);
   }
 
   async prompting(): Promise<void> {

@@ -8,7 +8,7 @@
 import Generator from "yeoman-generator";
 import { type ConnectorAnswers, CONNECTOR_MERGED_FILES, PROMPTS, renderConnectorClass, resolveConnectorAnswers } from "../render/index.js";
 import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
-import { collectAnswers, declareOptions, resolveOrExplain } from "./options.js";
+import { collectAnswers, declareOptions, printVersionAndStop, resolveOrExplain } from "./options.js";
 
 /** The project-level questions that do not apply to one more class. */
 const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== "ci").map((p) =>
@@ -23,6 +23,10 @@ export default class ConnectorGenerator extends Generator {
   constructor(args: string[], options: ConstructorParameters<typeof Generator>[1]) {
     super(args, options, { customInstallTask: true });
     declareOptions(this, CONNECTOR_PROMPTS);
+  }
+
+  initializing(): void {
+    printVersionAndStop(this);
   }
 
   async prompting(): Promise<void> {

@@ -2,6 +2,8 @@
 import type Generator from "yeoman-generator";
 import { InvalidAnswersError } from "../render/answers.js";
 import type { PromptSpec } from "../render/prompts.js";
+import { VERSIONS } from "../render/versions.js";
+import generatorPackage from "../../package.json" with { type: "json" };
 
 /** Declares one yeoman option per prompt, plus `--yes` and `--force`. No defaults: an absent option means "ask". */
 export function declareOptions(generator: Generator, prompts: readonly PromptSpec[]): void {
@@ -10,6 +12,7 @@ export function declareOptions(generator: Generator, prompts: readonly PromptSpe
   }
   generator.option("yes", { type: Boolean, alias: "y", description: "accept the default of every question not given as an option; stop, writing nothing, if an existing file would be overwritten" });
   generator.option("force", { type: Boolean, alias: "f", description: "overwrite existing files that differ, without asking" });
+  generator.option("version", { type: Boolean, description: "print the generator's version and the runtime it vendors, and stop" });
 }
 
 /** The value of `spec`'s option (`--class-name` arrives as `class-name` or `className`), or undefined. */
@@ -61,4 +64,20 @@ export function resolveOrExplain<T>(resolve: () => T): T {
     if (error instanceof InvalidAnswersError) throw new Error(`Nothing was written:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
     throw error;
   }
+}
+
+/** The text `--version` prints: the generator's version and the runtime version it vendors. */
+export function versionText(): string {
+  return `generator-lmcache-connector ${generatorPackage.version}\nlmcache-connector-runtime ${VERSIONS.runtime} (vendored)`;
+}
+
+/**
+ * `yo lmcache-connector --version` (yo hands the flag to the generator): prints {@link versionText}
+ * and cancels the generator's remaining tasks, so nothing is asked or written. Returns whether it did.
+ */
+export function printVersionAndStop(generator: Generator): boolean {
+  if (!(generator.options as Record<string, unknown>).version) return false;
+  generator.log(versionText());
+  generator.cancelCancellableTasks();
+  return true;
 }
