@@ -169,6 +169,19 @@ function summarize(v: unknown): unknown {
   return Object.prototype.toString.call(v);
 }
 
+/**
+ * `JSON.stringify(v)` for a failure's expected/actual text, but never throwing (a BigInt, a cycle,
+ * a throwing `toJSON`): falls back to the op log's summary, so an assertion on a connector's odd
+ * value reports that value instead of the kit's TypeError.
+ */
+export function valueText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return summarizeResult(v);
+  }
+}
+
 function summarizeResult(v: unknown): string {
   const s = summarizeValue(v);
   if (typeof s === "string") return s;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeError, OpRecorder, summarizeValue } from "../../src/conformance/recording-proxy";
+import { describeError, OpRecorder, summarizeValue, valueText } from "../../src/conformance/recording-proxy";
 import { runConformance } from "../../src/conformance/engine";
 
 /** Values the kit cannot print with String()/JSON: each used to make the kit throw its own TypeError. */
@@ -21,6 +21,12 @@ describe("the op log never replaces what a connector did with the kit's own fail
     expect(summarizeValue(throwingGetters())).toBe("<unprintable [object Object]>");
     expect(summarizeValue([1n, Symbol("s"), function named() {}, nullProto()])).toEqual(["1n", "Symbol(s)", "<function named>", "[object Object]"]);
     expect(summarizeValue(revoked())).toBe("<unprintable value>");
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(valueText(1n)).toBe("1n");
+    expect(valueText([1n, 2])).toBe('["1n",2]');
+    expect(valueText(cycle)).toBe("[object Object]");
+    expect(valueText({ a: 1 })).toBe('{"a":1}');
   });
 
   it("a proxied call resolves to, or rejects with, exactly the connector's value", async () => {
