@@ -1,6 +1,6 @@
 /** Text rendering of a bench report (ours). */
 import { redactedJson, redactSecrets } from "../connector/redact";
-import { bytes, latencyRow } from "../harness/format-report";
+import { bytes, hungCallsLine, latencyRow } from "../harness/format-report";
 import type { BenchReport } from "./run-bench";
 
 /** The text report of a bench run; URLs' passwords redacted (`redactSecrets`). */
@@ -29,6 +29,7 @@ export function formatBenchReport(r: BenchReport): string {
       : []),
     "",
     `Verification (round ${v.round}): ${v.passed ? "passed" : "FAILED"} — ${v.checkedKeys} objects checked, ${v.mismatches} byte mismatches, ${v.missing} missing, ${v.lookupMismatches} wrong lookups`,
+    hungCallsLine(r.hungCalls),
   ].join("\n"), [r.url]);
 }
 

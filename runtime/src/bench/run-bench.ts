@@ -14,6 +14,10 @@
  * flight) and in a serial pass, one operation at a time. `steadyState` reuses the same keys every
  * round, so every measured put overwrites (each round's payload differs, so the last round's
  * verification proves the overwrite took).
+ *
+ * Every connector call is bounded by `blocking_timeout_secs` (LMCache's default 10 s; the kit's
+ * bound for put/exists/close, see `harness/hung-calls`). The first call that misses it stops the
+ * bench: the report lists it in `hungCalls` and the run fails.
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config";
 import { pluginNameFromUrl } from "../connector/adapter";
@@ -24,6 +28,7 @@ import type { MemoryObj } from "../memory/memory-obj";
 import { LMCacheMetadata } from "../metadata";
 import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { fillChunk, verifyChunk } from "../harness/chunk-bytes";
+import { boundedCall, HungCallLog, type HungCall } from "../harness/hung-calls";
 import { LatencyRecorder, type LatencySummary } from "../harness/latency";
 import { measureFreshMemcpyMBps, measureMemcpyMBps, memcpyRepetitions } from "./memcpy";
 
@@ -91,7 +96,14 @@ export interface BenchReport {
   storeMBps: number;
   loadMBps: number;
   verification: { passed: boolean; round: number; checkedKeys: number; mismatches: number; missing: number; lookupMismatches: number };
+  /** Calls that missed `blocking_timeout_secs`, one entry per method; any entry fails the bench. */
+  hungCalls: HungCall[];
   ms: number;
+}
+
+/** The bench's verdict (the runner's exit code): bytes verified and no call hung. */
+export function benchRunClean(r: BenchReport): boolean {
+  return r.verification.passed && r.hungCalls.length === 0;
 }
 
 const MB = 1e6;
@@ -139,7 +151,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const config = createEngineConfig({ ...opts.config, maxLocalCpuSize: capacity / 1024 ** 3, remoteUrl: opts.url });
   const metadata = new LMCacheMetadata({ modelName: "bench", worldSize: 1, workerId: 0, kvDtype: "uint8", kvShape: [1, 1, 1, 1, payloadBytes], chunkSize: 1 });
   const localCpu = new LocalCPUBackend({ config, metadata });
-  const connector = await createConnector(opts.url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(opts.url) });
+  const raw = await createConnector(opts.url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(opts.url) });
+  const hung = new HungCallLog();
+  const deadlineMs = Math.max(1, Math.round((config.blockingTimeoutSecs ?? 10) * 1000));
+  // After the first hung call every further call is refused, so the bench stops within one deadline.
+  const call = <T>(method: string, fn: () => Promise<T>, onLate?: (late: T) => void): Promise<T> =>
+    hung.any ? Promise.reject(new Error("bench stopped after a hung call")) : boundedCall(hung, method, deadlineMs, fn, onLate);
+  const connector = {
+    put: (k: CacheEngineKey, o: MemoryObj) => call("put", () => raw.put(k, o)),
+    get: (k: CacheEngineKey) => call("get", () => raw.get(k), (late) => late?.refCountDown()),
+    exists: (k: CacheEngineKey) => call("exists", () => raw.exists(k)),
+  };
   const shape = [1, 1, 1, payloadBytes];
   const keyOf = (hash: number): CacheEngineKey => new CacheEngineKey({ modelName: "bench", worldSize: 1, workerId: 0, chunkHash: hash, dtype: "uint8" });
   // The bytes of `hash` in `round`: in steady state each round writes different bytes under the same key.
@@ -251,10 +273,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       for (const hash of hashes) await serial.lookup.time(() => connector.exists(keyOf(hash)));
       await load(hashes, round, 1, serial.load, false);
     }
+  } catch (err) {
+    if (!hung.any) throw err; // a hung call stops the bench; anything else is the run's failure
   } finally {
-    await connector.close().catch(() => {});
+    const stopped = hung.any;
+    await boundedCall(hung, "close", deadlineMs, () => raw.close()).catch(() => {});
+    // A bench stopped by a hung call never verified its last round.
+    if (stopped) verification.passed = false;
   }
-  verification.passed = verification.mismatches === 0 && verification.missing === 0 && verification.lookupMismatches === 0;
+  if (verification.passed) verification.passed = verification.mismatches === 0 && verification.missing === 0 && verification.lookupMismatches === 0;
 
   const times = memcpyRepetitions(payloadBytes);
   const memcpyMBps = measureMemcpyMBps(payloadBytes, times);
@@ -274,7 +301,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       : { store: storeReport.latency, lookup: lookupReport.latency, load: loadReport.latency };
   return {
     url: opts.url,
-    connector: String(connector),
+    connector: String(raw),
     rounds,
     warmupRounds,
     keysPerRound: keys,
@@ -291,6 +318,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     storeMBps: storeReport.MBps,
     loadMBps: loadReport.MBps,
     verification,
+    hungCalls: hung.list(),
     ms: performance.now() - started,
   };
 }

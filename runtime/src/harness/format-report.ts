@@ -1,6 +1,7 @@
 /** Text rendering of a harness report (ours). */
 import { redactedJson, redactSecrets } from "../connector/redact";
 import type { LatencySummary } from "./latency";
+import type { HungCall } from "./hung-calls";
 import { referencesClean, type HarnessReport } from "./run-harness";
 
 export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -18,6 +19,12 @@ export function bytes(n: number): string {
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
+/** The "Hung calls" line of a run or bench report (shared by both). */
+export function hungCallsLine(calls: readonly HungCall[]): string {
+  if (calls.length === 0) return "Hung calls: none";
+  return `Hung calls: ${calls.map((c) => `${c.message}${c.count > 1 ? ` (${c.count} calls)` : ""}`).join("; ")} — FAILED`;
+}
+
 export function latencyRow(name: string, l: LatencySummary): string {
   return `  ${name.padEnd(7)} n=${String(l.count).padEnd(6)} p50 ${ms(l.p50Ms).padEnd(10)} p90 ${ms(l.p90Ms).padEnd(10)} p99 ${ms(l.p99Ms)}`;
 }
@@ -28,7 +35,7 @@ export function formatHarnessReport(r: HarnessReport): string {
   const leaksOk = referencesClean(r);
   return redactSecrets([
     `Local-cache run of ${r.connector} (${r.url})`,
-    `  ${r.requests} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,
+    `  ${r.requestsRun === r.requests ? r.requests : `${r.requestsRun} of ${r.requests}`} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,
     "",
     "Hit rates (chunks looked up: " + c.lookedUp + ")",
     `  local   ${pct(r.hitRates.local).padStart(6)}  (${c.localHits})`,
@@ -45,7 +52,8 @@ export function formatHarnessReport(r: HarnessReport): string {
     ...(r.remoteStore ? [`Remote store evictions: ${r.remoteStore.evictions} (${bytes(r.remoteStore.evictedBytes)}); holding ${bytes(r.remoteStore.bytes)} of ${bytes(r.remoteStore.capacityBytes)}`] : []),
     `Remote errors: ${r.remote.putFailures} put, ${r.remote.getFailures} get, ${r.remote.getTimeouts} get timeouts, ${r.remote.containsFailures} exists; ${r.remote.dedupedPuts} duplicate puts skipped`,
     `Health: ${r.health.pings} pings, ${r.health.events.filter((e) => !e.healthy).length} fallbacks to blackhole`,
-    `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects, ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
+    hungCallsLine(r.hungCalls),
+    `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects,${r.leaks.heldByHungPuts ? ` ${r.leaks.heldByHungPuts} held by hung puts,` : ""} ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
   ].join("\n"), [r.url]);
 }
 

@@ -9,9 +9,16 @@
  * - LMCache cancels a timed-out future; a result that still arrives later is dropped with the
  *   coroutine. Here the promise cannot be cancelled, so a late object is RELEASED when it arrives
  *   (counted in `stats.lateResults`) — ours, so the leak report blames only the connector.
+ * - Deadlines (`blocking_timeout_secs`, LMCache's default 10 s): get and batched get are bounded
+ *   as in LMCache. LMCache never waits for a put (fire-and-forget) and waits for `exists` and
+ *   `close` with no timeout; the kit bounds those with the same value too (ours), so a call that
+ *   never settles is reported in {@link RemoteBackend.hungCalls} ("put() did not settle within
+ *   10000 ms") instead of stalling the run. A put past its deadline keeps its key in `putTasks`
+ *   until it really settles, as LMCache's done-callback would.
  */
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import { getLogger } from "../logging";
+import { boundedCall, DeadlineExceeded, HungCallLog } from "./hung-calls";
 import type { MemoryObj } from "../memory/memory-obj";
 import { LatencyRecorder } from "./latency";
 import type { RemoteConnection } from "./remote-connection";
@@ -24,7 +31,10 @@ export const MIN_RECONNECT_INTERVAL_MS = 10_000;
 
 /** The config values RemoteBackend reads (see `remoteBackendSettings` in `settings.ts`). */
 export interface RemoteBackendSettings {
-  /** `blocking_timeout_secs` (LMCache default 10): bound on get / batched get. */
+  /**
+   * `blocking_timeout_secs` (LMCache default 10): LMCache's bound on get / batched get; the kit's
+   * bound on put / exists / close too.
+   */
   blockingTimeoutSecs: number;
   /** `extra_config["use_exists_sync"]`: contains() calls `existsSync` on the caller's turn. */
   useExistsSync: boolean;
@@ -55,10 +65,6 @@ export interface RemoteBackendStats {
   dedupedPuts: number;
 }
 
-class GetTimeout extends Error {
-  override name = "TimeoutError";
-}
-
 /** Drives one connector like LMCache's RemoteBackend. */
 export class RemoteBackend {
   /** The live connection; `null` when creation failed (every op then short-circuits). */
@@ -76,6 +82,10 @@ export class RemoteBackend {
     lateResults: 0,
     dedupedPuts: 0,
   };
+  /** Objects whose put missed its deadline and has not settled: each still holds one reference. */
+  readonly heldByHungPuts = new Set<MemoryObj>();
+  /** Calls that missed their deadline, by method (ours; see the module comment). */
+  readonly hungCalls = new HungCallLog();
   private failureTime: number | null = null;
   private readonly inflight = new Set<Promise<void>>();
   private readonly serializer: Serializer;
@@ -87,8 +97,9 @@ export class RemoteBackend {
     this.now = opts.now ?? Date.now;
   }
 
-  private get timeoutMs(): number {
-    return this.opts.settings.blockingTimeoutSecs * 1000;
+  /** The deadline of one call (ms): `blocking_timeout_secs`, at least 1 ms. */
+  get timeoutMs(): number {
+    return Math.max(1, Math.round(this.opts.settings.blockingTimeoutSecs * 1000));
   }
 
   /**
@@ -137,52 +148,53 @@ export class RemoteBackend {
     obj.refCountDown();
     const size = compressed.getSize();
     const start = performance.now();
-    const task = (async () => {
-      try {
-        await connection.put(key, compressed);
-        this.stats.bytesWritten += size;
-      } catch (err) {
-        this.stats.putFailures++;
-        logger.warning(`Put task failed for key ${keyStr}: ${(err as Error)?.message ?? String(err)}`);
-      } finally {
-        this.latency.put.record(performance.now() - start);
+    let hung = false;
+    // LMCache's done-callback: runs when the put really settles, deadline or not.
+    const settled = Promise.resolve()
+      .then(() => connection.put(key, compressed))
+      .then(
+        () => {
+          this.stats.bytesWritten += size;
+        },
+        (err: unknown) => {
+          this.stats.putFailures++;
+          logger.warning(`Put task failed for key ${keyStr}: ${(err as Error)?.message ?? String(err)}`);
+        },
+      )
+      .finally(() => {
+        if (hung) this.heldByHungPuts.delete(compressed);
+        else this.latency.put.record(performance.now() - start);
         this.putTasks.delete(keyStr);
         onComplete?.(key);
-      }
-    })();
+      });
+    return this.track(
+      boundedCall(this.hungCalls, "put", this.timeoutMs, () => settled).catch((err: unknown) => {
+        if (!(err instanceof DeadlineExceeded)) throw err;
+        hung = true;
+        this.heldByHungPuts.add(compressed);
+        this.latency.put.record(performance.now() - start);
+        logger.warning(`Put task for key ${keyStr}: ${err.message}`);
+      }),
+    );
+  }
+
+  /** Adds a put task to the set `drain()` waits for, until it settles or misses its deadline. */
+  private track(task: Promise<void>): Promise<void> {
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
     return task;
   }
 
-  /** Waits until every put submitted so far has settled (ours: the engine never waits). */
+  /** Waits until every put submitted so far has settled or missed its deadline (ours: the engine never waits). */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  /** Races `promise` against `blocking_timeout_secs`; a late object is released on arrival. */
-  private withTimeout<T>(promise: Promise<T>, release: (late: T) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(new GetTimeout(`remote get timed out after ${this.opts.settings.blockingTimeoutSecs} s`));
-      }, this.timeoutMs);
-      promise.then(
-        (value) => {
-          if (timedOut) {
-            this.stats.lateResults++;
-            release(value);
-            return;
-          }
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err) => {
-          clearTimeout(timer);
-          if (!timedOut) reject(err);
-        },
-      );
+  /** `fn` bounded by `blocking_timeout_secs`, as `method`; a late object is released on arrival. */
+  private withTimeout<T>(method: string, fn: () => Promise<T>, release: (late: T) => void): Promise<T> {
+    return boundedCall(this.hungCalls, method, this.timeoutMs, fn, (late) => {
+      this.stats.lateResults++;
+      release(late);
     });
   }
 
@@ -195,7 +207,7 @@ export class RemoteBackend {
     if (!connection) return null;
     const start = performance.now();
     try {
-      const obj = await this.withTimeout(Promise.resolve().then(() => connection.get(key)), (late) => late?.refCountDown());
+      const obj = await this.withTimeout("get", () => connection.get(key), (late) => late?.refCountDown());
       if (obj === null || obj === undefined) return null;
       this.stats.bytesRead += obj.getSize();
       return this.deserializer.deserialize(obj);
@@ -208,7 +220,7 @@ export class RemoteBackend {
   }
 
   private noteGetError(key: CacheEngineKey, err: unknown): void {
-    if (err instanceof GetTimeout) {
+    if (err instanceof DeadlineExceeded) {
       this.stats.getTimeouts++;
       logger.warning(`get blocking timeout for key ${key.toString()}`);
     } else {
@@ -233,7 +245,7 @@ export class RemoteBackend {
       if (connection.supportBatchedGet()) {
         try {
           const releaseAll = (late: (MemoryObj | null)[]) => late?.forEach((o) => o?.refCountDown());
-          const objs = await this.withTimeout(Promise.resolve().then(() => connection.batchedGet(keys)), releaseAll);
+          const objs = await this.withTimeout("batchedGet", () => connection.batchedGet(keys), releaseAll);
           return keys.map((_, i) => {
             const obj = objs[i] ?? null;
             if (obj) this.stats.bytesRead += obj.getSize();
@@ -245,7 +257,7 @@ export class RemoteBackend {
         }
       }
       const futures = keys.map((key) =>
-        this.withTimeout(Promise.resolve().then(() => connection.get(key)), (late) => late?.refCountDown()),
+        this.withTimeout("get", () => connection.get(key), (late) => late?.refCountDown()),
       );
       const results: (MemoryObj | null)[] = [];
       let failed = false;
@@ -274,7 +286,9 @@ export class RemoteBackend {
 
   /**
    * `contains(key, pin=False)`: `existsSync` on the caller's turn when `use_exists_sync`, else
-   * `await exists(key)` — with NO timeout, as in LMCache. Errors → false (warning). `pin` ignored.
+   * `await exists(key)`. LMCache waits for `exists` with NO timeout; the kit bounds it with
+   * `blocking_timeout_secs` (ours: a miss is recorded as a hung call). `existsSync` is synchronous:
+   * only the runner's watchdog can end a loop in it. Errors → false (warning). `pin` ignored.
    */
   async contains(key: CacheEngineKey, _pin = false): Promise<boolean> {
     const connection = this.connection;
@@ -282,7 +296,7 @@ export class RemoteBackend {
     const start = performance.now();
     try {
       if (this.opts.settings.useExistsSync) return Boolean(connection.existsSync(key));
-      return Boolean(await connection.exists(key));
+      return Boolean(await boundedCall(this.hungCalls, "exists", this.timeoutMs, () => connection.exists(key)));
     } catch (err) {
       this.stats.containsFailures++;
       logger.warning(`Remote connection failed in contains: ${(err as Error)?.message ?? String(err)}`);
@@ -310,12 +324,12 @@ export class RemoteBackend {
     return true;
   }
 
-  /** `close()`: closes the connection; errors are only logged. */
+  /** `close()`: closes the connection; errors are only logged. Bounded by the kit (LMCache waits for ever). */
   async close(): Promise<void> {
     const connection = this.connection;
     if (!connection) return;
     try {
-      await connection.close();
+      await boundedCall(this.hungCalls, "close", this.timeoutMs, () => connection.close());
     } catch (err) {
       logger.warning(`Error closing remote connection: ${(err as Error)?.message ?? String(err)}`);
     }

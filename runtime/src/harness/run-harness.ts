@@ -12,6 +12,11 @@
  * 3. store after "prefill": each remaining chunk is allocated from the CPU backend (evicting
  *    LRU entries when full), filled, put into the CPU cache and submitted to the remote
  *    (fire-and-forget), then the creator's reference is dropped.
+ *
+ * Every connector call is bounded by `blocking_timeout_secs` (see `RemoteBackend`). After the
+ * first call that misses its deadline the workload stops (ours): each later request would wait
+ * the deadline out again, so the run ends within about one deadline of the hang, and the report
+ * names the method in `hungCalls` (a failed run).
  */
 import { createEngineConfig, type LMCacheEngineConfig } from "../config";
 import { pluginNameFromUrl } from "../connector/adapter";
@@ -28,6 +33,7 @@ import { RemoteBackend, type RemoteBackendStats } from "./remote-backend";
 import { RemoteMonitor, type HealthEvent } from "./remote-monitor";
 import { remoteBackendSettings, remoteMonitorOptions } from "./settings";
 import { generateWorkload } from "./workload";
+import type { HungCall } from "./hung-calls";
 
 /** The model whose KV chunks the workload moves. Default: a small Llama-like model. */
 export interface HarnessModel {
@@ -87,10 +93,23 @@ export interface HarnessReport {
   /** Chunks read back (locally or remotely) whose bytes differ from what was stored. */
   corruptChunks: number;
   remote: RemoteBackendStats;
+  /**
+   * Connector calls that did not settle within `blocking_timeout_secs`, one entry per method
+   * ("put() did not settle within 10000 ms"); any entry fails the run. Ours: LMCache bounds only
+   * gets, and would stall (or, for a put, silently hold the key in `put_tasks`) on the others.
+   */
+  hungCalls: HungCall[];
+  /** Requests run; fewer than `requests` when the workload stopped after a hung call. */
+  requestsRun: number;
   health: { pings: number; inFallbackAtEnd: boolean; events: HealthEvent[] };
   leaks: {
-    /** Allocator objects alive that the CPU cache does not hold (after every put settled). */
+    /**
+     * Allocator objects alive that the CPU cache does not hold (after every put settled), not
+     * counting those a hung put still holds (`heldByHungPuts`).
+     */
     leakedObjects: number;
+    /** Objects whose put missed its deadline and has not settled: held, not leaked (yet). */
+    heldByHungPuts: number;
     /** CPU-cache entries whose ref count is not 1 (an unreleased reference somewhere). */
     unexpectedRefCounts: number;
     /** Ref counts driven below zero during the run. */
@@ -106,9 +125,9 @@ export function referencesClean(r: HarnessReport): boolean {
   return r.leaks.leakedObjects === 0 && r.leaks.unexpectedRefCounts === 0 && r.leaks.doubleFrees === 0;
 }
 
-/** The verdict of a run, shared by the CLI's exit code and the runner: clean references, intact bytes. */
+/** The verdict of a run, shared by the CLI's exit code and the runner: clean references, intact bytes, no hung call. */
 export function harnessRunClean(r: HarnessReport): boolean {
-  return referencesClean(r) && r.corruptChunks === 0;
+  return referencesClean(r) && r.corruptChunks === 0 && r.hungCalls.length === 0;
 }
 
 const GB = 1024 ** 3;
@@ -184,9 +203,11 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   };
 
   const workload = generateWorkload({ requests, seed, chunkSize });
+  let requestsRun = 0;
   try {
     for (const request of workload) {
       if (opts.signal?.aborted) throw new Error("run cancelled");
+      if (backend.hungCalls.any) break; // a hung call fails the run; more requests only wait it out again
       const keys = request.chunkHashes.map(keyOf);
       // 1. prefix lookup
       // CPU hits are pinned during the lookup (LMCache `contains(key, pin=True)`), so loading the
@@ -268,6 +289,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
         obj.refCountDown();
         chunks.stored++;
       }
+      requestsRun = request.index + 1;
       opts.onProgress?.(request.index + 1, requests, `${chunks.localHits} local / ${chunks.remoteHits} remote hits`);
       // Let fire-and-forget puts and the monitor make progress between requests, as threads would.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -280,14 +302,19 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
 
   // Leak accounting: every put has settled; the CPU cache should hold exactly one ref per entry.
   let unexpectedRefCounts = 0;
+  const cachedObjects = new Set<MemoryObj>();
   for (const key of localCpu.getKeys()) {
     const obj = localCpu.getBlocking(key);
     if (!obj) continue;
-    if (obj.getRefCount() !== 2) unexpectedRefCounts++;
+    cachedObjects.add(obj);
+    // +1 for our getBlocking, +1 more while a hung put still holds the object.
+    if (obj.getRefCount() !== 2 + (backend.heldByHungPuts.has(obj) ? 1 : 0)) unexpectedRefCounts++;
     obj.refCountDown();
   }
   const cpuCacheEntries = cpuEntries();
   const liveObjectsAtEnd = allocator.stats().liveObjects;
+  const heldByHungPuts = backend.heldByHungPuts.size;
+  const heldOutsideCache = [...backend.heldByHungPuts].filter((o) => !cachedObjects.has(o)).length;
   const remoteStore = remoteStoreStats(backend.connection);
   await backend.close();
   const total = chunks.lookedUp || 1;
@@ -308,9 +335,12 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     allocationFailures,
     corruptChunks,
     remote: { ...backend.stats },
+    hungCalls: backend.hungCalls.list(),
+    requestsRun,
     health: { pings: monitor.pings, inFallbackAtEnd: false, events: monitor.events },
     leaks: {
-      leakedObjects: Math.max(0, liveObjectsAtEnd - cpuCacheEntries),
+      leakedObjects: Math.max(0, liveObjectsAtEnd - cpuCacheEntries - heldOutsideCache),
+      heldByHungPuts,
       unexpectedRefCounts,
       doubleFrees: allocator.stats().doubleFrees - baselineDoubleFrees,
       liveObjectsAtEnd,

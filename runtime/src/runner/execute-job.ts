@@ -71,10 +71,10 @@ export async function executeJob(job: RunnerJob, emit: (event: RunnerEvent) => v
       emit({ v: 1, type: "result", runId, kind: "run", data: report });
       failed = !harnessRunClean(report);
     } else {
-      const { runBench } = await import("../bench/run-bench.js");
+      const { runBench, benchRunClean } = await import("../bench/run-bench.js");
       const report = await runBench({ ...(options as object), url: job.url, cwd: job.cwd, onProgress, signal });
       emit({ v: 1, type: "result", runId, kind: "bench", data: report });
-      failed = !report.verification.passed;
+      failed = !benchRunClean(report);
     }
     emit({ v: 1, type: "run-finished", runId, summary: { passed: failed ? 0 : 1, failed: failed ? 1 : 0, skipped: 0 }, ms: Date.now() - started });
     return failed ? 1 : 0;
