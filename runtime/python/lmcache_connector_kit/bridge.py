@@ -56,7 +56,15 @@ def select_lmcache(mode: str, kit_path: str) -> dict:
     else:
         try:
             import lmcache
+
+            if getattr(lmcache, "__file__", None) is None:
+                # A namespace package: a folder named lmcache/ without __init__.py on sys.path
+                # (e.g. a project's lmcache/<module>.yaml configs), not LMCache. A real,
+                # installed LMCache would win over it; without one, the kit's must.
+                raise ImportError("lmcache is only a namespace package here")
         except ImportError:
+            for name in [m for m in sys.modules if m == "lmcache" or m.startswith("lmcache.")]:
+                del sys.modules[name]
             sys.path.append(kit_path)
             import lmcache
     where = os.path.dirname(os.path.abspath(getattr(lmcache, "__file__", "") or ""))
