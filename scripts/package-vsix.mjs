@@ -29,8 +29,12 @@ const stage = option("--stage") ?? path.join(root, ".cache", "vsix-stage");
 
 /** Files and folders copied as they are (relative to the root); missing optional ones are skipped. */
 const COPIED = ["README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore", "media/icon.png", "media/walkthrough", "docs/diagnostics.md"];
-/** The Python lane's bridge and `lmcache` package, once they exist. */
-const OPTIONAL = ["runtime/python"];
+/**
+ * The Python lane's bridge and the kit's `lmcache` package (without their tests), staged as
+ * `python/`: the runtime's kitPythonDir() looks for a `python/` folder above the bundle.
+ */
+const PYTHON = { from: "runtime/python", to: "python" };
+const NOT_SHIPPED_PYTHON = /(^|\/)(tests|__pycache__|\.pytest_cache)(\/|$)|\.pyc$|(^|\/)\.gitignore$/;
 
 function fail(message) {
   console.error(`package-vsix: ${message}`);
@@ -48,10 +52,9 @@ for (const rel of COPIED) {
   if (!existsSync(path.join(root, rel))) fail(`${rel} is missing`);
   cpSync(path.join(root, rel), path.join(stage, rel), { recursive: true });
 }
-for (const rel of OPTIONAL) {
-  if (existsSync(path.join(root, rel))) {
-    cpSync(path.join(root, rel), path.join(stage, rel), { recursive: true, filter: (src) => !/(^|\/)(__pycache__|\.pytest_cache)(\/|$)|\.pyc$/.test(src) });
-  }
+const pythonDir = path.join(root, PYTHON.from);
+if (existsSync(pythonDir)) {
+  cpSync(pythonDir, path.join(stage, PYTHON.to), { recursive: true, filter: (src) => !NOT_SHIPPED_PYTHON.test(path.relative(pythonDir, src)) });
 }
 
 // 3. The packed runtime that "New Connector Project…" writes into new projects (scaffold.ts looks

@@ -71,17 +71,20 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     const allowed = [
       /^\.vsixmanifest$/, /^package\.json$/, /^readme\.md$/, /^changelog\.md$/, /^LICENSE\.txt$/, /^media\/icon\.png$/, /^media\/walkthrough\/[\w-]+\.md$/,
       /^docs\/diagnostics\.md$/, /^dist\/(extension|lint-core|runner|lmcache-connector|typescript)\.js$/, /^dist\/esbuild-wasm\//,
-      /^generator\/vendor\/lmcache-connector-runtime-[\d.]+\.tgz$/, /^runtime\/python\/.+\.(py|pyi|typed|json|toml|cfg|txt|md)$/,
+      /^generator\/vendor\/lmcache-connector-runtime-[\d.]+\.tgz$/, /^python\/.+\.(py|pyi|typed|md)$/,
     ];
-    expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
+    expect(files.filter((f) => !allowed.some((re) => re.test(f)) || /(^|\/)tests?\//.test(f))).toEqual([]);
     for (const needed of ["dist/extension.js", "dist/runner.js", "dist/lmcache-connector.js", "dist/typescript.js", "dist/esbuild-wasm/esbuild.wasm.br", "media/icon.png", "LICENSE.txt"]) {
       expect(files).toContain(needed);
     }
-    // The Python lane ships inside it once the repository has it.
+    // The Python lane (runtime/python: the bridge and the kit's lmcache package, not their tests)
+    // ships inside it as python/, where the runtime's kitPythonDir() finds it from dist/.
     const python = path.join(REPO_ROOT, "runtime", "python");
     if (fs.existsSync(python)) {
-      const shipped = listFiles(python).filter((f) => f.endsWith(".py") && !f.includes("__pycache__")).map((f) => `runtime/python/${f}`);
+      const shipped = listFiles(python).filter((f) => f.endsWith(".py") && !/(^|\/)(tests|__pycache__)\//.test(f)).map((f) => `python/${f}`);
+      expect(shipped.length).toBeGreaterThan(0);
       expect(shipped.filter((f) => !files.includes(f))).toEqual([]);
+      expect(files).toContain("python/lmcache_connector_kit/bridge.py");
     }
     // Every module the shipped bundles require by name is Node's own (or the editor's `vscode`):
     // nothing is looked up in a node_modules.
