@@ -143,7 +143,7 @@ export function loadConfigFromFile(path: string): LMCacheEngineConfig {
  * lists: comma-split and trimmed; `extra_config`: JSON), and assign. A conversion `ValueError` logs
  * WARNING "Failed to parse LMCACHE_K='v': e" and keeps the existing value. Mutates and returns `config`.
  */
-export function applyEnvOverrides(config: LMCacheEngineConfig, env: Env = process.env): LMCacheEngineConfig {
+export function applyEnvOverrides(config: LMCacheEngineConfig, env: Env = process.env, mode: "update" | "fromEnv" = "update"): LMCacheEngineConfig {
   const found: Record<string, unknown> = {};
   for (const name of [...DEFINITION_BY_KEY.keys(), ...Object.keys(CONFIG_ALIASES)]) {
     const value = env[`LMCACHE_${name.toUpperCase()}`];
@@ -154,12 +154,21 @@ export function applyEnvOverrides(config: LMCacheEngineConfig, env: Env = proces
   for (const [key, def] of DEFINITION_BY_KEY) {
     if (!resolved.has(key)) continue;
     const raw = resolved.get(key) as string;
+    const value = parseQuotedString(raw);
     try {
-      target[def.field] = convertConfigValue(def.kind, parseQuotedString(raw));
+      target[def.field] = convertConfigValue(def.kind, value);
     } catch (e) {
       const { name, message } = describeError(e);
       if (name !== "ValueError") throw e;
-      configLogger.warning(`Failed to parse LMCACHE_${key.toUpperCase()}=${pythonStrRepr(raw)}: ${message}`);
+      if (mode === "update") {
+        configLogger.warning(`Failed to parse LMCACHE_${key.toUpperCase()}=${pythonStrRepr(raw)}: ${message}`);
+        continue;
+      }
+      // from_env: `_apply_env_converter_safely` stores None with its warning; the kit then refuses (ours).
+      baseLogger.warning(`Failed to convert value for ${key}=${pyRepr(value)}: ${message}`);
+      throw new ValueError(
+        `Invalid value for configuration key '${key}' (source: ${ENV_SOURCE}): LMCACHE_${key.toUpperCase()}=${pythonStrRepr(raw)}: ${message} — LMCache stores None and fails when it uses ${key}`,
+      );
     }
   }
   return validateEngineConfig(config);
@@ -177,9 +186,10 @@ export interface LoadEngineConfigOptions {
 
 /**
  * LMCache `load_engine_config_with_overrides`: the YAML file named by `configFilePath` or
- * `LMCACHE_CONFIG_FILE`, then `LMCACHE_*` environment overrides, then `overrides`. Without a file,
- * LMCache's `from_env` stores None for an unconvertible value; the kit keeps the default instead
- * (with LMCache's `update_config_from_env` warning). Logs the `remote_url` deprecation warning once.
+ * `LMCACHE_CONFIG_FILE`, then `LMCACHE_*` environment overrides, then `overrides`. With a file, an
+ * unconvertible `LMCACHE_*` value keeps the file's value (`update_config_from_env`'s warning).
+ * Without one, LMCache's `from_env` stores None (with `_apply_env_converter_safely`'s warning);
+ * the kit then refuses it, naming the key (ours). Logs the `remote_url` deprecation warning once.
  */
 export function loadEngineConfigWithOverrides(options: LoadEngineConfigOptions = {}): LMCacheEngineConfig {
   const env = options.env ?? process.env;
@@ -192,7 +202,7 @@ export function loadEngineConfigWithOverrides(options: LoadEngineConfigOptions =
     baseLogger.info("No config file specified, loading from environment variables.");
     config = defaultEngineConfig();
   }
-  applyEnvOverrides(config, env);
+  applyEnvOverrides(config, env, path ? "update" : "fromEnv");
   const target = config as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     const def = DEFINITION_BY_KEY.get(key);

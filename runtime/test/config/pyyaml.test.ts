@@ -97,3 +97,12 @@ describe("readConfigMapping (LMCache's conversion) and the loader built on it", 
     expect(loadConfigFromYaml("no_such_key: 1\nlocal_cpu: yes\n").localCpu).toBe(true);
   });
 });
+
+describe("environment variables as LMCache reads them", () => {
+  it("without a file (from_env) an unconvertible value is LMCache's None + warning, then the kit's refusal; with a file the file's value stays", async () => {
+    const { loadEngineConfigWithOverrides } = await import("../../src/config/load");
+    expect(() => loadEngineConfigWithOverrides({ env: { LMCACHE_CHUNK_SIZE: "soon" } })).toThrow(/'chunk_size' \(source: environment variables\)/);
+    expect(warnings()).toContain("Failed to convert value for chunk_size='soon': invalid literal for int() with base 10: 'soon'");
+    expect(loadEngineConfigWithOverrides({ env: { LMCACHE_CHUNK_SIZE: "'64'" } }).chunkSize).toBe(64);
+  });
+});
