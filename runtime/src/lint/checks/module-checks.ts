@@ -9,7 +9,7 @@ import { classVerdict, type ModuleInfo } from "../modules/module-info";
 import { abstractMethodsError } from "../../loader/connector-class";
 import { isDottedIdentifierPath, moduleNotFoundText, moduleRoots, resolveConnectorModule } from "../modules/resolve";
 import { editDistance } from "./schemes";
-import { checkPythonClassAt, pythonClassVerdict } from "./python-connector-checks";
+import { pythonClassVerdict, reportPythonVerdict } from "./python-connector-checks";
 import { diag, type CheckEnv } from "./env";
 import type { LintContext, LintDiagnostic, LintFix, LintRange } from "../types";
 
@@ -70,7 +70,7 @@ export function checkClass(
     // Python: getattr(module, name) also finds an imported class; checked with Python's semantics
     const verdict = pythonClassVerdict(env, info, modulePath, className, allowAdapter ? "plugin" : "connector");
     if (verdict.kind !== null || verdict.raises) {
-      checkPythonClassAt(env, info, modulePath, className, allowAdapter ? "plugin" : "connector", range, out, pluginName);
+      reportPythonVerdict(env, verdict, info, modulePath, className, range, out, pluginName);
       return;
     }
   }

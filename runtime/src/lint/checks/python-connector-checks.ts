@@ -165,10 +165,11 @@ const rel = (env: CheckEnv, file: string) => path.relative(env.ctx.cwd, file) ||
 
 /**
  * Diagnostics at a reference to the class (an external:// URL's `connector_name`, a plugin's
- * `class_name`): the exception loading it raises, then each method of the wrong kind.
+ * `class_name`) from its verdict: the exception loading it raises, then each method of the wrong kind.
  */
-export function checkPythonClassAt(env: CheckEnv, info: ModuleInfo, modulePath: string, className: string, role: PythonClassRole, range: LintRange, out: LintDiagnostic[], pluginName?: string): void {
-  const v = pythonClassVerdict(env, info, modulePath, className, role);
+export function reportPythonVerdict(
+  env: CheckEnv, v: PythonClassVerdict, info: ModuleInfo, modulePath: string, className: string, range: LintRange, out: LintDiagnostic[], pluginName?: string,
+): void {
   const r = v.raises;
   if (r) {
     const at = r.file ? ` (${rel(env, r.file)}${r.line ? `:${r.line}` : ""})` : ` (${rel(env, info.file)})`;

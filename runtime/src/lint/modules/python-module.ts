@@ -3,12 +3,12 @@
  * subset (scan/python-syntax.ts): top-level classes, their bases and class-body members, the
  * module's import bindings and any syntax error CPython would raise. User code is never run.
  */
-import { parsePythonModule } from "../scan/python-syntax";
+import { parsePythonModule, type PyModuleSyntax } from "../scan/python-syntax";
 import type { ClassInfo, ModuleInfo } from "./module-info";
 
-/** Analyses one Python module text. */
-export function analyzePythonModule(file: string, text: string): ModuleInfo {
-  const python = parsePythonModule(text);
+/** Analyses one Python module text (`parsed`: its parse, when the caller has it, e.g. incrementally). */
+export function analyzePythonModule(file: string, text: string, parsed?: PyModuleSyntax): ModuleInfo {
+  const python = parsed ?? parsePythonModule(text);
   const classes = new Map<string, ClassInfo>();
   for (const c of python.classes.values()) {
     const first = c.bases.find((b) => "dotted" in b);

@@ -220,16 +220,21 @@ function dottedAt(t: PyToken[], k: number): { dotted: string; next: number } | n
   return { dotted, next: k };
 }
 
-/** Records the bindings of a top-level `import …` or `from … import …` line. */
-function readImport(t: PyToken[], bindings: Map<string, PyBinding>): void {
+/** Records the bindings of a top-level `import …` or `from … import …` line; returns the names bound. */
+function readImport(t: PyToken[], bindings: Map<string, PyBinding>): string[] {
+  const bound: string[] = [];
+  const bind = (name: string, b: PyBinding) => {
+    bindings.set(name, b);
+    bound.push(name);
+  };
   if (t[0].text === "import") {
     for (const seg of splitTopLevel(t, 1, t.length)) {
       const d = dottedAt(seg, 0);
       if (!d) continue;
-      if (seg[d.next]?.text === "as" && seg[d.next + 1]?.type === "name") bindings.set(seg[d.next + 1].text, { kind: "module", module: d.dotted });
-      else bindings.set(d.dotted.split(".")[0], { kind: "module", module: d.dotted.split(".")[0] });
+      if (seg[d.next]?.text === "as" && seg[d.next + 1]?.type === "name") bind(seg[d.next + 1].text, { kind: "module", module: d.dotted });
+      else bind(d.dotted.split(".")[0], { kind: "module", module: d.dotted.split(".")[0] });
     }
-    return;
+    return bound;
   }
   let k = 1;
   let level = 0;
@@ -240,7 +245,7 @@ function readImport(t: PyToken[], bindings: Map<string, PyBinding>): void {
   const d = dottedAt(t, k);
   const module = d?.dotted ?? "";
   k = d ? d.next : k;
-  if (t[k]?.text !== "import") return;
+  if (t[k]?.text !== "import") return bound;
   let from = k + 1;
   let to = t.length;
   if (t[from]?.text === "(") {
@@ -250,8 +255,9 @@ function readImport(t: PyToken[], bindings: Map<string, PyBinding>): void {
   for (const seg of splitTopLevel(t, from, to)) {
     if (seg[0]?.type !== "name") continue;
     const local = seg[1]?.text === "as" && seg[2]?.type === "name" ? seg[2].text : seg[0].text;
-    bindings.set(local, { kind: "from", module, level, name: seg[0].text });
+    bind(local, { kind: "from", module, level, name: seg[0].text });
   }
+  return bound;
 }
 
 /** Reads a class header's bases and keywords. */
@@ -363,10 +369,13 @@ export function parsePythonModule(text: string): PyModuleSyntax {
     // The model: top-level imports and classes, and the statements directly in a class body.
     if (openClass && line.indent === 0) openClass = null;
     if (line.indent === 0) {
-      if (t[0].text === "import" || t[0].text === "from") readImport(t, bindings);
-      else if (t[0].text === "class" && t[1]?.type === "name") {
+      // a later top-level binding of a name replaces an earlier one (class statement or import)
+      if (t[0].text === "import" || t[0].text === "from") {
+        for (const name of readImport(t, bindings)) classes.delete(name);
+      } else if (t[0].text === "class" && t[1]?.type === "name") {
         const { bases, keywords } = readClassHeader(t);
         const cls: PyClass = { name: t[1].text, line: lineNo, nameStart: t[1].start, nameEnd: t[1].end, bases, keywords, members: new Map() };
+        bindings.delete(cls.name);
         classes.set(cls.name, cls);
         openClass = { cls, bodyIndent: null };
         // a one-line body (`class A(B): x = 1`) is not modelled further
