@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PyDate, safeLoadPyYaml } from "../../src/config/pyyaml";
 import { readConfigMapping } from "../../src/config/read-config";
-import { loadConfigFromYaml } from "../../src/config/load";
+import { loadConfigFromYaml, loadEngineConfigWithOverrides } from "../../src/config/load";
 import { pyStr } from "../../src/config/python-values";
 import { clearLogRecords, getLogRecords } from "../../src/logging";
 
@@ -99,8 +99,7 @@ describe("readConfigMapping (LMCache's conversion) and the loader built on it", 
 });
 
 describe("environment variables as LMCache reads them", () => {
-  it("without a file (from_env) an unconvertible value is LMCache's None + warning, then the kit's refusal; with a file the file's value stays", async () => {
-    const { loadEngineConfigWithOverrides } = await import("../../src/config/load");
+  it("without a file (from_env) an unconvertible value is LMCache's None + warning, then the kit's refusal; with a file the file's value stays", () => {
     expect(() => loadEngineConfigWithOverrides({ env: { LMCACHE_CHUNK_SIZE: "soon" } })).toThrow(/'chunk_size' \(source: environment variables\)/);
     expect(warnings()).toContain("Failed to convert value for chunk_size='soon': invalid literal for int() with base 10: 'soon'");
     expect(loadEngineConfigWithOverrides({ env: { LMCACHE_CHUNK_SIZE: "'64'" } }).chunkSize).toBe(64);
