@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { integerFlag, MAX_TIMER_MS, parseArgs, UsageError } from "../../src/cli/argv";
 import { main } from "../../src/cli/main";
 import { replayPathProblem } from "../../src/conformance/replay-path";
+import { benchCpuBufferBytes, checkCpuBuffer } from "../../src/cli/flag-limits";
 import { runConformance } from "../../src/conformance/engine";
 
 async function cli(args: string[]) {
@@ -37,6 +38,7 @@ describe("absurd flag values are usage errors (exit 2), before anything runs", (
     ["bench --payload-bytes", ["bench", "memory://", "--payload-bytes", "1000000000000"], /--payload-bytes must be at most 268435456 \(256 MiB\)/],
     ["bench --inflight", ["bench", "memory://", "--inflight", "1000000"], /--inflight must be/],
     ["bench --max-run-ms", ["bench", "memory://", "--max-run-ms", "2147483648"], /--max-run-ms must be/],
+    ["run --max-local-cpu-size past the machine's memory", ["run", "memory://", "--max-local-cpu-size", "100000"], /--max-local-cpu-size 100000 needs a 100000\.0 GiB CPU buffer/],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -46,6 +48,17 @@ describe("absurd flag values are usage errors (exit 2), before anything runs", (
       expect(r.out).toBe("");
     });
   }
+});
+
+describe("CPU buffers past the machine's memory", () => {
+  it("bench's payload × in-flight buffer is checked against the memory (here a 16 GiB machine)", () => {
+    expect(benchCpuBufferBytes(1 << 20, 8)).toBe(64 << 20);
+    expect(benchCpuBufferBytes(256 << 20, 256)).toBe((256 << 20) * 1032);
+    expect(() => checkCpuBuffer(benchCpuBufferBytes(256 << 20, 256), "--payload-bytes 268435456 with --inflight 256", 16 * 1024 ** 3)).toThrow(
+      "--payload-bytes 268435456 with --inflight 256 needs a 258.0 GiB CPU buffer, more than this machine's 16.0 GiB of memory",
+    );
+    expect(() => checkCpuBuffer(benchCpuBufferBytes(1 << 20, 8), "defaults", 16 * 1024 ** 3)).not.toThrow();
+  });
 });
 
 describe("--replay paths are bounded", () => {

@@ -5,7 +5,7 @@ import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-opt
 import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
 import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
-import { FLAG_LIMITS } from "../flag-limits";
+import { benchCpuBufferBytes, checkCpuBuffer, FLAG_LIMITS } from "../flag-limits";
 
 const USAGE = `Usage: lmcache-connector bench <url> [--cwd DIR] [--rounds N] [--warmup N] [--keys N] [--payload-bytes N] [--hit-rate F] [--inflight N] [--steady-state] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -32,16 +32,23 @@ const command: CliCommand = {
       formats: ["text", "json"],
       values: ["rounds", "warmup", "keys", "payload-bytes", "hit-rate", "inflight", "max-run-ms"],
       booleans: ["steady-state"], // every round stores the same keys, so measured puts overwrite
-      options: (parsed) => ({
-        rounds: integerFlag(parsed, "rounds", 1, ...FLAG_LIMITS.rounds),
-        warmupRounds: integerFlag(parsed, "warmup", 0, ...FLAG_LIMITS.warmup),
-        keys: integerFlag(parsed, "keys", 1, ...FLAG_LIMITS.keys),
-        payloadBytes: integerFlag(parsed, "payload-bytes", 1, ...FLAG_LIMITS["payload-bytes"]),
-        hitRate: numberFlag(parsed, "hit-rate", (n) => n >= 0 && n <= 1, "a fraction between 0 and 1"),
-        inflight: integerFlag(parsed, "inflight", 1, ...FLAG_LIMITS.inflight),
-        maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
-        steadyState: parsed.flags.has("steady-state"),
-      }),
+      options: (parsed) => {
+        const o = {
+          rounds: integerFlag(parsed, "rounds", 1, ...FLAG_LIMITS.rounds),
+          warmupRounds: integerFlag(parsed, "warmup", 0, ...FLAG_LIMITS.warmup),
+          keys: integerFlag(parsed, "keys", 1, ...FLAG_LIMITS.keys),
+          payloadBytes: integerFlag(parsed, "payload-bytes", 1, ...FLAG_LIMITS["payload-bytes"]),
+          hitRate: numberFlag(parsed, "hit-rate", (n) => n >= 0 && n <= 1, "a fraction between 0 and 1"),
+          inflight: integerFlag(parsed, "inflight", 1, ...FLAG_LIMITS.inflight),
+          maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
+          steadyState: parsed.flags.has("steady-state"),
+        };
+        // runBench's defaults: 1 MiB payloads, 8 in flight
+        const payload = o.payloadBytes ?? 1 << 20;
+        const inflight = o.inflight ?? 8;
+        checkCpuBuffer(benchCpuBufferBytes(payload, inflight), `--payload-bytes ${payload} with --inflight ${inflight}`);
+        return o;
+      },
     });
     if (typeof line === "number") return line;
     const { url, cwd, format, engineArgs, options: opts } = line;

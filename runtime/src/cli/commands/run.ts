@@ -10,7 +10,13 @@ import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SYNOPSIS } from "../engine-config-opt
 import { DEFAULT_RUN_LIMIT_MS, runWorkloadCommand } from "../workload-command";
 import { EXIT_CODES_HELP } from "../../runner/verdict";
 import { parseSingleUrlCommand } from "../single-url-command";
-import { FLAG_LIMITS } from "../flag-limits";
+import { checkCpuBuffer, FLAG_LIMITS } from "../flag-limits";
+
+/** `--max-local-cpu-size` GB (LMCache's GB: GiB), refused when the machine could not allocate it. */
+function cpuSizeFlag(gb: number | undefined): number | undefined {
+  if (gb !== undefined) checkCpuBuffer(gb * 1024 ** 3, `--max-local-cpu-size ${gb}`);
+  return gb;
+}
 
 const USAGE = `Usage: lmcache-connector run <url> [--cwd DIR] [--requests N] [--seed N] [--max-local-cpu-size GB] [--chunk-size N] [--max-run-ms N] [--format text|json]
        ${ENGINE_CONFIG_SYNOPSIS}
@@ -42,7 +48,7 @@ const command: CliCommand = {
       options: (parsed) => ({
         requests: integerFlag(parsed, "requests", 1, ...FLAG_LIMITS.requests),
         seed: integerFlag(parsed, "seed", 0, ...FLAG_LIMITS["run-seed"]),
-        maxLocalCpuSize: numberFlag(parsed, "max-local-cpu-size", (n) => n > 0, "a positive number of GB"),
+        maxLocalCpuSize: cpuSizeFlag(numberFlag(parsed, "max-local-cpu-size", (n) => n > 0, "a positive number of GB")),
         chunkSize: integerFlag(parsed, "chunk-size", 1, ...FLAG_LIMITS["chunk-size"]),
         maxRunMs: integerFlag(parsed, "max-run-ms", 1, ...FLAG_LIMITS["max-run-ms"]),
       }),
