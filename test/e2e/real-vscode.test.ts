@@ -399,6 +399,55 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     },
     SCENARIO_TIMEOUT,
   );
+
+  it("7. the installed extension runs a Python connector with the bridge and lmcache package it ships", () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-e2e-vsix-python-"));
+    workspaces.push(stateDir);
+    const extensionFolder = installExtension(path.join(stateDir, "extensions"), path.join(stateDir, "user-data"));
+    const folder = makeWorkspace("python", {
+      "pystore/__init__.py": "",
+      "pystore/dict_store.py": [
+        '"""A dict-backed connector that keeps a copy of each stored object."""',
+        "from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector",
+        "",
+        "",
+        "class DictStore(RemoteConnector):",
+        "    def __init__(self, loop, local_cpu_backend, config):",
+        "        super().__init__(config, local_cpu_backend.metadata)",
+        "        self.store = {}",
+        "",
+        "    async def exists(self, key):",
+        "        return self.exists_sync(key)",
+        "",
+        "    def exists_sync(self, key):",
+        "        return key.to_string() in self.store",
+        "",
+        "    async def get(self, key):",
+        "        return self.store.get(key.to_string())",
+        "",
+        "    async def put(self, key, memory_obj):",
+        "        self.store[key.to_string()] = memory_obj",
+        "",
+        "    async def list(self):",
+        "        return list(self.store)",
+        "",
+        "    async def close(self):",
+        "        self.store.clear()",
+        "",
+      ].join("\n"),
+    });
+    workspaces.push(folder);
+    const url = "external://host:0/pystore.dict_store/?connector_name=DictStore";
+    const cli = path.join(extensionFolder, "dist", "lmcache-connector.js");
+    const out = execFileSync(process.execPath, [cli, "check", url, "--cwd", folder, "--cases", "roundtrip.*"], {
+      cwd: os.tmpdir(),
+      encoding: "utf8",
+      env: { ...process.env, NODE_PATH: "", NODE_OPTIONS: "", PYTHONPATH: "" },
+    });
+    // The report names Debian's interpreter and the kit's lmcache package (no LMCache installed).
+    expect(out.split("\n")[0]).toMatch(/^Conformance of DictStore · Python 3\.\d+\.\d+ \(\/usr\/bin\/python3\) · lmcache kit /);
+    expect(out).toMatch(/OK: [1-9]\d* passed, 0 failed/);
+  }, SCENARIO_TIMEOUT);
 });
 
 /** Files under `root`, relative, skipping node_modules. */
