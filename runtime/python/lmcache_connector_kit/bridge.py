@@ -220,6 +220,8 @@ class Bridge:
                 self._call_async(msg)
             elif kind == "open":
                 threading.Thread(target=self._open, args=(msg,), name="lmcache-open", daemon=True).start()
+            elif kind == "probe":
+                threading.Thread(target=self._probe, args=(msg,), name="lmcache-probe", daemon=True).start()
             elif kind == "drop":
                 self.instances.pop(msg["inst"], None)
             elif kind == "stack":
@@ -288,6 +290,19 @@ class Bridge:
             except (TypeError, OSError):
                 source, line = None, None
             return {"repr": repr(connector), "class": cls.__name__, "file": source, "line": line}
+
+        self._send_result(self.async_out, msg["id"], run)
+
+    def _probe(self, msg):
+        """What a ``remote_storage_plugin.<name>.class_name`` names (the plugin launcher's sort)."""
+
+        def run():
+            from .loading import plugin_class_kind
+
+            for root in reversed(msg.get("roots", [])):
+                if root not in sys.path:
+                    sys.path.insert(0, root)
+            return plugin_class_kind(msg["module"], msg["cls"])
 
         self._send_result(self.async_out, msg["id"], run)
 

@@ -12,22 +12,6 @@ and every other exception, ``SyntaxError`` included, propagate unchanged.
 import importlib
 
 
-def load_connector_class_checked(module_path: str, class_name: str):
-    """``import_module`` + ``getattr`` + the subclass check, raising LMCache's errors."""
-    from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector
-
-    try:
-        module = importlib.import_module(module_path)
-        connector_class = getattr(module, class_name)
-        if not issubclass(connector_class, RemoteConnector):
-            raise TypeError(f"{class_name} must be a subclass of RemoteConnector")
-        return connector_class
-    except ImportError as e:
-        raise ImportError(f"Could not import module '{module_path}', error: {e}") from e
-    except AttributeError as e:
-        raise AttributeError(f"Module '{module_path}' has no class '{class_name}', error: {e}") from e
-
-
 def create_external_connector(module_path: str, connector_name: str, loop, local_cpu_backend, config):
     """``ExternalConnectorAdapter.create_connector`` after URL parsing (done by the engine)."""
     from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector

@@ -11,6 +11,8 @@ import { type RemoteConnector, type RemoteConnectorClass, errorText } from "./ba
 import { ConnectorContext, type ConnectorContextOptions } from "./context";
 import { redactUrl } from "./redact";
 import { DynamicConnectorAdapter, instantiateAdapter } from "./dynamic-adapter";
+import { pythonPluginAdapter } from "../python/plugin-adapter";
+import { connectorLanguage } from "../python/resolve";
 import { ExternalConnectorAdapter, type ModuleLoadOptions } from "./external-adapter";
 import { AuditConnectorAdapter } from "./adapters/audit-adapter";
 import { BlackholeConnectorAdapter } from "./adapters/blackhole-adapter";
@@ -113,6 +115,17 @@ export class ConnectorManager {
           continue;
         }
 
+        // A plugin module that resolves to Python is sorted by the bridge (python/plugin-adapter.ts; ours).
+        if (connectorLanguage(String(modulePath), this.loadOptions) === "python") {
+          const pythonAdapter = await pythonPluginAdapter(plugin, String(modulePath), String(className), this.loadOptions);
+          if (pythonAdapter === null) {
+            logger.warning(`Remote connector ${plugin} class ${String(className)} is neither a ConnectorAdapter nor a RemoteConnector subclass`);
+            continue;
+          }
+          this.adapters.push(pythonAdapter);
+          logger.info(`Discovered adapter: ${String(className)}`);
+          continue;
+        }
         const module = (await loadModule(String(modulePath), this.loadOptions)) as Record<string, unknown>;
         const loaded = module[String(className)];
         if (loaded === undefined) {

@@ -16,7 +16,7 @@ import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSy
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { BridgeError, PythonError, type PythonExceptionInfo } from "./errors";
+import { BridgeError, PythonException, type PythonExceptionInfo } from "./errors";
 import { encodeFrame, FrameParser, type Frame } from "./frames";
 import { type PythonInterpreter, PythonSetupError, INSTALL_HINT } from "./interpreter";
 
@@ -266,7 +266,7 @@ export class BridgeProcess {
       this.pending.delete(frame.id!);
       this.idle();
       if (frame["ok"]) p.resolve(frame["value"]);
-      else p.reject(new PythonError(frame["error"] as PythonExceptionInfo, { withTraceback: p.withTraceback }));
+      else p.reject(new PythonException(frame["error"] as PythonExceptionInfo, { withTraceback: p.withTraceback }));
     } else if (frame.t === "cb") {
       this.socket.write(encodeFrame(this.answer(frame)));
     }
@@ -283,7 +283,7 @@ export class BridgeProcess {
 
   /**
    * Sends `frame` (an `open` or `call`) and resolves to Python's value; a Python exception
-   * rejects as {@link PythonError} (with the traceback in the message when `withTraceback`).
+   * rejects as {@link PythonException} (with the traceback in the message when `withTraceback`).
    */
   request(frame: Omit<Frame, "id">, what: string, opts: { withTraceback?: boolean } = {}): Promise<unknown> {
     if (this.dead !== null) return Promise.reject(new BridgeError(`${this.dead}; cannot run ${what}`));
@@ -319,7 +319,7 @@ export class BridgeProcess {
         if (reply.t === "cb") this.writeSync(encodeFrame(this.answer(reply)));
         else if (reply.t === "result" && reply.id === id) {
           if (reply["ok"]) return reply["value"];
-          throw new PythonError(reply["error"] as PythonExceptionInfo, { withTraceback: true });
+          throw new PythonException(reply["error"] as PythonExceptionInfo, { withTraceback: true });
         }
       }
       let n = -1;

@@ -15,7 +15,7 @@ export interface PythonExceptionInfo {
   frames: [string, number, string][];
 }
 
-export class PythonError extends Error {
+export class PythonException extends Error {
   /** Python's formatted traceback (`traceback.format_exception`). */
   readonly pythonTraceback: string;
   readonly pythonFrames: [string, number, string][];

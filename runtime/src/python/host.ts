@@ -15,7 +15,7 @@ import type { ModuleResolveOptions } from "../loader/resolve";
 import type { MemoryAllocator } from "../memory/allocator";
 import type { LMCacheMetadata } from "../metadata";
 import { BridgeProcess, type BridgeHello, type LmcacheMode } from "./bridge-process";
-import { PythonError, type PythonExceptionInfo } from "./errors";
+import { PythonException, type PythonExceptionInfo } from "./errors";
 import { findInterpreter } from "./interpreter";
 import { ObjectRegistry, type InstanceMemory } from "./object-registry";
 import { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connector";
@@ -139,7 +139,7 @@ export interface PythonLoadRequest {
 
 /**
  * Loads a Python connector class as LMCache does and returns its TypeScript proxy. Throws the
- * Python exception LMCache would raise (as a {@link PythonError}), or a `PythonSetupError` when
+ * Python exception LMCache would raise (as a {@link PythonException}), or a `PythonSetupError` when
  * no usable interpreter exists.
  */
 export async function createPythonConnector(req: PythonLoadRequest): Promise<RemoteConnector> {
@@ -209,7 +209,17 @@ function safeMetadata(context: ConnectorContext): LMCacheMetadata | null {
   }
 }
 
+/**
+ * What `className` in Python module `modulePath` is, as LMCache's plugin launcher sorts it:
+ * `"adapter"`, `"connector"` or `"neither"`. Python's ImportError/AttributeError propagate.
+ */
+export async function probePythonClass(modulePath: string, className: string, roots: ModuleResolveOptions, env: NodeJS.ProcessEnv = process.env): Promise<"adapter" | "connector" | "neither"> {
+  const searchRoots = pythonSearchRoots({ ...roots, env });
+  const handle = await bridgeFor(searchRoots, env);
+  return (await handle.process.request({ t: "probe", module: modulePath, cls: className, roots: searchRoots }, `importing ${modulePath}`)) as "adapter" | "connector" | "neither";
+}
+
 /** Re-raises a bridge error description as the Python exception (used by tests and tools). */
-export function pythonException(info: PythonExceptionInfo): PythonError {
-  return new PythonError(info);
+export function pythonException(info: PythonExceptionInfo): PythonException {
+  return new PythonException(info);
 }

@@ -1,7 +1,8 @@
 /** The Python lane (ours): run the Python connector classes LMCache loads, through the same engine. */
 export { findInterpreter, PythonSetupError, INSTALL_HINT, type PythonInterpreter } from "./interpreter";
 export { connectorLanguage, languageSetting, pythonSearchRoots, resolvePythonModuleFile, pythonConnectorFile, installedPythonModuleFile, type ConnectorLanguage } from "./resolve";
-export { createPythonConnector, lmcacheSetting, runningBridges, stopBridges, type PythonLoadRequest } from "./host";
+export { createPythonConnector, probePythonClass, lmcacheSetting, runningBridges, stopBridges, type PythonLoadRequest } from "./host";
+export { PythonDynamicConnectorAdapter } from "./plugin-adapter";
 export { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connector";
-export { PythonError, BridgeError, type PythonExceptionInfo } from "./errors";
+export { PythonException, BridgeError, type PythonExceptionInfo } from "./errors";
 export { kitPythonDir, type BridgeHello, type LmcacheMode } from "./bridge-process";
