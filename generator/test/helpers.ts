@@ -5,11 +5,14 @@ import * as path from "node:path";
 import { freeLoopbackPort } from "../../test/support/free-port.js";
 import type { PartialAnswers } from "../src/render/index.js";
 
-/** The answers each golden tree is generated from (one per template). */
+/** The answers each golden tree is generated from (one per template and language). */
 export const GOLDEN_ANSWERS: Record<string, PartialAnswers> = {
   memory: { name: "acme-store", template: "memory" },
   fs: { name: "acme-files", className: "AcmeFileStore", template: "fs", capabilities: ["batched", "removeSync"], loading: "plugin" },
   redis: { name: "@acme/redis-store", template: "redis", capabilities: ["batched", "ping", "removeSync"], ci: true },
+  "python-memory": { language: "python", name: "acme-store", template: "memory", capabilities: ["ping"] },
+  "python-fs": { language: "python", name: "acme-files", className: "AcmeFileStore", template: "fs", capabilities: ["batched", "removeSync"], loading: "plugin", ci: false },
+  "python-redis": { language: "python", name: "acme-redis-store", template: "redis", capabilities: ["batched", "ping", "removeSync"], ci: true },
 };
 
 /** Every file under `dir` as relative POSIX path → bytes (sorted). */

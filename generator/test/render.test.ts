@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync, mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,8 @@ import {
   externalUrl,
   moduleName,
   parseExternalUrlForTest,
+  pythonExternalUrl,
+  pythonPackageName,
   renderConnectorClass,
   renderProject,
   resolveAnswers,
@@ -48,7 +51,7 @@ describe("golden trees (regenerate with UPDATE_GOLDEN=1)", () => {
 describe("answers", () => {
   it("defaults follow the project name", () => {
     const a = resolveAnswers({ name: "acme-store" });
-    expect(a).toEqual({ name: "acme-store", className: "AcmeStoreConnector", template: "memory", capabilities: [], loading: "external", ci: true });
+    expect(a).toEqual({ language: "typescript", name: "acme-store", className: "AcmeStoreConnector", template: "memory", capabilities: [], loading: "external", ci: true });
     expect(defaultClassName("@acme/2fast")).toBe("My2fastConnector");
     expect(moduleName("AcmeHTTPStoreConnector")).toBe("acme_http_store_connector");
   });
@@ -84,8 +87,9 @@ describe("answers", () => {
   });
 
   it("reports every problem at once", () => {
-    const problems = validateAnswers({ name: "Bad Name", className: "bad", template: "s3", capabilities: ["teleport"], loading: "magic", ci: "maybe" });
-    expect(problems.length).toBeGreaterThanOrEqual(6);
+    const problems = validateAnswers({ language: "rust", name: "Bad Name", className: "bad", template: "s3", capabilities: ["teleport"], loading: "magic", ci: "maybe" });
+    expect(problems.length).toBeGreaterThanOrEqual(7);
+    expect(problems.join("\n")).toMatch(/Unknown language "rust"/);
   });
 
   it("the external URL parses the way LMCache's adapter reads it", () => {
@@ -98,7 +102,8 @@ describe("answers", () => {
     const answers: Record<string, unknown> = {};
     for (const p of PROMPTS) answers[p.name] = p.default({ ...earlier, ...answers });
     expect(validateAnswers(answers)).toEqual([]);
-    expect(PROMPTS.map((p) => p.name).sort()).toEqual(["capabilities", "ci", "className", "loading", "name", "template"]);
+    expect(PROMPTS.map((p) => p.name).sort()).toEqual(["capabilities", "ci", "className", "language", "loading", "name", "template"]);
+    expect(PROMPTS[0]!.name).toBe("language"); // the wizard's first question
   });
 });
 
@@ -113,7 +118,7 @@ describe("version table", () => {
 
 describe("the runtime dependency of a generated project", () => {
   it("is a peer ^<runtime version> and a devDependency on the vendored tarball (offline), never a plain dependency", () => {
-    for (const answers of Object.values(GOLDEN_ANSWERS)) {
+    for (const answers of Object.values(GOLDEN_ANSWERS).filter((a) => a.language !== "python")) {
       const pkg = JSON.parse(renderProject(answers).get("package.json")!);
       expect(pkg.peerDependencies).toEqual({ "lmcache-connector-runtime": `^${VERSIONS.runtime}` });
       expect(pkg.devDependencies["lmcache-connector-runtime"]).toBe(`file:${RUNTIME_TARBALL_PATH}`);
@@ -156,5 +161,86 @@ describe("renderConnectorClass", () => {
     expect(() => renderConnectorClass({ className: "Other" }, { read: () => null })).toThrow(/No package.json/);
     expect(() => renderConnectorClass({ className: "Other" }, { read: (r) => (r === "package.json" ? "{}" : null) })).toThrow(/not an LMCache connector project/);
     expect(() => renderConnectorClass({ className: "lower" }, { read })).toThrow(InvalidAnswersError);
+  });
+});
+
+describe("Python projects (--language python)", () => {
+  const SUBSETS: string[][] = [[], ["batched"], ["ping"], ["removeSync"], ["batched", "ping"], ["batched", "removeSync"], ["ping", "removeSync"], ["batched", "ping", "removeSync"]];
+  const combos = (["memory", "fs", "redis"] as const).flatMap((template) => SUBSETS.flatMap((capabilities) => (["external", "plugin"] as const).map((loading) => ({ template, capabilities, loading }))));
+
+  it("every template × capability set × loading style renders an installable package whose class LMCache can construct", () => {
+    const sources: Record<string, string> = {};
+    const tomls: Record<string, string> = {};
+    for (const { template, capabilities, loading } of combos) {
+      const label = `${template}/${capabilities.join("+") || "none"}/${loading}`;
+      const files = renderProject({ language: "python", name: "acme-store", template, capabilities, loading, ci: true });
+      const expected = ["src/acme_store/__init__.py", "src/acme_store/acme_store_connector.py", "tests/conftest.py", "tests/test_conformance.py", "pyproject.toml", "package.json", "lmcache/acme_store_connector.yaml", ".vscode/launch.json", ".github/workflows/ci.yml", "README.md", ".gitignore"];
+      if (template === "redis") expected.push("tests/redis_server.py");
+      expect([...files.keys()].sort(), label).toEqual(expected.sort());
+      const source = files.get("src/acme_store/acme_store_connector.py")!;
+      expect(source, label).toContain("class AcmeStoreConnector(RemoteConnector):");
+      expect(source, label).toContain("def __init__(self, loop, local_cpu_backend, config):");
+      expect(source, label).toContain("super().__init__(local_cpu_backend.config, local_cpu_backend.metadata)");
+      expect(source.includes("def support_batched_get(self)") && source.includes("async def batched_put(") && source.includes("def batched_contains("), label).toBe(capabilities.includes("batched"));
+      expect(source.includes("async def ping(self)"), label).toBe(capabilities.includes("ping"));
+      expect(source.includes("def remove_sync(self"), label).toBe(capabilities.includes("removeSync"));
+      // The sync methods are plain defs, the rest coroutines (an async exists_sync is always truthy).
+      expect(source, label).toMatch(/\n    def exists_sync\(/);
+      for (const m of ["exists", "get", "put", "list", "close"]) expect(source, `${label} ${m}`).toMatch(new RegExp(`\\n    async def ${m}\\(`));
+      const yaml = files.get("lmcache/acme_store_connector.yaml")!;
+      const url = "external://host:0/acme_store.acme_store_connector/?connector_name=AcmeStoreConnector";
+      const active = loading === "external" ? `remote_url: "${url}"` : 'remote_storage_plugins: ["acme_store_connector"]';
+      const commented = loading === "external" ? '# remote_storage_plugins: ["acme_store_connector"]' : `# remote_url: "${url}"`;
+      expect(yaml.split("\n"), label).toContain(active);
+      expect(yaml.split("\n"), label).toContain(commented);
+      expect(yaml, label).toContain("remote_storage_plugin.acme_store_connector.module_path: acme_store.acme_store_connector");
+      expect(files.get("tests/test_conformance.py"), label).toContain(loading === "external" ? `URL = "${url}"` : `URL = "plugin://acme_store_connector"`);
+      sources[label] = source;
+      tomls[label] = files.get("pyproject.toml")!;
+    }
+    // Debian's Python compiles every module and parses every pyproject.toml (tomllib).
+    const script = `
+import json, sys, tomllib
+data = json.load(sys.stdin)
+out = {}
+for label, source in data["sources"].items():
+    compile(source, label, "exec")
+    meta = tomllib.loads(data["tomls"][label])
+    out[label] = [meta["project"]["name"], meta["project"]["dependencies"], meta["tool"]["setuptools"]["packages"]["find"]["where"]]
+print(json.dumps(out))
+`;
+    const result = JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input: JSON.stringify({ sources, tomls }), encoding: "utf8" }));
+    for (const { template, capabilities, loading } of combos) {
+      const label = `${template}/${capabilities.join("+") || "none"}/${loading}`;
+      expect(result[label], label).toEqual(["acme-store", template === "fs" ? ["aiofiles"] : template === "redis" ? ["redis>=4.2"] : [], ["src"]]);
+    }
+  });
+
+  it("names: the package is the project folder as an identifier, the URL parses as LMCache's adapter reads it", () => {
+    expect(pythonPackageName("acme-store.v2")).toBe("acme_store_v2");
+    expect(pythonExternalUrl("acme-store", "AcmeStoreConnector")).toBe("external://host:0/acme_store.acme_store_connector/?connector_name=AcmeStoreConnector");
+    expect(parseExternalUrlForTest(pythonExternalUrl("acme-store", "AcmeStoreConnector"))).toEqual({ modulePath: "acme_store.acme_store_connector", connectorName: "AcmeStoreConnector" });
+    expect(resolveAnswers({ language: "py", name: "x-store" }).language).toBe("python");
+  });
+
+  it.each([
+    ["@acme/store", /scoped/],
+    ["2fast", /not an identifier/],
+    ["redis", /shadow/],
+    ["lmcache", /shadow/],
+    ["import", /keyword/],
+  ])("rejects the project name %j for Python (fine for TypeScript)", (name, message) => {
+    expect(validateAnswers({ language: "python", name }).join("\n")).toMatch(message);
+    if (name !== "import") expect(validateAnswers({ language: "typescript", name })).toEqual([]);
+  });
+
+  it("rejects class names the Python module would clash with", () => {
+    expect(validateAnswers({ language: "python", name: "ok", className: "RemoteMetadata" }).join("\n")).toMatch(/clashes/);
+    expect(validateAnswers({ language: "python", name: "ok", className: "None" }).join("\n")).toMatch(/reserved|clashes/);
+  });
+
+  it("adding a TypeScript class to a Python project is refused, naming why", () => {
+    const project = renderProject({ language: "python", name: "acme-store" });
+    expect(() => renderConnectorClass({ className: "Other" }, { read: (rel) => project.get(rel) ?? null })).toThrow(/Python connector project/);
   });
 });

@@ -43,7 +43,7 @@ describe("yo lmcache-connector", () => {
     const result = await helpers
       .run(APP)
       .withOptions({ skipInstall: true })
-      .withAnswers({ name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false }, { throwOnMissingAnswer: true });
+      .withAnswers({ language: "typescript", name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false }, { throwOnMissingAnswer: true });
     const tree = readTree(path.join(result.cwd, "qa-store"));
     tree.delete(RUNTIME_TARBALL_PATH);
     const expected = renderProject({ name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false });

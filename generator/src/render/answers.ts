@@ -4,7 +4,15 @@
  * call `resolveAnswers` before anything is written, so a bad name is reported, not scaffolded.
  */
 
-/** Connector templates: a Map-backed store, files on disk, or a real Redis through node-redis. */
+/**
+ * The language the connector is written in: `python` = the class LMCache itself loads (a package
+ * installable with `pip install -e .`), `typescript` = a class for the kit's TypeScript runtime.
+ */
+export const LANGUAGES = ["typescript", "python"] as const;
+/** A connector language. */
+export type Language = (typeof LANGUAGES)[number];
+
+/** Connector templates: an in-process store (Map / dict), files on disk, or a real Redis server. */
 export const TEMPLATES = ["memory", "fs", "redis"] as const;
 /** A connector template. */
 export type Template = (typeof TEMPLATES)[number];
@@ -28,7 +36,9 @@ export type LoadingStyle = (typeof LOADING_STYLES)[number];
 
 /** Everything a project is generated from. */
 export interface ProjectAnswers {
-  /** npm package name; the project folder is its unscoped part. */
+  /** What the connector is written in (the wizard's first question). */
+  language: Language;
+  /** npm package name (Python: the distribution name); the project folder is its unscoped part. */
   name: string;
   /** The connector class name (PascalCase identifier). */
   className: string;
@@ -56,6 +66,7 @@ export const DEFAULT_NAME = "my-lmcache-connector";
 
 /** Default answers (the connector class name is derived from the project name). */
 export const DEFAULTS: Omit<ProjectAnswers, "className" | "name"> = {
+  language: "typescript",
   template: "memory",
   capabilities: [],
   loading: "external",
@@ -95,6 +106,61 @@ export function moduleName(className: string): string {
 /** The `external://` URL LMCache (and the kit's CLI) loads the class with, from the project root. */
 export function externalUrl(className: string): string {
   return `external://host:0/src.${moduleName(className)}/?connector_name=${className}`;
+}
+
+/** Names a generated Python package must not take: they would shadow what the connector imports. */
+const PYTHON_RESERVED_PACKAGES = new Set(["lmcache", "lmcache_connector_kit", "torch", "redis", "aiofiles", "pytest", "tests", "src", "test"]);
+
+/** Python's keywords (a package or class named like one cannot be imported). */
+const PYTHON_KEYWORDS = new Set(
+  ("False None True and as assert async await break class continue def del elif else except finally for from global if " +
+    "import in is lambda nonlocal not or pass raise return try while with yield").split(" "),
+);
+
+/** Names the generated Python module imports or declares itself (a class named so would clash). */
+const PYTHON_RESERVED_CLASSES = new Set(["RemoteConnector", "RemoteMetadata", "CacheEngineKey", "MemoryObj", "MemoryFormat", "LocalCPUBackend", "Optional", "List"]);
+
+/**
+ * `acme-store` → `acme_store`: the import name of a generated Python package (the folder under
+ * `src/`): the project folder, lower-cased, with every run of characters other than letters and
+ * digits turned into one `_` (PEP 503 normalisation, then an identifier).
+ */
+export function pythonPackageName(name: string): string {
+  return projectFolder(name).toLowerCase().replace(/[^a-z0-9]+/g, "_");
+}
+
+/** `acme_store.acme_store_connector`: the dotted module LMCache imports for a Python project. */
+export function pythonModulePath(name: string, className: string): string {
+  return `${pythonPackageName(name)}.${moduleName(className)}`;
+}
+
+/**
+ * The `external://` URL LMCache (and the kit's CLI) loads a Python project's class with. The
+ * module resolves once `src/` is importable: `pip install -e .`, or `PYTHONPATH=src`.
+ */
+export function pythonExternalUrl(name: string, className: string): string {
+  return `external://host:0/${pythonModulePath(name, className)}/?connector_name=${className}`;
+}
+
+/** Problems a project name has only as a Python distribution and package (empty when fine). */
+function pythonNameProblems(name: string): string[] {
+  const quoted = JSON.stringify(name);
+  if (name.startsWith("@")) return [`The project name ${quoted} is scoped: a Python distribution name cannot be (use e.g. ${JSON.stringify(projectFolder(name))}).`];
+  const pkg = pythonPackageName(name);
+  if (!/^[a-z_][a-z0-9_]*$/.test(pkg) || pkg.replace(/_/g, "") === "") {
+    return [`The project name ${quoted} gives the Python package name ${JSON.stringify(pkg)}, which is not an identifier: start it with a letter.`];
+  }
+  if (PYTHON_KEYWORDS.has(pkg)) return [`The project name ${quoted} gives the Python package name ${JSON.stringify(pkg)}, a Python keyword.`];
+  if (PYTHON_RESERVED_PACKAGES.has(pkg)) return [`The project name ${quoted} gives the Python package name ${JSON.stringify(pkg)}, which would shadow a package the connector or its tests import.`];
+  return [];
+}
+
+/** Problems a class name has only in a Python module (empty when fine). */
+function pythonClassNameProblems(className: string): string[] {
+  if (PYTHON_KEYWORDS.has(className) || PYTHON_RESERVED_CLASSES.has(className)) {
+    return [`The connector class name ${JSON.stringify(className)} is reserved or clashes with a name the generated Python module uses.`];
+  }
+  return [];
 }
 
 /** Problems with an npm package name (empty when valid): npm's own rules, in plain words. */
@@ -171,11 +237,21 @@ export function validateAnswers(answers: PartialAnswers): string[] {
  */
 export function resolveAnswers(answers: PartialAnswers): ProjectAnswers {
   const problems: string[] = [];
+  // `--language py` / `ts` as the kit's CLI spells them; the answer is the full name.
+  const language = answers.language === "py" ? "python" : answers.language === "ts" ? "typescript" : (answers.language ?? DEFAULTS.language);
+  const python = language === "python";
+  if (!(LANGUAGES as readonly unknown[]).includes(language)) {
+    problems.push(`Unknown language ${JSON.stringify(language)}: choose ${LANGUAGES.join(" or ")}.`);
+  }
   const name = answers.name === undefined || answers.name === "" ? DEFAULT_NAME : answers.name;
-  problems.push(...packageNameProblems(name));
+  const nameProblems = packageNameProblems(name);
+  problems.push(...nameProblems);
   const nameStr = String(name);
+  if (python && nameProblems.length === 0) problems.push(...pythonNameProblems(nameStr));
   const className = answers.className === undefined || answers.className === "" ? defaultClassName(nameStr) : answers.className;
-  problems.push(...classNameProblems(className));
+  const classProblems = classNameProblems(className);
+  problems.push(...classProblems);
+  if (python && classProblems.length === 0) problems.push(...pythonClassNameProblems(String(className)));
 
   const template = answers.template ?? DEFAULTS.template;
   if (!(TEMPLATES as readonly unknown[]).includes(template)) {
@@ -199,6 +275,7 @@ export function resolveAnswers(answers: PartialAnswers): ProjectAnswers {
   if (ci === null) problems.push(`"ci" must be true or false, got ${JSON.stringify(answers.ci)}.`);
   if (problems.length > 0) throw new InvalidAnswersError(problems);
   return {
+    language: language as Language,
     name: nameStr,
     className: String(className),
     template: template as Template,

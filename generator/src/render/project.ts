@@ -28,6 +28,7 @@ import {
   tasksJson,
   tsconfigJson,
 } from "./templates/project-files.js";
+import { PYTHON_PROJECT_MARKER, renderPythonProject } from "./python-project.js";
 import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "./versions.js";
 
 /** Generated files: project-relative POSIX path → contents, in a stable order. */
@@ -41,6 +42,7 @@ export type RenderedFiles = Map<string, string>;
  */
 export function renderProject(partial: PartialAnswers): RenderedFiles {
   const answers = resolveAnswers(partial);
+  if (answers.language === "python") return renderPythonProject(answers);
   const mod = moduleName(answers.className);
   const ref = { className: answers.className, template: answers.template };
   const files: RenderedFiles = new Map();
@@ -113,6 +115,12 @@ export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnsw
   const answers = resolveConnectorAnswers(partial);
   const mod = moduleName(answers.className);
   const problems: string[] = [];
+  if (project.read(PYTHON_PROJECT_MARKER) !== null) {
+    // Its package.json only installs the kit's CLI: a TypeScript module would be loaded by nobody.
+    throw new InvalidAnswersError([
+      `This is a Python connector project (${PYTHON_PROJECT_MARKER}): adding a class is TypeScript-only for now; copy src/<package>/<module>.py and tests/test_conformance.py instead.`,
+    ]);
+  }
   const pkgText = project.read("package.json");
   let pkg: Record<string, any> | null = null;
   try {

@@ -7,6 +7,7 @@ import {
   DEFAULTS,
   DEFAULT_NAME,
   type Capability,
+  type Language,
   type LoadingStyle,
   type ProjectAnswers,
   type Template,
@@ -38,10 +39,15 @@ export interface PromptSpec {
   validate?: (value: unknown) => true | string;
 }
 
+const LANGUAGE_CHOICES: PromptChoice<Language>[] = [
+  { value: "typescript", label: "TypeScript", description: "A class for the kit's TypeScript runtime of LMCache's connector layer." },
+  { value: "python", label: "Python", description: "The class LMCache itself loads: a pip-installable package, tested with pytest." },
+];
+
 const TEMPLATE_CHOICES: PromptChoice<Template>[] = [
-  { value: "memory", label: "memory", description: "A Map-backed store in the process: the smallest correct connector." },
-  { value: "fs", label: "fs", description: "One file per chunk under a directory, written atomically." },
-  { value: "redis", label: "redis", description: "A real Redis server through node-redis." },
+  { value: "memory", label: "memory", description: "An in-process store (a Map, a dict): the smallest correct connector." },
+  { value: "fs", label: "fs", description: "One file per chunk under a directory, in LMCache's FSConnector format, written atomically." },
+  { value: "redis", label: "redis", description: "A real Redis server (node-redis; for Python, redis-py's asyncio client)." },
 ];
 
 const CAPABILITY_CHOICES: PromptChoice<Capability>[] = [
@@ -58,11 +64,20 @@ const LOADING_CHOICES: PromptChoice<LoadingStyle>[] = [
 /** The questions, in the order they are asked. */
 export const PROMPTS: readonly PromptSpec[] = [
   {
+    name: "language",
+    option: "language",
+    kind: "list",
+    message: "Language of the connector",
+    description: "typescript | python",
+    choices: LANGUAGE_CHOICES,
+    default: () => DEFAULTS.language,
+  },
+  {
     name: "name",
     option: "name",
     kind: "input",
     message: "Project name (npm package name)",
-    description: "npm package name of the new project; the folder is its unscoped part",
+    description: "npm package name of the new project (Python: the distribution name, its package the name with _ for -); the folder is its unscoped part",
     default: () => DEFAULT_NAME,
     validate: validateName,
   },

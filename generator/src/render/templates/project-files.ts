@@ -80,15 +80,23 @@ function templateSettings(ref: ConnectorRef): [string, string][] {
   return [];
 }
 
+/** Where LMCache finds a class: its URL, its dotted module, and how that module becomes importable. */
+export interface ConnectorLocation {
+  url: string;
+  modulePath: string;
+  /** One comment line after "Use it with LMCACHE_CONFIG_FILE=…;". */
+  resolves: string;
+}
+
 /** `lmcache/<module>.yaml`: LMCache's config for this class, in both loading styles. */
-export function lmcacheConfigYaml(ref: ConnectorRef, loading: ProjectAnswers["loading"]): string {
+export function lmcacheConfigYaml(ref: ConnectorRef, loading: ProjectAnswers["loading"], where?: ConnectorLocation): string {
   const mod = moduleName(ref.className);
-  const url = externalUrl(ref.className);
+  const url = where?.url ?? externalUrl(ref.className);
   const settings = templateSettings(ref).map(([k, v]) => `  ${k}: "${v}"`);
-  const pluginKeys = [`  remote_storage_plugin.${mod}.module_path: src.${mod}`, `  remote_storage_plugin.${mod}.class_name: ${ref.className}`];
+  const pluginKeys = [`  remote_storage_plugin.${mod}.module_path: ${where?.modulePath ?? `src.${mod}`}`, `  remote_storage_plugin.${mod}.class_name: ${ref.className}`];
   const head = [
     `# LMCache configuration for ${ref.className}.`,
-    `# Use it with LMCACHE_CONFIG_FILE=lmcache/${mod}.yaml; module paths resolve from the project root.`,
+    `# Use it with LMCACHE_CONFIG_FILE=lmcache/${mod}.yaml; ${where?.resolves ?? "module paths resolve from the project root."}`,
     "chunk_size: 256",
     "local_cpu: true",
     "max_local_cpu_size: 5",
