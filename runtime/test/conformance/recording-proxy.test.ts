@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeError, OpRecorder, summarizeValue, valueText } from "../../src/conformance/recording-proxy";
 import { runConformance } from "../../src/conformance/engine";
+import { MemoryConnector } from "../../src/connector/adapters/memory-connector";
 
 /** Values the kit cannot print with String()/JSON: each used to make the kit throw its own TypeError. */
 const nullProto = () => Object.create(null) as object;
@@ -52,7 +53,6 @@ describe("the op log never replaces what a connector did with the kit's own fail
   it("a case fails with what the connector did, not with the kit's TypeError", async () => {
     const odd = "connector-rejected-with-a-null-prototype-object";
     // a memory:// store whose get rejects with a value String() cannot print
-    const { MemoryConnector } = await import("../../src/connector/adapters/memory-connector");
     const original = MemoryConnector.prototype.get;
     MemoryConnector.prototype.get = async function () {
       throw Object.assign(Object.create(null), { why: odd });
