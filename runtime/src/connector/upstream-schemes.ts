@@ -19,6 +19,8 @@ import { netlocHostname, netlocPort, parseQsPython, parseRemoteUrl, pythonStrLis
  */
 export interface UrlRuleContext {
   extraConfig?: Record<string, unknown> | null;
+  /** `config.save_unfull_chunk` (undefined: not known). */
+  saveUnfullChunk?: boolean;
 }
 
 /** One upstream adapter and what it claims. */
@@ -239,6 +241,7 @@ export const UPSTREAM_SCHEMES: readonly UpstreamScheme[] = [
     validate: (url, ctx) => {
       const extra = ctx.extraConfig ?? {};
       if (extra["save_chunk_meta"]) throw new AssertionError("save_chunk_meta must be False for RESP");
+      if (ctx.saveUnfullChunk) throw new AssertionError("save_unfull_chunk must be False for RESP");
       remoteUrl(url);
     },
   },

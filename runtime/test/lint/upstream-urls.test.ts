@@ -89,3 +89,13 @@ describe("remote_url: plugin://… takes LMCache's legacy path (no plugin name)"
     expect(lintDocument({ path: `${ws}/src/p${Math.random()}.ts`, text }, { cwd: ws, env: {}, remoteStoragePlugins: ["fs"] })).toEqual([]);
   });
 });
+
+describe("remote_url rules that depend on the rest of the config", () => {
+  it("resp:// with save_chunk_meta or save_unfull_chunk true is LMC025 on remote_url, with the RESP adapter's assertion", () => {
+    const meta = lint("resp://127.0.0.1:6379", "extra_config:\n  save_chunk_meta: true\n");
+    expect(meta.map((d) => d.code)).toEqual(["LMC025"]);
+    expect(meta[0]!.message).toContain("AssertionError: save_chunk_meta must be False for RESP");
+    expect(codes("resp://127.0.0.1:6379", "save_unfull_chunk: true\n")).toEqual(["LMC025"]);
+    expect(codes("resp://127.0.0.1:6379", "save_unfull_chunk: false\nextra_config:\n  save_chunk_meta: False\n")).toEqual([]);
+  });
+});

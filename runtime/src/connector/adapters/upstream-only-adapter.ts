@@ -25,7 +25,7 @@ export class UpstreamOnlyAdapter extends ConnectorAdapter {
   }
 
   override createConnector(context: ConnectorContext): RemoteConnector {
-    this.entry.validate?.(context.url, { extraConfig: context.config?.extraConfig ?? null });
+    this.entry.validate?.(context.url, { extraConfig: context.config?.extraConfig ?? null, saveUnfullChunk: context.config?.saveUnfullChunk ?? false });
     throw new NotImplementedError(notImplementedLocallyMessage(this.entry, redactUrl(context.url)));
   }
 

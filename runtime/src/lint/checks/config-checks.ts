@@ -7,6 +7,8 @@
 import { safeLoadPyYaml } from "../../config/pyyaml";
 import { readConfigMapping } from "../../config/read-config";
 import { CONFIG_ALIASES, DEFINITION_BY_KEY } from "../../config/definitions";
+import type { LMCacheEngineConfig } from "../../config/engine-config";
+import { upstreamSchemeFor } from "../../connector/upstream-schemes";
 import type { LintDiagnostic } from "../types";
 import { diag, type CheckEnv } from "./env";
 
@@ -48,7 +50,10 @@ export function checkConfigValues(env: CheckEnv, text: string): LintDiagnostic[]
     if (!value || typeof value !== "object" || Array.isArray(value)) continue;
     const mapping = value as Record<string, unknown>;
     if (!isLMCacheConfig(mapping)) continue;
-    for (const issue of readConfigMapping(mapping, "lint").issues) {
+    const { config, issues } = readConfigMapping(mapping, "lint");
+    const urlIssue = remoteUrlIssue(config);
+    if (urlIssue) issues.push(urlIssue);
+    for (const issue of issues) {
       const at = keyOffset(doc.text, issue.key);
       const start = doc.start + Math.max(0, at);
       const range = env.lines.range(start, at < 0 ? start : start + issue.key.length);
@@ -56,4 +61,28 @@ export function checkConfigValues(env: CheckEnv, text: string): LintDiagnostic[]
     }
   }
   return out;
+}
+
+/**
+ * The remote_url rules that depend on the rest of the config (resp://: `save_chunk_meta` and
+ * `save_unfull_chunk` must be False), reported on `remote_url` when the URL alone passes (the
+ * URL-only errors are url-checks' to report).
+ */
+function remoteUrlIssue(config: LMCacheEngineConfig): { key: string; severity: "error"; message: string } | null {
+  const url = config.remoteUrl;
+  if (typeof url !== "string") return null;
+  const validate = upstreamSchemeFor(url)?.validate;
+  if (!validate) return null;
+  try {
+    validate(url, { extraConfig: undefined });
+  } catch {
+    return null;
+  }
+  try {
+    validate(url, { extraConfig: config.extraConfig ?? null, saveUnfullChunk: Boolean(config.saveUnfullChunk) });
+    return null;
+  } catch (error) {
+    const e = error as Error;
+    return { key: "remote_url", severity: "error", message: `${e.name}: ${e.message} (LMCache's adapter for ${url.slice(0, url.indexOf("://") + 3)} raises it when the connector is created)` };
+  }
 }
