@@ -4,7 +4,7 @@
  * No esbuild import here: the extension reads the location to let the debugger find source maps.
  */
 import { chmodSync, lstatSync, mkdirSync, statSync, type Stats } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, tmpdir, userInfo } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { ImportError } from "../errors";
 
@@ -67,4 +67,32 @@ export function ensurePrivateDir(dir: string, uid: number | undefined = process.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   checkParent(dirname(dir), uid);
   checkLeaf(dir, uid);
+}
+
+/** The fallback when the user's cache directory cannot be created: `<tmp>/lmcache-connector-<uid>/compiled`, held to the same checks. */
+export function fallbackCompileCacheDir(): string {
+  const who = process.getuid?.() ?? userInfo().username;
+  return join(tmpdir(), `${CACHE_FOLDER_NAME}-${who}`, "compiled");
+}
+
+/** Errors of `mkdir` that mean "this place cannot be written", not "this place is unsafe". */
+const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "ENOENT"]);
+
+/**
+ * The default compile cache, made private ({@link ensurePrivateDir}); when the user's cache
+ * directory cannot be written at all (a read-only or missing HOME, as in some sandboxes), the
+ * per-user {@link fallbackCompileCacheDir} in the temp folder, which must pass the same checks.
+ * A folder refused as unsafe is never replaced by the fallback: that error propagates.
+ */
+export function ensureDefaultCompileCacheDir(): string {
+  const preferred = defaultCompileCacheDir();
+  try {
+    ensurePrivateDir(preferred);
+    return preferred;
+  } catch (e) {
+    if (!UNWRITABLE.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+  }
+  const fallback = fallbackCompileCacheDir();
+  ensurePrivateDir(fallback);
+  return fallback;
 }

@@ -9,7 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Message } from "esbuild";
 import { version as KIT_VERSION } from "../../package.json";
-import { defaultCompileCacheDir, ensurePrivateDir } from "./cache-dir";
+import { defaultCompileCacheDir, ensureDefaultCompileCacheDir, ensurePrivateDir } from "./cache-dir";
 
 /** esbuild is loaded on first compile, so code that only resolves modules (the linter) never needs it. */
 function esbuild(): typeof import("esbuild") {
@@ -123,8 +123,9 @@ function writeAtomically(path: string, data: string): void {
  */
 export async function compileModule(sourceFile: string, opts: { cacheDir?: string } = {}): Promise<CompiledModule> {
   const file = resolve(sourceFile);
-  const cacheDir = opts.cacheDir ?? defaultCompileCacheDir();
-  ensurePrivateDir(cacheDir);
+  let cacheDir: string;
+  if (opts.cacheDir === undefined) cacheDir = ensureDefaultCompileCacheDir();
+  else ensurePrivateDir((cacheDir = opts.cacheDir));
   const key = sha256(`${BUILD_RECIPE}\0esbuild ${esbuild().version}\0kit ${KIT_VERSION}\0${file}`).slice(0, 32);
   const cached = verifiedEntry(cacheDir, key, file);
   if (cached) return { sourceFile: file, ...cached, fromCache: true };

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileModule, defaultCompileCacheDir, ensurePrivateDir, userCacheRoot } from "../../src/loader";
+import { ensureDefaultCompileCacheDir, fallbackCompileCacheDir } from "../../src/loader/cache-dir";
 
 let tmp: string;
 let src: string;
@@ -30,6 +31,42 @@ describe("compile cache location", () => {
     expect(userCacheRoot({ XDG_CACHE_HOME: "rel/cache" }, "linux", "/home/u")).toBe("/home/u/.cache");
     expect(userCacheRoot({}, "linux", "/home/u")).toBe("/home/u/.cache");
     expect(userCacheRoot({}, "darwin", "/Users/u")).toBe("/Users/u/Library/Caches");
+  });
+});
+
+describe("default compile cache", () => {
+  function withXdg<T>(value: string, fn: () => T): T {
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = value;
+    try {
+      return fn();
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
+    }
+  }
+
+  it("is created private under $XDG_CACHE_HOME", () => {
+    const xdg = join(tmp, "xdg-default");
+    expect(withXdg(xdg, ensureDefaultCompileCacheDir)).toBe(join(xdg, "lmcache-connector", "compiled"));
+    expect(statSync(join(xdg, "lmcache-connector", "compiled")).mode & 0o777).toBe(0o700);
+  });
+
+  it("falls back to a private per-user folder in the temp dir when the cache dir cannot be written", () => {
+    const notADir = join(tmp, "plain-file");
+    writeFileSync(notADir, "");
+    const dir = withXdg(join(notADir, "cache"), ensureDefaultCompileCacheDir);
+    expect(dir).toBe(fallbackCompileCacheDir());
+    expect(dir.startsWith(tmpdir())).toBe(true);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it("never falls back from a folder refused as unsafe", () => {
+    const xdg = join(tmp, "xdg-unsafe");
+    mkdirSync(join(xdg, "lmcache-connector"), { recursive: true });
+    mkdirSync(join(tmp, "elsewhere"), { mode: 0o700 });
+    symlinkSync(join(tmp, "elsewhere"), join(xdg, "lmcache-connector", "compiled"));
+    expect(() => withXdg(xdg, ensureDefaultCompileCacheDir)).toThrow(/not a plain directory/);
   });
 });
 
