@@ -9,19 +9,22 @@ Channels (file descriptors and FIFOs the engine opened before starting this proc
   the engine's ``reply`` to our callbacks (``local_cpu_backend.allocate``) and ``drop``.
 - ``--sync-req`` / ``--sync-resp``: FIFOs for the synchronous methods (``exists_sync``,
   ``remove_sync``, ``support_*``, ``batched_contains`` …), which LMCache calls directly from the
-  caller's thread: here a pool of caller threads, never the loop thread. The engine blocks on
-  the answer with a deadline of its own.
+  caller's thread: here one caller thread, never the loop thread. The engine blocks on the answer
+  with a deadline of its own (and stops the bridge past it: a Python thread cannot be stopped).
+  The engine's loop watchdog asks here where the loop thread is (``stack``), which works while
+  the loop is stuck.
 
 The process exits when the engine's end of ``--fd`` closes, and (Linux) when its parent dies.
 """
 import argparse
 import asyncio
-import concurrent.futures
 import inspect
 import itertools
 import os
+import select
 import sys
 import threading
+import time
 import traceback
 
 from .errors import describe_exception
@@ -132,7 +135,15 @@ class Instance:
 
 
 class Bridge:
+    """Frames are read where they are served, so a call costs no thread hand-off: the asyncio
+    loop thread reads the socket (``loop.add_reader``) and starts each coroutine at once; one
+    caller thread reads the sync FIFO and runs each sync method itself. A thread that asks the
+    engine something (``allocate``) while it is the reader of its channel reads the answer inline;
+    any other thread (a constructor running in an ``open`` thread, a connector's own thread) waits
+    for the loop thread to hand it over."""
+
     def __init__(self, fd: int, sync_req: str, sync_resp: str):
+        from .frames import FrameBuffer
         from .memory import ObjectTable
 
         self.table = ObjectTable()
@@ -141,39 +152,79 @@ class Bridge:
         self.waiters = {}
         self.waiters_lock = threading.Lock()
         self.callback_ids = itertools.count(1)
-        self.local = threading.local()
-        self.async_reader = FrameReader(fd)
+        self.async_fd = fd
+        self.async_frames = FrameBuffer()
+        self.async_deferred = []
         self.async_out = FrameWriter(fd, self.table.attach_events)
         # Open order matches the engine's (it holds both FIFOs open read-write, so neither blocks).
         self.sync_in_fd = os.open(sync_req, os.O_RDONLY)
         self.sync_out = FrameWriter(os.open(sync_resp, os.O_WRONLY), self.table.attach_events)
-        self.sync_reader = FrameReader(self.sync_in_fd)
-        self.callers = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="lmcache-caller")
+        self.sync_frames = FrameBuffer()
+        self.sync_deferred = []
         self.loop = asyncio.new_event_loop()
-        self.loop_thread = threading.Thread(target=self.loop.run_forever, name="lmcache-loop", daemon=True)
-        self.loop_thread.start()
+        os.set_blocking(fd, False)
+        self.loop.add_reader(fd, self._on_async_readable)
+        self.loop_thread = threading.main_thread()  # serve() runs the loop on this thread
+        self.sync_thread = threading.Thread(target=self._serve_sync, name="lmcache-caller", daemon=True)
 
     # ---- callbacks into the engine -----------------------------------------------------------
     def ask(self, iid, method, args):
-        channel = getattr(self.local, "channel", "async")
         cid = next(self.callback_ids)
-        done = threading.Event()
-        slot = {}
-        with self.waiters_lock:
-            self.waiters[cid] = (done, slot)
-        writer = self.sync_out if channel == "sync" else self.async_out
-        writer.write({"t": "cb", "id": cid, "inst": iid, "m": method, "args": args})
-        if not done.wait(CALLBACK_TIMEOUT_S):
+        frame = {"t": "cb", "id": cid, "inst": iid, "m": method, "args": args}
+        current = threading.current_thread()
+        if current is self.loop_thread:
+            reply = self._ask_inline(self.async_out, self.async_fd, self.async_frames, self.async_deferred, frame, method)
+            if self.async_deferred:
+                self.loop.call_soon(self._drain_async)
+        elif current is self.sync_thread:
+            reply = self._ask_inline(self.sync_out, self.sync_in_fd, self.sync_frames, self.sync_deferred, frame, method)
+        else:
+            done = threading.Event()
+            slot = {}
             with self.waiters_lock:
-                self.waiters.pop(cid, None)
-            raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
-        if "error" in slot:
-            error = slot["error"]
+                self.waiters[cid] = (done, slot)
+            self.async_out.write(frame)
+            if not done.wait(CALLBACK_TIMEOUT_S):
+                with self.waiters_lock:
+                    self.waiters.pop(cid, None)
+                raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
+            reply = slot["reply"]
+        if not reply.get("ok", True):
+            error = reply["error"]
             exc_type = __builtins__.get(error["type"]) if isinstance(__builtins__, dict) else getattr(__builtins__, error["type"], None)
             if not (isinstance(exc_type, type) and issubclass(exc_type, Exception)):
                 exc_type = RuntimeError
             raise exc_type(error["message"])
-        return slot.get("value")
+        return reply.get("value")
+
+    def _ask_inline(self, writer, fd, frames, deferred, frame, method):
+        """Sends ``frame`` and reads this channel until its reply: other replies are handed to
+        their waiters, everything else is kept for after."""
+        writer.write(frame)
+        until = time.monotonic() + CALLBACK_TIMEOUT_S
+        while True:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                os._exit(0)
+            found = None
+            for msg in frames.push(chunk):
+                if msg.get("t") == "reply" and msg.get("id") == frame["id"] and found is None:
+                    found = msg
+                elif msg.get("t") == "reply":
+                    self._resolve(msg)
+                else:
+                    deferred.append(msg)
+            if found is not None:
+                return found
 
     def _resolve(self, msg):
         with self.waiters_lock:
@@ -181,10 +232,7 @@ class Bridge:
         if waiter is None:
             return
         done, slot = waiter
-        if msg.get("ok", True):
-            slot["value"] = msg.get("value")
-        else:
-            slot["error"] = msg["error"]
+        slot["reply"] = msg
         done.set()
 
     # ---- results -------------------------------------------------------------------------------
@@ -203,42 +251,46 @@ class Bridge:
             raise RuntimeError(f"connector instance {msg['inst']} is not open in the bridge")
         return inst
 
-    # ---- async channel -------------------------------------------------------------------------
+    # ---- async channel (served on the loop thread) ---------------------------------------------
     def serve(self) -> None:
-        threading.Thread(target=self._serve_sync, name="lmcache-sync-dispatch", daemon=True).start()
-        while True:
-            try:
-                msg = self.async_reader.read()
-            except (ChannelClosed, OSError):
-                os._exit(0)
-            if "freed" in msg:
-                self.table.freed(msg["freed"])
-            kind = msg.get("t")
-            if kind == "reply":
-                self._resolve(msg)
-            elif kind == "call":
-                self._call_async(msg)
-            elif kind == "open":
-                threading.Thread(target=self._open, args=(msg,), name="lmcache-open", daemon=True).start()
-            elif kind == "probe":
-                threading.Thread(target=self._probe, args=(msg,), name="lmcache-probe", daemon=True).start()
-            elif kind == "drop":
-                self.instances.pop(msg["inst"], None)
-            elif kind == "stack":
-                self._send_result(self.async_out, msg["id"], self._loop_stack)
-            elif kind == "exit":
-                os._exit(0)
+        self.sync_thread.start()
+        self.loop.run_forever()
 
-    def _loop_stack(self):
-        """Where the loop thread is: idle in the selector, or busy in some frame (the engine's
-        watchdog stops a bridge whose loop stays busy, naming the innermost frame)."""
-        frame = sys._current_frames().get(self.loop_thread.ident)
-        if frame is None:
-            return {"idle": True, "frames": []}
-        frames = traceback.extract_stack(frame)
-        inner = frames[-1]
-        idle = os.path.basename(inner.filename) == "selectors.py" or inner.name in ("select", "poll", "epoll")
-        return {"idle": idle, "frames": [[f.filename, f.lineno, f.name] for f in frames[-8:]]}
+    def _on_async_readable(self):
+        try:
+            chunk = os.read(self.async_fd, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            os._exit(0)
+        if not chunk:
+            os._exit(0)
+        try:
+            self.async_deferred.extend(self.async_frames.push(chunk))
+        except ChannelClosed:
+            os._exit(0)
+        self._drain_async()
+
+    def _drain_async(self):
+        while self.async_deferred:
+            self._dispatch_async(self.async_deferred.pop(0))
+
+    def _dispatch_async(self, msg):
+        if "freed" in msg:
+            self.table.freed(msg["freed"])
+        kind = msg.get("t")
+        if kind == "reply":
+            self._resolve(msg)
+        elif kind == "call":
+            self._call_async(msg)
+        elif kind == "open":
+            threading.Thread(target=self._open, args=(msg,), name="lmcache-open", daemon=True).start()
+        elif kind == "probe":
+            threading.Thread(target=self._probe, args=(msg,), name="lmcache-probe", daemon=True).start()
+        elif kind == "drop":
+            self.instances.pop(msg["inst"], None)
+        elif kind == "exit":
+            os._exit(0)
 
     def _call_async(self, msg):
         from .values import decode
@@ -256,12 +308,23 @@ class Bridge:
             # "object bool can't be used in 'await' expression", as it does under LMCache.
             return await method(*args)
 
-        future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+        task = self.loop.create_task(invoke())
         # A call that never finishes stays referenced: asyncio would otherwise log "Task was
         # destroyed but it is pending!" when its connector instance is dropped.
-        self.in_flight.add(future)
-        future.add_done_callback(self.in_flight.discard)
-        future.add_done_callback(lambda f: self._send_result(self.async_out, msg["id"], f.result))
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+        task.add_done_callback(lambda t: self._send_result(self.async_out, msg["id"], t.result))
+
+    def _loop_stack(self):
+        """Where the loop thread is: idle in the selector, or busy in some frame (the engine's
+        watchdog stops a bridge whose loop stays busy, naming the innermost frame)."""
+        frame = sys._current_frames().get(self.loop_thread.ident)
+        if frame is None:
+            return {"idle": True, "frames": []}
+        frames = traceback.extract_stack(frame)
+        inner = frames[-1]
+        idle = os.path.basename(inner.filename) == "selectors.py" or inner.name in ("select", "poll", "epoll")
+        return {"idle": idle, "frames": [[f.filename, f.lineno, f.name] for f in frames[-8:]]}
 
     def _open(self, msg):
         def run():
@@ -306,19 +369,27 @@ class Bridge:
 
         self._send_result(self.async_out, msg["id"], run)
 
-    # ---- sync channel --------------------------------------------------------------------------
+    # ---- sync channel (served on the caller thread) --------------------------------------------
     def _serve_sync(self) -> None:
         while True:
-            try:
-                msg = self.sync_reader.read()
-            except (ChannelClosed, OSError):
-                os._exit(0)
+            while not self.sync_deferred:
+                try:
+                    chunk = os.read(self.sync_in_fd, 1 << 16)
+                except OSError:
+                    os._exit(0)
+                if not chunk:
+                    os._exit(0)
+                self.sync_deferred.extend(self.sync_frames.push(chunk))
+            msg = self.sync_deferred.pop(0)
             if "freed" in msg:
                 self.table.freed(msg["freed"])
-            if msg.get("t") == "reply":
+            kind = msg.get("t")
+            if kind == "reply":
                 self._resolve(msg)
-            elif msg.get("t") == "call":
-                self.callers.submit(self._call_sync, msg)
+            elif kind == "call":
+                self._call_sync(msg)
+            elif kind == "stack":
+                self._send_result(self.sync_out, msg["id"], self._loop_stack)
 
     def _call_sync(self, msg):
         from .values import decode
@@ -328,11 +399,7 @@ class Bridge:
             args = decode(msg["args"], inst)
             return getattr(inst.connector, msg["m"])(*args)
 
-        self.local.channel = "sync"
-        try:
-            self._send_result(self.sync_out, msg["id"], run)
-        finally:
-            self.local.channel = "async"
+        self._send_result(self.sync_out, msg["id"], run)
 
 
 def main(argv=None) -> None:

@@ -60,3 +60,23 @@ class FrameWriter:
             while view:
                 written = os.write(self.fd, view)
                 view = view[written:]
+
+
+class FrameBuffer:
+    """Reassembles frames from chunks read off a non-blocking descriptor."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+
+    def push(self, chunk: bytes) -> list:
+        self.buffer += chunk
+        out = []
+        while len(self.buffer) >= 4:
+            (length,) = _LEN.unpack_from(self.buffer, 0)
+            if length > MAX_FRAME_BYTES:
+                raise ChannelClosed()
+            if len(self.buffer) < 4 + length:
+                break
+            out.append(json.loads(bytes(self.buffer[4 : 4 + length])))
+            del self.buffer[: 4 + length]
+        return out

@@ -57,6 +57,8 @@ export const SYNC_DEADLINE_MS = 2000;
 const LOOP_SAMPLE_MS = 500;
 /** Busy samples in a row that stop the bridge (about 2.5 s of a loop that never yields). */
 const LOOP_BUSY_SAMPLES = 5;
+/** How long one watchdog sample may block Node (the answer normally takes well under 1 ms). */
+const LOOP_SAMPLE_DEADLINE_MS = 200;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** The first naps of a synchronous call's wait: most answers come within a few hundred µs. */
@@ -87,7 +89,6 @@ export class BridgeProcess {
   private readonly syncBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly syncBacklog: Frame[] = [];
   private watchdog: NodeJS.Timeout | null = null;
-  private sampling = false;
   private busySamples = 0;
 
   private constructor(init: { child: ChildProcess; socket: Socket; hello: BridgeHello; interpreter: PythonInterpreter; syncReqFd: number; syncRespFd: number }) {
@@ -230,26 +231,21 @@ export class BridgeProcess {
    * calls in flight fail naming the Python frame that held the loop. The next load starts afresh.
    */
   private sampleLoop(): void {
-    if (this.sampling || this.dead !== null) return;
-    this.sampling = true;
-    const id = this.nextId++;
-    this.pending.set(id, {
-      what: "the loop watchdog",
-      withTraceback: false,
-      reject: () => undefined,
-      resolve: (value) => {
-        this.sampling = false;
-        const where = value as { idle: boolean; frames: [string, number, string][] };
-        if (where.idle) {
-          this.busySamples = 0;
-          return;
-        }
-        if (++this.busySamples < LOOP_BUSY_SAMPLES) return;
-        const [file, line, fn] = where.frames.at(-1) ?? ["?", 0, "?"];
-        this.stop(`the connector's event loop thread was busy for ${(LOOP_BUSY_SAMPLES * LOOP_SAMPLE_MS) / 1000} s in ${fn} (${file}:${line}) — a busy loop or blocking call inside a coroutine; the Python bridge was stopped`);
-      },
-    });
-    this.socket.write(encodeFrame({ t: "stack", id }));
+    if (this.dead !== null) return;
+    let where: { idle: boolean; frames: [string, number, string][] };
+    try {
+      // answered by Python's caller thread, which is free while only coroutines are pending
+      where = this.callSync({ t: "stack" }, "the loop watchdog", LOOP_SAMPLE_DEADLINE_MS, { stopOnTimeout: false }) as typeof where;
+    } catch {
+      return;
+    }
+    if (where.idle) {
+      this.busySamples = 0;
+      return;
+    }
+    if (++this.busySamples < LOOP_BUSY_SAMPLES) return;
+    const [file, line, fn] = where.frames.at(-1) ?? ["?", 0, "?"];
+    this.stop(`the connector's event loop thread was busy for ${(LOOP_BUSY_SAMPLES * LOOP_SAMPLE_MS) / 1000} s in ${fn} (${file}:${line}) — a busy loop or blocking call inside a coroutine; the Python bridge was stopped`);
   }
 
   /** Stops the process, failing whatever is in flight with `reason`. */
@@ -305,7 +301,7 @@ export class BridgeProcess {
    * Past `deadlineMs` throws a `TimeoutError` naming the method (the Python thread is left running;
    * its late answer is discarded).
    */
-  callSync(frame: Omit<Frame, "id">, what: string, deadlineMs: number): unknown {
+  callSync(frame: Omit<Frame, "id">, what: string, deadlineMs: number, opts: { stopOnTimeout?: boolean } = {}): unknown {
     if (this.dead !== null) throw new BridgeError(`${this.dead}; cannot run ${what}`);
     const id = this.nextId++;
     this.writeSync(encodeFrame({ ...frame, id }));
@@ -341,7 +337,7 @@ export class BridgeProcess {
       }
       if (performance.now() > until) {
         // Python cannot stop a thread: the only way to end the call is to end the process.
-        this.stop(`${what} did not return within ${deadlineMs} ms; the Python bridge was stopped`);
+        if (opts.stopOnTimeout ?? true) this.stop(`${what} did not return within ${deadlineMs} ms; the Python bridge was stopped`);
         const error = new Error(`${what} did not return within ${deadlineMs} ms (the Python bridge was stopped; the next load starts a new one)`);
         error.name = "TimeoutError";
         throw error;
