@@ -77,4 +77,15 @@ describe("Python broken fixtures fail the case meant for them", () => {
     expect(line).toMatch(/async def put\(/);
     expect(line.slice(loc.column - 1).startsWith("put")).toBe(true);
   });
+
+  it("a differential counterexample found on a Python connector replays with --seed/--replay", async () => {
+    const first = await runConformance({ url: url("evicts_silently", "EvictsSilently"), cwd: BROKEN, cases: ["differential.memory-reference"], seed: 21 });
+    const replay = first.results[0]!.replay;
+    expect(first.results[0]!.status).toBe("failed");
+    expect(replay?.seed).toBe(21);
+    expect(replay?.path).toBeTruthy();
+    const again = await runConformance({ url: url("evicts_silently", "EvictsSilently"), cwd: BROKEN, cases: ["differential.memory-reference"], seed: replay!.seed, replayPath: replay!.path });
+    expect(again.results[0]!.status).toBe("failed");
+    expect(again.results[0]!.message).toBe(first.results[0]!.message);
+  });
 });
