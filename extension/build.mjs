@@ -136,8 +136,10 @@ const contexts = await Promise.all([
     ...common,
     entryPoints: [path.join(root, "extension", "src", "extension.ts")],
     outfile,
-    // Read by extension.ts for its "activated in" log line (a module-local var of the CJS bundle).
+    // Read by extension.ts for its "activated in" log line: when the bundle began and finished
+    // evaluating (module-local vars of the CJS bundle).
     banner: { js: "\"use strict\";\nvar __extensionBundleStart = performance.now();" },
+    footer: { js: "var __extensionBundleEnd = performance.now();" },
     // `import()` of the split-off core becomes a plain `require` (the extension host is CommonJS).
     supported: { "dynamic-import": false },
     plugins: [splitLintCorePlugin, ...runtimePlugins, ...reporters],
