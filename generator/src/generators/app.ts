@@ -41,6 +41,7 @@ export default class AppGenerator extends Generator {
 
   end(): void {
     const folder = projectFolder(this.answers.name);
-    this.log(`\n${this.answers.className} is ready in ${folder}/. Next:\n  cd ${folder}\n  npm install --prefer-offline\n  npm test\n`);
+    const next = this.answers.language === "python" ? "npm install --offline   # the kit's CLI for the tests\n  python3 -m pytest" : "npm install --prefer-offline\n  npm test";
+    this.log(`\n${this.answers.className} is ready in ${folder}/. Next:\n  cd ${folder}\n  ${next}\n`);
   }
 }

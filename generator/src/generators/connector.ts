@@ -10,8 +10,8 @@ import { type ConnectorAnswers, CONNECTOR_MERGED_FILES, PROMPTS, renderConnector
 import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
 import { collectAnswers, declareOptions, printVersionAndStop, resolveOrExplain } from "./options.js";
 
-/** The project-level questions that do not apply to one more class. */
-const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== "ci").map((p) =>
+/** The project-level questions that do not apply to one more class (it is TypeScript: see renderConnectorClass). */
+const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== "ci" && p.name !== "language").map((p) =>
   p.name === "className" ? { ...p, default: () => "" } : p,
 );
 

@@ -19,7 +19,8 @@ item, ``load``, with LMCache's exception; a crash or hang (exit 3) fails the ite
 flight and a ``run`` item with the CLI's report.
 
 The connector runs in the interpreter running pytest (``--python sys.executable``) unless
-``LMCACHE_PYTHON`` names another. The CLI is ``LMCACHE_CONNECTOR_CLI`` when set, else the one
+``LMCACHE_PYTHON`` names another. ``LMCACHE_CONNECTOR_CASES`` (a glob list, e.g.
+``"roundtrip.*,refs"``) runs only the matching cases. The CLI is ``LMCACHE_CONNECTOR_CLI`` when set, else the one
 shipped next to this file (``<lmcache-connector-runtime>/bin/lmcache-connector.js``).
 
 Nothing here imports ``lmcache`` or torch: the test process only reads the CLI's report.
@@ -99,6 +100,9 @@ def check_command(
         cmd += ["--extra", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
     if not os.environ.get("LMCACHE_PYTHON"):
         cmd += ["--python", sys.executable]
+    if os.environ.get("LMCACHE_CONNECTOR_CASES", "").strip():
+        # Only the matching cases run (the engine's --cases; pytest's -k only deselects after the run).
+        cmd += ["--cases", os.environ["LMCACHE_CONNECTOR_CASES"].strip()]
     return [*cmd, *args]
 
 
