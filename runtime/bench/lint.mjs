@@ -1,6 +1,7 @@
 // Linter speed figures (a benchmark, not a timed test): first lint, unchanged re-lint and
-// one-line-edit re-lint of a 10,000-line YAML config and a 10,000-line TS file (~100 connector
-// URLs), each the MEDIAN of N runs, printed beside the issue's targets.
+// one-line-edit re-lint of a 10,000-line YAML config, a 10,000-line TS file (~100 connector
+// URLs) and a 10,000-line Python source (1,000 connector classes checked in the file, 100 URLs),
+// each the MEDIAN of N runs, printed beside the issue's targets.
 // Needs `npm run build -w runtime` first. Usage: node runtime/bench/lint.mjs [runs=31] [coldRuns=5]
 //
 // "first" is measured in fresh child processes (cold JIT, cold parser and module caches: what an
@@ -32,7 +33,21 @@ function tsText(edit) {
   if (edit) lines[5000] = `export const edited = "${edit}";`;
   return lines.join("\n") + "\n";
 }
-const CASES = { YAML: { make: yamlText, file: "big.yaml" }, TS: { make: tsText, file: "big.ts" } };
+// A Python source: 1,000 connector classes of 10 lines (each checked in the file: method kinds, MRO).
+function pyText(edit) {
+  const lines = ["from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector"];
+  for (let i = 0; i < 1000; i++) {
+    lines.push(
+      `class Conn${i}(RemoteConnector):`, "    def __init__(self, loop, local_cpu_backend, config):", "        super().__init__(config, local_cpu_backend.metadata)",
+      "    async def exists(self, key): return False", "    def exists_sync(self, key): return False", "    async def get(self, key): return None",
+      "    async def put(self, key, obj): pass", "    async def list(self): return []",
+      i % 10 === 0 ? `    URL = "${url}"` : "    async def close(self): pass", "",
+    );
+  }
+  if (edit) lines[5000] = `    edited = "${edit}"`;
+  return lines.join("\n") + "\n";
+}
+const CASES = { YAML: { make: yamlText, file: "big.yaml" }, TS: { make: tsText, file: "big.ts" }, PY: { make: pyText, file: "big.py" } };
 
 function workspace() {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), "lint-bench-"));

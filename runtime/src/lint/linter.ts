@@ -23,9 +23,7 @@ import { shiftScan, type ScanResult } from "./occurrences";
 import { checkUrl } from "./checks/url-checks";
 import { checkPlugins } from "./checks/plugin-checks";
 import { checkConfigValues } from "./checks/config-checks";
-import { checkPythonSource } from "./checks/python-connector-checks";
-import { analyzePythonModule } from "./modules/python-module";
-import { parsePythonChunks } from "./scan/python-chunked";
+import { PythonSourceChecks } from "./checks/python-source-checks";
 import type { CheckEnv } from "./checks/env";
 import { checkSignature, depsHold, recordDeps, shiftDiagnostic, type ModuleDeps } from "./check-cache";
 import type { LintContext, LintDiagnostic, LintDocument } from "./types";
@@ -42,6 +40,8 @@ interface DocumentState {
   scanner: ChunkedScanner | null;
   checked: Map<string, ChunkCheck>;
   last?: { text: string; contextSignature: string; deps: ModuleDeps; diagnostics: LintDiagnostic[] };
+  /** Python sources: the in-source checks, cached per chunk. */
+  python?: PythonSourceChecks;
 }
 
 const documents = new Map<string, DocumentState>();
@@ -133,7 +133,7 @@ export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnosti
   out.push(...checkPlugins(env, scan.occurrences));
   if (language === "yaml") out.push(...checkConfigValues(env, doc.text));
   // A Python source: its own syntax error, and its connector classes' method kinds (ours, issue 12).
-  if (language === "python") out.push(...checkPythonSource(env, doc, analyzePythonModule(doc.path, doc.text, parsePythonChunks(chunks, doc.text))));
+  if (language === "python") out.push(...(state.python ??= new PythonSourceChecks()).check(env, doc, chunks, signature, signatures));
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   pruneChecks(state, chunks);
   state.last = { text: doc.text, contextSignature, deps: recordDeps(env, allDeps, signatures), diagnostics: out };

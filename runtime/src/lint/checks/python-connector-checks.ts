@@ -17,7 +17,7 @@ import type { PyFunction } from "../scan/python-syntax";
 import { callError } from "./python-call";
 import { diag, type CheckEnv } from "./env";
 import type { LintCodeKey } from "../codes";
-import type { LintDiagnostic, LintDocument, LintFix, LintRange } from "../types";
+import type { LintDiagnostic, LintRange } from "../types";
 
 /** The keywords LMCache instantiates external and plugin connectors with (contract §1.1, §1.5). */
 export const CONNECTOR_KEYWORDS = ["loop", "local_cpu_backend", "config"] as const;
@@ -25,6 +25,9 @@ export const CONNECTOR_KEYWORDS = ["loop", "local_cpu_backend", "config"] as con
 export const ASYNC_METHODS = ["exists", "get", "put", "list", "close"] as const;
 /** Methods LMCache calls directly from a worker thread. */
 export const SYNC_METHODS = ["exists_sync", "remove_sync"] as const;
+
+/** Every method whose kind is checked. */
+export const KIND_CHECKED: readonly string[] = [...ASYNC_METHODS, ...SYNC_METHODS];
 
 /** How LMCache uses the class: as a connector (external:// or a plugin's RemoteConnector), or a plugin class (adapter or connector). */
 export type PythonClassRole = "connector" | "plugin";
@@ -139,7 +142,8 @@ function instantiationError(resolver: PyClassResolver, node: PyClassNode, mro: P
   return message ? { code: "constructorSignature", type: "TypeError", message, ...where } : null;
 }
 
-function methodKindIssues(mro: PyClassNode[]): MethodKindIssue[] {
+/** The methods of the wrong kind along an MRO (the first definition of each name). */
+export function methodKindIssues(mro: PyClassNode[]): MethodKindIssue[] {
   const out: MethodKindIssue[] = [];
   for (const [names, expected] of [[ASYNC_METHODS, "async"], [SYNC_METHODS, "sync"]] as const) {
     for (const name of names) {
@@ -191,50 +195,4 @@ export function reportPythonVerdict(
   for (const m of v.methods) {
     out.push(diag(m.expected === "async" ? "methodNotAsync" : "methodNotSync", `${methodKindMessage(m)} (${rel(env, m.file)}:${m.fn.line})`, range));
   }
-}
-
-/** Quick fix for a method of the wrong kind: add `async ` before `def`, or remove `async `. */
-function kindFix(env: CheckEnv, fn: PyFunction, expected: "async" | "sync"): LintFix {
-  if (expected === "async") {
-    const at = env.lines.range(fn.defStart, fn.defStart);
-    return { title: `Make '${fn.name}' async def`, edits: [{ range: at, newText: "async " }] };
-  }
-  return { title: `Make '${fn.name}' a plain def`, edits: [{ range: env.lines.range(fn.asyncStart!, fn.defStart), newText: "" }] };
-}
-
-/**
- * Diagnostics inside a Python source itself: its syntax error at its line, and in each class that
- * is a `RemoteConnector`, the methods it defines with the wrong kind (with a quick fix) and an
- * inconsistent MRO. Constructor and abstract methods are checked where a URL or plugin names the
- * class, since an intermediate base class is abstract by design.
- */
-export function checkPythonSource(env: CheckEnv, doc: LintDocument, info: ModuleInfo): LintDiagnostic[] {
-  const out: LintDiagnostic[] = [];
-  const syntax = info.python!;
-  const e = syntax.syntaxError;
-  if (e) {
-    const end = Math.min(doc.text.length, e.offset + 1);
-    // the document is the file: Python's "(file, line N)" suffix would only repeat the position
-    out.push(diag("pythonSyntaxError", `${e.type}: ${e.message} (line ${e.line})`, env.lines.range(e.offset, end), [], { name: e.type, message: e.message }));
-    return out;
-  }
-  const resolver = new PyClassResolver(env);
-  const mod = resolver.moduleForFile(info);
-  for (const cls of syntax.classes.values()) {
-    const node: PyClassNode = { kind: "user", cls, module: mod };
-    const mro = resolver.mro(node);
-    const nameRange = env.lines.range(cls.nameStart, cls.nameEnd);
-    if (mro.error) {
-      if (mro.error.where === node || (mro.error.where.kind === "user" && mro.error.where.cls === cls)) {
-        out.push(diag("inconsistentMro", `TypeError: ${mro.error.message.replace(/\n/g, " ")} (class ${cls.name})`, nameRange, [], { name: "TypeError", message: mro.error.message }));
-      }
-      continue;
-    }
-    if (!mro.classes.some((c) => c.kind === "builtin" && c.name === "RemoteConnector")) continue;
-    for (const m of methodKindIssues(mro.classes)) {
-      if (m.file !== info.file || m.owner !== cls.name) continue;
-      out.push(diag(m.expected === "async" ? "methodNotAsync" : "methodNotSync", methodKindMessage(m), env.lines.range(m.fn.nameStart, m.fn.nameEnd), [kindFix(env, m.fn, m.expected)]));
-    }
-  }
-  return out;
 }

@@ -190,7 +190,8 @@ export class PyClassResolver {
     else {
       const inherited = bases.map((b) => this.mro(b, stack));
       const failed = inherited.find((m) => m.error);
-      result = failed ?? merge(node, inherited.map((m) => m.classes), bases);
+      // one base: C3 gives [C, ...L[B]] (no merge needed)
+      result = failed ?? (bases.length === 1 ? { classes: [node, ...inherited[0].classes] } : merge(node, inherited.map((m) => m.classes), bases));
     }
     stack.delete(key);
     this.mros.set(key, result);

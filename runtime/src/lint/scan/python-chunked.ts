@@ -10,8 +10,25 @@ import type { CachedChunk, PlacedChunk } from "./chunks";
 import { parsePythonModule, type PyClass, type PyMember, type PyModuleSyntax } from "./python-syntax";
 
 const parsed = new WeakMap<CachedChunk, PyModuleSyntax>();
+const headers = new WeakMap<CachedChunk, string>();
 
-function parseChunk(chunk: CachedChunk): PyModuleSyntax {
+/**
+ * What a chunk contributes to the module's namespace structure: its import bindings and its
+ * classes' names and bases, in order (cached with the chunk). Other chunks' in-source verdicts
+ * depend on this, not on method bodies.
+ */
+export function chunkHeaderSignature(chunk: CachedChunk): string {
+  let h = headers.get(chunk);
+  if (h === undefined) {
+    const p = parseChunk(chunk);
+    h = JSON.stringify([[...p.bindings], [...p.classes.values()].map((c) => [c.name, c.bases, [...c.keywords]])]);
+    headers.set(chunk, h);
+  }
+  return h;
+}
+
+/** A chunk's own parse (chunk-relative positions), cached with the chunk. */
+export function parseChunk(chunk: CachedChunk): PyModuleSyntax {
   let p = parsed.get(chunk);
   if (!p) parsed.set(chunk, (p = parsePythonModule(chunk.text)));
   return p;
@@ -36,8 +53,11 @@ function shiftClass(c: PyClass, offset: number, lines: number): PyClass {
   return { ...c, line: c.line + lines, nameStart: c.nameStart + offset, nameEnd: c.nameEnd + offset, members };
 }
 
-/** The parse of the whole text the chunks make up. */
-export function parsePythonChunks(chunks: readonly PlacedChunk[], text: string): PyModuleSyntax {
+/**
+ * The parse of the whole text the chunks make up. With `shift` false, classes keep their
+ * chunk-relative positions (a namespace view for name lookups, which need no positions).
+ */
+export function parsePythonChunks(chunks: readonly PlacedChunk[], text: string, shift = true): PyModuleSyntax {
   const parts = chunks.map((c) => parseChunk(c.chunk));
   if (parts.some((p) => p.syntaxError)) return parsePythonModule(text);
   const classes = new Map<string, PyClass>();
@@ -48,7 +68,7 @@ export function parsePythonChunks(chunks: readonly PlacedChunk[], text: string):
     // (within a chunk a name is in one map only: the parse already applied the chunk's own order)
     for (const [name, c] of p.classes) {
       bindings.delete(name);
-      classes.set(name, shiftClass(c, start, startLine));
+      classes.set(name, shift ? shiftClass(c, start, startLine) : c);
     }
     for (const [name, b] of p.bindings) {
       classes.delete(name);
