@@ -8,6 +8,7 @@ import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { EventLoop } from "./event-loop";
 import { InstrumentedRemoteConnector } from "./instrumented-connector";
 import { ConnectorManager } from "./manager";
+import { redactUrl } from "./redact";
 
 /** Options of `createConnector`. */
 export interface CreateConnectorOptions {
@@ -32,7 +33,8 @@ export interface CreateConnectorOptions {
  */
 export async function createConnector(url: string, options: CreateConnectorOptions): Promise<InstrumentedRemoteConnector> {
   if (!url.includes("://")) {
-    throw new ValueError(`Invalid remote url ${url}: missing scheme`);
+    // ours: the URL with its password masked (`admin:pw@db:6379` names one even without a scheme)
+    throw new ValueError(`Invalid remote url ${redactUrl(url)}: missing scheme`);
   }
   const manager = await ConnectorManager.create({
     url,

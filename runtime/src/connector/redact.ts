@@ -22,11 +22,14 @@ function redactNetloc(netloc: string): string {
   return netloc.slice(0, colon + 1) + REDACTED + netloc.slice(at);
 }
 
-/** The URL with its password (if any) replaced by `***` (the netloc ends at `/`, `?` or `#`, as in `urlsplit`). */
+/**
+ * The URL with its password (if any) replaced by `***` (the netloc ends at `/`, `?` or `#`, as in
+ * `urlsplit`). A URL without `://` (`admin:pw@db:6379`, which LMCache rejects as "missing scheme"
+ * while printing it) is read as if its netloc started at the beginning.
+ */
 export function redactUrl(url: string): string {
   const schemeEnd = url.indexOf("://");
-  if (schemeEnd < 0) return url;
-  const netlocStart = schemeEnd + 3;
+  const netlocStart = schemeEnd < 0 ? 0 : schemeEnd + 3;
   const rest = url.slice(netlocStart);
   const netlocLen = rest.search(/[/?#]/);
   const netloc = netlocLen < 0 ? rest : rest.slice(0, netlocLen);

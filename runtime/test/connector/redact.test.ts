@@ -11,6 +11,7 @@ import { formatHarnessReport, harnessReportJson } from "../../src/harness/format
 import { runBench } from "../../src/bench/run-bench";
 import { benchReportJson, formatBenchReport } from "../../src/bench/format-bench";
 import { makeBackend } from "./helpers";
+import { lintDocument } from "../../src/lint";
 
 const SECRET = "s3cr3tPW";
 
@@ -51,6 +52,12 @@ describe("error messages and log records carry no password (ours: LMCache prints
       errors.push(`${err.name}: ${err.message}`);
     }
     expect(errors[0]).toBe("ValueError: No adapter found for URL: nosuch://u:***@h:1");
+    const schemeless = (await createConnector(`admin:${SECRET}@db:6379`, { localCpuBackend: b.backend }).catch((e: Error) => e)) as Error;
+    expect(schemeless.message).toBe("Invalid remote url admin:***@db:6379: missing scheme");
+    // lint gives the same verdict with the same masking (LMC001)
+    const lint = lintDocument({ path: "/w/c.yaml", text: `remote_url: "admin:${SECRET}@db:6379"\n` }, { cwd: "/w", env: {} });
+    expect(lint.map((d) => d.code)).toContain("LMC001");
+    expect(JSON.stringify(lint)).not.toContain(SECRET);
     expect(() => parseRemoteUrl(`redis://u:${SECRET}@host`)).toThrow("Invalid URL redis://u:***@host: missing port");
     expect(() => parseExternalUrl(`external://u:${SECRET}@h1:0,h2:0/m/?connector_name=X`)).toThrow(
       "Only one host is supported for external connector, but got ['external://u:***@h1:0', 'h2:0/m/?connector_name=X']",

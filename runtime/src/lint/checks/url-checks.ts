@@ -86,7 +86,7 @@ export function checkUrl(env: CheckEnv, occ: Occurrence): LintDiagnostic[] {
 
   if (!parts) {
     const message = `Invalid remote url ${url}: missing scheme`;
-    out.push(diag("missingScheme", redactIn(message, url), whole, [], { name: "ValueError", message }));
+    out.push(diag("missingScheme", redactIn(message, url), whole, [], { name: "ValueError", message: redactIn(message, url) }));
     return out;
   }
   checkCredentials(env, o, parts, out);
@@ -110,7 +110,7 @@ export function checkUrl(env: CheckEnv, occ: Occurrence): LintDiagnostic[] {
         : ` (did you mean '${suggestion}'?)`;
       if (o.exact) fixes.push({ title: caseOnly ? `Fix the scheme's case: '${suggestion}'` : `Change the scheme to '${suggestion}'`, edits: [{ range: schemeRange, newText: suggestion }] });
     }
-    out.push(diag("noAdapter", redactIn(message, url) + hint, schemeRange, fixes, { name: "ValueError", message }));
+    out.push(diag("noAdapter", redactIn(message, url) + hint, schemeRange, fixes, { name: "ValueError", message: redactIn(message, url) }));
     return out;
   }
   if (url.startsWith("external://")) checkExternalUrl(env, o, parts, out);
@@ -180,7 +180,7 @@ function checkPluginUrl(env: CheckEnv, occ: Occurrence, out: LintDiagnostic[]): 
   const message = `No adapter found for URL: ${url}`;
   const list = known.length ? `declared: ${known.map((p) => `'${p}'`).join(", ")}` : "none declared";
   out.push(diag("unknownPlugin", `${redactIn(message, url)} (no remote_storage_plugins entry of type '${type}'; ${list})`,
-    subRange(env, occ, "plugin://".length, url.length), [], { name: "ValueError", message }));
+    subRange(env, occ, "plugin://".length, url.length), [], { name: "ValueError", message: redactIn(message, url) }));
 }
 
 function checkExternalUrl(env: CheckEnv, occ: Occurrence, parts: UrlParts, out: LintDiagnostic[]): void {
@@ -242,7 +242,7 @@ function fieldEnd(url: string, from: number, limit: number): number {
 /** Turns an error thrown by the runtime parser into a diagnostic with a precise range and fixes. */
 function parserDiagnostic(env: CheckEnv, occ: Occurrence, parts: UrlParts, error: Error, external = true): LintDiagnostic {
   const url = occ.value;
-  const raises = { name: error.name, message: error.message };
+  const raises = { name: error.name, message: redactIn(error.message, url) };
   const message = redactIn(error.message, url);
   const key = classifyParserError(error.message);
   const netloc = url.slice(parts.netlocStart, parts.netlocEnd);
