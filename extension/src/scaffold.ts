@@ -140,7 +140,8 @@ export async function writeTree(root: string, tree: FileTree, updates: ReadonlyS
 
 /** The rendered connector source of `className` (the file to open). */
 export function classFile(tree: FileTree, className: string): string | undefined {
-  return [...tree.keys()].find((rel) => rel.startsWith("src/") && /\.ts$/.test(rel) && String(tree.get(rel)).includes(`class ${className} `));
+  // TypeScript `class X extends`, Python `class X(RemoteConnector)`.
+  return [...tree.keys()].find((rel) => rel.startsWith("src/") && /\.(ts|py)$/.test(rel) && new RegExp(`\\bclass ${className}[ (]`).test(String(tree.get(rel))));
 }
 
 /** The project folder `root`, read on demand. */
@@ -202,7 +203,8 @@ export class Scaffolder {
       void vscode.window.showErrorMessage("Add Connector Class needs a connector project (a folder with package.json): run \"LMCache: New Connector Project…\" first.");
       return undefined;
     }
-    const answers = await askPrompts(renderer.PROMPTS, new Set(["name", "ci"]), "Add Connector Class");
+    // Project-level questions; an added class is TypeScript (renderConnectorClass refuses Python projects).
+    const answers = await askPrompts(renderer.PROMPTS, new Set(["name", "ci", "language"]), "Add Connector Class");
     if (!answers) return undefined;
     let tree: FileTree;
     try {

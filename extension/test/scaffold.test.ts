@@ -51,8 +51,18 @@ const bytes = (tree: Map<string, string | Uint8Array>) => new Map([...tree].map(
  */
 const digests = (tree: Map<string, Buffer>) => new Map([...tree].map(([k, v]) => [k, createHash("sha256").update(v).digest("hex")]));
 
-const answers = { name: "acme-store", className: "AcmeStoreConnector", template: "fs", capabilities: ["batched", "ping"], loading: "external", ci: false };
-const script = () => [answers.name, answers.className, pick(answers.template), pickMany(answers.capabilities), pick(answers.loading), pick(answers.ci)];
+const answers = { language: "typescript", name: "acme-store", className: "AcmeStoreConnector", template: "fs", capabilities: ["batched", "ping"], loading: "external", ci: false };
+type Answers = typeof answers;
+const script = (a: Answers = answers) => [pick(a.language), a.name, a.className, pick(a.template), pickMany(a.capabilities), pick(a.loading), pick(a.ci)];
+
+/** What `yo lmcache-connector` writes for `a`: renderProject's files plus the packed runtime (when built). */
+function yoTree(a: Answers): Map<string, Buffer> {
+  const expected = bytes(render.renderProject(a as never));
+  let tarball: Uint8Array | undefined;
+  try { tarball = render.vendoredRuntimeTarball(); } catch { tarball = undefined; }
+  if (tarball) expected.set(render.RUNTIME_TARBALL_PATH, Buffer.from(tarball));
+  return expected;
+}
 
 describe("New Connector Project…", () => {
   it("asks the generator's questions and writes exactly what the shared renderer renders", async () => {
@@ -60,11 +70,7 @@ describe("New Connector Project…", () => {
     const projectDir = await fake.host.commands.get(COMMANDS.newProject)!();
     expect(projectDir).toBe(path.join(dir, "acme-store"));
     expect(fake.host.prompts.map((p) => p.kind)).toEqual(render.PROMPTS.map((p) => (p.kind === "input" ? "input" : "quickPick")));
-    // What `yo lmcache-connector` writes: renderProject's files plus the packed runtime (when built).
-    const expected = bytes(render.renderProject(answers as never));
-    let tarball: Uint8Array | undefined;
-    try { tarball = render.vendoredRuntimeTarball(); } catch { tarball = undefined; }
-    if (tarball) expected.set(render.RUNTIME_TARBALL_PATH, Buffer.from(tarball));
+    const expected = yoTree(answers);
     expect(digests(readTree(projectDir as string))).toEqual(digests(expected));
     expect(digests(bytes(projectTree(render as unknown as Renderer, answers)))).toEqual(digests(expected));
     // The new class is opened.
@@ -91,10 +97,25 @@ describe("New Connector Project…", () => {
   });
 
   it("writes nothing when the user presses Escape", async () => {
-    fake.host.answers = [answers.name, undefined];
+    fake.host.answers = [pick(answers.language), answers.name, undefined];
     expect(await fake.host.commands.get(COMMANDS.newProject)!()).toBeUndefined();
     expect(fs.readdirSync(dir)).toEqual([]);
   });
+});
+
+describe("New Connector Project… with Python", () => {
+  for (const template of ["memory", "fs", "redis"] as const) {
+    it(`writes the ${template} Python project byte-identical to yo's, and opens the .py class`, async () => {
+      const py: Answers = { language: "python", name: "acme-py", className: "AcmePyConnector", template, capabilities: ["batched", "ping", "removeSync"], loading: template === "fs" ? "plugin" : "external", ci: true } as Answers;
+      fake.host.answers = script(py);
+      const projectDir = await fake.host.commands.get(COMMANDS.newProject)!();
+      expect(projectDir).toBe(path.join(dir, "acme-py"));
+      const expected = yoTree(py);
+      expect(expected.has("pyproject.toml")).toBe(true);
+      expect(digests(readTree(projectDir as string))).toEqual(digests(expected));
+      expect(fake.host.shownDocuments.map((u) => path.relative(projectDir as string, u.fsPath))).toEqual(["src/acme_py/acme_py_connector.py"]);
+    });
+  }
 });
 
 describe("Add Connector Class…", () => {
