@@ -29,6 +29,16 @@ export function latencyRow(name: string, l: LatencySummary): string {
   return `  ${name.padEnd(7)} n=${String(l.count).padEnd(6)} p50 ${ms(l.p50Ms).padEnd(10)} p90 ${ms(l.p90Ms).padEnd(10)} p99 ${ms(l.p99Ms)}`;
 }
 
+/** The health line: the older model's pings and blackhole swaps, or the newer model's checks and policy. */
+function healthLine(r: HarnessReport): string {
+  const h = r.health;
+  const failures = h.events.filter((e) => !e.healthy).length;
+  if (h.model === "remote_monitor") return `Health (RemoteMonitor, older LMCache): ${h.pings} pings, ${failures} fallbacks to blackhole`;
+  const effect = h.fallbackPolicy === "local_cpu" ? `${h.bypassedRequests} requests bypassed the remote` : `${h.skippedRequests} requests skipped every cache operation`;
+  const last = [...h.events].reverse().find((e) => !e.healthy) as { reason?: string } | undefined;
+  return `Health (HealthMonitor, fallback_policy ${h.fallbackPolicy}): ${h.pings} checks, ${failures} failures, ${effect}${last?.reason ? ` (last: ${last.reason})` : ""}`;
+}
+
 /** The text report of a run; URLs' passwords redacted (`redactSecrets`). */
 export function formatHarnessReport(r: HarnessReport): string {
   const c = r.chunks;
@@ -51,7 +61,9 @@ export function formatHarnessReport(r: HarnessReport): string {
     `Evictions: ${r.evictions}   allocation failures: ${r.allocationFailures}   corrupt chunks: ${r.corruptChunks}`,
     ...(r.remoteStore ? [`Remote store evictions: ${r.remoteStore.evictions} (${bytes(r.remoteStore.evictedBytes)}); holding ${bytes(r.remoteStore.bytes)} of ${bytes(r.remoteStore.capacityBytes)}`] : []),
     `Remote errors: ${r.remote.putFailures} put, ${r.remote.getFailures} get, ${r.remote.getTimeouts} get timeouts, ${r.remote.containsFailures} exists; ${r.remote.dedupedPuts} duplicate puts skipped`,
-    `Health: ${r.health.pings} pings, ${r.health.events.filter((e) => !e.healthy).length} fallbacks to blackhole`,
+    healthLine(r),
+    `Paths: ${Object.entries(r.paths).map(([p, n]) => `${p} ×${n}`).join(", ") || "none"}; remove: ${r.removes.removed} of ${r.removes.attempted} removed${r.removes.stillFound ? `, ${r.removes.stillFound} still found after remove` : ""}`,
+    ...(r.backendErrors.length ? [`RemoteBackend raised: ${r.backendErrors.map((e) => `${e.method}: ${e.errorName}: ${e.message}${e.count > 1 ? ` (${e.count} times)` : ""}`).join("; ")} — FAILED (LMCache raises this into the serving engine)`] : []),
     hungCallsLine(r.hungCalls),
     `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects,${r.leaks.heldByHungPuts ? ` ${r.leaks.heldByHungPuts} held by hung puts,` : ""} ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
   ].join("\n"), [r.url]);

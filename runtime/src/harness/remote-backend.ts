@@ -16,6 +16,7 @@
  *   10000 ms") instead of stalling the run. A put past its deadline keeps its key in `putTasks`
  *   until it really settles, as LMCache's done-callback would.
  */
+import { AssertionError, TypeError as PyTypeError } from "../errors";
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import { getLogger } from "../logging";
 import { boundedCall, DeadlineExceeded, HungCallLog } from "./hung-calls";
@@ -40,6 +41,12 @@ export interface RemoteBackendSettings {
   useExistsSync: boolean;
   /** `remote_serde` (default `"naive"`). */
   remoteSerde?: string;
+  /**
+   * LMCache's precomputed `_mla_worker_id_as0_mode`: `extra_config["remote_enable_mla_worker_id_as0"]`
+   * (default `metadata.use_mla`) and MLA and `world_size > 1` and `worker_id != 0`. Reads use
+   * worker id 0; puts are skipped.
+   */
+  mlaWorkerIdAs0?: boolean;
 }
 
 export interface RemoteBackendOptions {
@@ -47,6 +54,11 @@ export interface RemoteBackendOptions {
   settings: RemoteBackendSettings;
   /** `CreateConnector(url, …)`; must return an instrumented connection (puts release their ref). */
   connect(url: string): Promise<RemoteConnection>;
+  /**
+   * Whether a `LocalCPUBackend` is present (default true). LMCache passes `None` in the scheduler
+   * role: get_blocking → None, batched_get_blocking → all None, batched_get_non_blocking → [].
+   */
+  hasLocalCpuBackend?: boolean;
   /** Clock, for tests of the reconnect interval. */
   now?: () => number;
 }
@@ -63,6 +75,19 @@ export interface RemoteBackendStats {
   lateResults: number;
   /** Put submissions skipped because the same key was already in flight. */
   dedupedPuts: number;
+  /** Puts skipped by the MLA worker-id-0 mode (non-zero ranks never write). */
+  mlaSkippedPuts: number;
+  /** `batched_put` calls (made exclusively when `support_batched_put()`). */
+  batchedPuts: number;
+  /** `batched_contains` / `batched_async_contains` calls that raised or timed out (→ 0). */
+  batchedContainsFailures: number;
+  /** `batched_get_non_blocking` calls that raised or timed out (→ []). */
+  nonBlockingGetFailures: number;
+  /**
+   * Failed remote gets since the health check last asked (LMCache's interval remote-failed count:
+   * a get or batched get that raised or timed out; a miss is not a failure).
+   */
+  intervalRemoteFailed: number;
 }
 
 /** Drives one connector like LMCache's RemoteBackend. */
@@ -81,6 +106,11 @@ export class RemoteBackend {
     containsFailures: 0,
     lateResults: 0,
     dedupedPuts: 0,
+    mlaSkippedPuts: 0,
+    batchedPuts: 0,
+    batchedContainsFailures: 0,
+    nonBlockingGetFailures: 0,
+    intervalRemoteFailed: 0,
   };
   /** Objects whose put missed its deadline and has not settled: each still holds one reference. */
   readonly heldByHungPuts = new Set<MemoryObj>();
@@ -95,6 +125,28 @@ export class RemoteBackend {
   constructor(private readonly opts: RemoteBackendOptions) {
     [this.serializer, this.deserializer] = createSerde(opts.settings.remoteSerde ?? "naive");
     this.now = opts.now ?? Date.now;
+  }
+
+  /** Whether the MLA worker-id-0 mode is on (see {@link RemoteBackendSettings.mlaWorkerIdAs0}). */
+  get mlaWorkerIdAs0Mode(): boolean {
+    return this.opts.settings.mlaWorkerIdAs0 === true;
+  }
+
+  /** Whether a LocalCPUBackend is present (LMCache: `local_cpu_backend is not None`). */
+  get hasLocalCpuBackend(): boolean {
+    return this.opts.hasLocalCpuBackend !== false;
+  }
+
+  /** The key reads use: worker id 0 in MLA worker-id-0 mode. */
+  private readKey(key: CacheEngineKey): CacheEngineKey {
+    return this.mlaWorkerIdAs0Mode ? key.withNewWorkerId(0) : key;
+  }
+
+  /** `get_and_clear_interval_remote_failed_count()` (newer LMCache, read by the health check). */
+  getAndClearIntervalRemoteFailedCount(): number {
+    const n = this.stats.intervalRemoteFailed;
+    this.stats.intervalRemoteFailed = 0;
+    return n;
   }
 
   /** The deadline of one call (ms): `blocking_timeout_secs`, at least 1 ms. */
@@ -138,6 +190,10 @@ export class RemoteBackend {
     const connection = this.connection;
     const keyStr = key.toString();
     if (!connection) return Promise.resolve();
+    if (this.mlaWorkerIdAs0Mode) {
+      this.stats.mlaSkippedPuts++;
+      return Promise.resolve();
+    }
     if (this.putTasks.has(keyStr)) {
       this.stats.dedupedPuts++;
       return Promise.resolve();
@@ -178,6 +234,64 @@ export class RemoteBackend {
     );
   }
 
+  /**
+   * `batched_submit_put_task(keys, objs)`. With `support_batched_put()`: (nothing in MLA
+   * worker-id-0 mode) each object is up-ref'd, serialized and down-ref'd, then ONE
+   * `batched_put(keys, objs)` is scheduled — exclusively: no per-key `put`, and, as in LMCache,
+   * `put_tasks` is neither checked nor filled first (no de-duplication), though the done-callback
+   * removes the keys from it. The instrumented wrapper releases the references and swallows the
+   * errors (unless `requires_put_completion()`); an error that still escapes is counted as a put
+   * failure. Without the capability: `submit_put_task` per key.
+   */
+  batchedSubmitPutTask(keys: CacheEngineKey[], objs: MemoryObj[]): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return Promise.resolve();
+    if (!connection.supportBatchedPut()) {
+      return Promise.all(keys.map((key, i) => (objs[i] ? this.submitPutTask(key, objs[i]!) : Promise.resolve()))).then(() => undefined);
+    }
+    if (this.mlaWorkerIdAs0Mode) {
+      this.stats.mlaSkippedPuts += keys.length;
+      return Promise.resolve();
+    }
+    const compressed = objs.map((obj) => {
+      obj.refCountUp();
+      try {
+        return this.serializer.serialize(obj);
+      } finally {
+        obj.refCountDown();
+      }
+    });
+    const size = compressed.reduce((n, o) => n + o.getSize(), 0);
+    const start = performance.now();
+    let hung = false;
+    this.stats.batchedPuts++;
+    const settled = Promise.resolve()
+      .then(() => connection.batchedPut(keys, compressed))
+      .then(
+        () => {
+          this.stats.bytesWritten += size;
+        },
+        (err: unknown) => {
+          this.stats.putFailures++;
+          logger.warning(`Batched put task failed: ${(err as Error)?.message ?? String(err)}`);
+        },
+      )
+      .finally(() => {
+        if (hung) for (const o of compressed) this.heldByHungPuts.delete(o);
+        else this.latency.put.record(performance.now() - start);
+        for (const key of keys) this.putTasks.delete(key.toString());
+      });
+    return this.track(
+      boundedCall(this.hungCalls, "batchedPut", this.timeoutMs, () => settled).catch((err: unknown) => {
+        if (!(err instanceof DeadlineExceeded)) throw err;
+        hung = true;
+        for (const o of compressed) this.heldByHungPuts.add(o);
+        this.latency.put.record(performance.now() - start);
+        logger.warning(`Batched put task: ${err.message}`);
+      }),
+    );
+  }
+
   /** Adds a put task to the set `drain()` waits for, until it settles or misses its deadline. */
   private track(task: Promise<void>): Promise<void> {
     this.inflight.add(task);
@@ -203,8 +317,10 @@ export class RemoteBackend {
    * (`blocking_timeout_secs`) or any error (logged as a warning).
    */
   async getBlocking(key: CacheEngineKey): Promise<MemoryObj | null> {
+    if (!this.hasLocalCpuBackend) return null;
     const connection = this.connection;
     if (!connection) return null;
+    key = this.readKey(key);
     const start = performance.now();
     try {
       const obj = await this.withTimeout("get", () => connection.get(key), (late) => late?.refCountDown());
@@ -220,6 +336,7 @@ export class RemoteBackend {
   }
 
   private noteGetError(key: CacheEngineKey, err: unknown): void {
+    this.stats.intervalRemoteFailed++;
     if (err instanceof DeadlineExceeded) {
       this.stats.getTimeouts++;
       logger.warning(`get blocking timeout for key ${key.toString()}`);
@@ -230,55 +347,102 @@ export class RemoteBackend {
   }
 
   /**
-   * `batched_get_blocking(keys)`: always `keys.length` slots. With `supportBatchedGet()`, one
-   * `batchedGet` bounded by the timeout (failure → all null). Otherwise every `get` starts at
-   * once and results are collected in order; after the first failure or timeout every later slot
-   * is null. LMCache leaks a later object that had already arrived (#2544); here it is released
-   * (ours), so the leak report stays about the connector. A miss (null) is not a failure: later
-   * slots keep their results, exactly as in LMCache — the CALLER applies the prefix rule.
+   * `batched_get_blocking(keys)`. With `supportBatchedGet()`, one `batchedGet` bounded by the
+   * timeout (failure → all null). Otherwise every `get` starts at once and results are collected
+   * in order; after the first failure or timeout every later slot is null. LMCache leaks a later
+   * object that had already arrived (#2544); here it is released (ours), so the leak report stays
+   * about the connector. A miss (null) is not a failure: later slots keep their results, exactly
+   * as in LMCache — the CALLER applies the prefix rule.
+   *
+   * Then, as LMCache does, `assert len(objs) == len(keys)`: a `batchedGet` that returns a shorter
+   * (or longer) list raises {@link AssertionError} to the caller — LMCache does not pad it, and
+   * neither does the kit any more. (The objects in the wrong-length list are released, ours.)
    */
   async batchedGetBlocking(keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]> {
+    if (!this.hasLocalCpuBackend) return keys.map(() => null);
     const connection = this.connection;
     if (!connection) return keys.map(() => null);
+    const readKeys = keys.map((k) => this.readKey(k));
     const start = performance.now();
+    let objs: (MemoryObj | null)[];
     try {
       if (connection.supportBatchedGet()) {
         try {
-          const releaseAll = (late: (MemoryObj | null)[]) => late?.forEach((o) => o?.refCountDown());
-          const objs = await this.withTimeout("batchedGet", () => connection.batchedGet(keys), releaseAll);
-          return keys.map((_, i) => {
-            const obj = objs[i] ?? null;
-            if (obj) this.stats.bytesRead += obj.getSize();
-            return obj ? this.deserializer.deserialize(obj) : null;
-          });
+          const releaseAll = (late: (MemoryObj | null)[]) => (Array.isArray(late) ? late.forEach((o) => o?.refCountDown()) : undefined);
+          objs = await this.withTimeout("batchedGet", () => connection.batchedGet(readKeys), releaseAll);
         } catch (err) {
-          this.noteGetError(keys[0]!, err);
+          this.noteGetError(readKeys[0]!, err);
           return keys.map(() => null);
         }
+      } else {
+        objs = await this.collectGets(connection, readKeys);
       }
-      const futures = keys.map((key) =>
-        this.withTimeout("get", () => connection.get(key), (late) => late?.refCountDown()),
-      );
-      const results: (MemoryObj | null)[] = [];
-      let failed = false;
-      for (let i = 0; i < keys.length; i++) {
-        if (failed) {
-          // "cancel" the later futures: release whatever they deliver.
-          futures[i]!.then((obj) => obj?.refCountDown(), () => {});
-          results.push(null);
-          continue;
-        }
-        try {
-          const obj = await futures[i]!;
-          if (obj) this.stats.bytesRead += obj.getSize();
-          results.push(obj ? this.deserializer.deserialize(obj) : null);
-        } catch (err) {
-          this.noteGetError(keys[i]!, err);
-          failed = true;
-          results.push(null);
-        }
+    } finally {
+      this.latency.get.record(performance.now() - start);
+    }
+    if (!Array.isArray(objs)) {
+      throw new PyTypeError(`'${objs === null ? "NoneType" : typeof objs}' object is not iterable (batched_get returned ${String(objs)})`);
+    }
+    const results = objs.map((obj) => {
+      if (!obj) return null;
+      this.stats.bytesRead += obj.getSize();
+      return this.deserializer.deserialize(obj);
+    });
+    if (results.length !== keys.length) {
+      for (const obj of results) obj?.refCountDown();
+      throw new AssertionError(`keys length: ${keys.length}, decompressed memory objs length: ${results.length}`);
+    }
+    return results;
+  }
+
+  /** The per-key path of `batched_get_blocking`: all gets at once, collected in order. */
+  private async collectGets(connection: RemoteConnection, keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]> {
+    const futures = keys.map((key) => this.withTimeout("get", () => connection.get(key), (late) => late?.refCountDown()));
+    const results: (MemoryObj | null)[] = [];
+    let failed = false;
+    for (let i = 0; i < keys.length; i++) {
+      if (failed) {
+        // "cancel" the later futures: release whatever they deliver.
+        futures[i]!.then((obj) => obj?.refCountDown(), () => {});
+        results.push(null);
+        continue;
       }
-      return results;
+      try {
+        results.push((await futures[i]!) ?? null);
+      } catch (err) {
+        this.noteGetError(keys[i]!, err);
+        failed = true;
+        results.push(null);
+      }
+    }
+    return results;
+  }
+
+  /** `support_batched_get_non_blocking()`: a connection that supports it. */
+  supportBatchedGetNonBlocking(): boolean {
+    return this.connection !== null && this.connection.supportBatchedGetNonBlocking();
+  }
+
+  /**
+   * `batched_get_non_blocking(lookup_id, keys)` (async loading): `[]` without a CPU backend or a
+   * connection; else `asyncio.wait_for(connection.batched_get_non_blocking(...), blocking_timeout_secs)`,
+   * timeout or error → `[]`. As in LMCache, the keys are NOT rewritten in MLA worker-id-0 mode
+   * here. A late list is released on arrival (ours).
+   */
+  async batchedGetNonBlocking(lookupId: string, keys: CacheEngineKey[]): Promise<MemoryObj[]> {
+    if (!this.hasLocalCpuBackend) return [];
+    const connection = this.connection;
+    if (!connection) return [];
+    const start = performance.now();
+    try {
+      const releaseAll = (late: MemoryObj[]) => (Array.isArray(late) ? late.forEach((o) => o?.refCountDown()) : undefined);
+      const objs = await this.withTimeout("batchedGetNonBlocking", () => connection.batchedGetNonBlocking(lookupId, keys), releaseAll);
+      for (const obj of objs) if (obj) this.stats.bytesRead += obj.getSize();
+      return objs;
+    } catch (err) {
+      this.stats.nonBlockingGetFailures++;
+      logger.warning(err instanceof DeadlineExceeded ? "batched_get_non_blocking timed out" : `Error occurred in batched_get_non_blocking: ${(err as Error)?.message ?? String(err)}`);
+      return [];
     } finally {
       this.latency.get.record(performance.now() - start);
     }
@@ -293,6 +457,7 @@ export class RemoteBackend {
   async contains(key: CacheEngineKey, _pin = false): Promise<boolean> {
     const connection = this.connection;
     if (!connection) return false;
+    key = this.readKey(key);
     const start = performance.now();
     try {
       if (this.opts.settings.useExistsSync) return Boolean(connection.existsSync(key));
@@ -306,14 +471,73 @@ export class RemoteBackend {
     }
   }
 
-  /** Base `batched_contains` loop: prefix hit count via `contains`. */
+  /**
+   * `batched_contains(keys)`: 0 without a connection; the base loop (prefix count via
+   * `contains`) when the connector does not `support_batched_contains()`; else the connector's
+   * synchronous `batched_contains(keys)` (MLA keys rewritten), an exception → 0.
+   */
   async batchedContains(keys: CacheEngineKey[]): Promise<number> {
-    let n = 0;
-    for (const key of keys) {
-      if (!(await this.contains(key))) break;
-      n++;
+    const connection = this.connection;
+    if (!connection) return 0;
+    if (!connection.supportBatchedContains()) {
+      let n = 0;
+      for (const key of keys) {
+        if (!(await this.contains(key))) break;
+        n++;
+      }
+      return n;
     }
-    return n;
+    const readKeys = keys.map((k) => this.readKey(k));
+    const start = performance.now();
+    try {
+      return connection.batchedContains(readKeys);
+    } catch (err) {
+      this.stats.batchedContainsFailures++;
+      logger.warning(`Remote connection failed in batched_contains: ${(err as Error)?.message ?? String(err)}`);
+      return 0;
+    } finally {
+      this.latency.exists.record(performance.now() - start);
+    }
+  }
+
+  /** `support_batched_async_contains()`: a connection that supports it. */
+  supportBatchedAsyncContains(): boolean {
+    return this.connection !== null && this.connection.supportBatchedAsyncContains();
+  }
+
+  /**
+   * `batched_async_contains(lookup_id, keys, pin)`: 0 without a connection; asserts the
+   * connector's support (a failed assertion is caught like any error → 0); then
+   * `asyncio.wait_for(connection.batched_async_contains(...), blocking_timeout_secs)`,
+   * timeout or error → 0. MLA keys rewritten.
+   */
+  async batchedAsyncContains(lookupId: string, keys: CacheEngineKey[], pin = false): Promise<number> {
+    const connection = this.connection;
+    if (!connection) return 0;
+    const readKeys = keys.map((k) => this.readKey(k));
+    const start = performance.now();
+    try {
+      if (!connection.supportBatchedAsyncContains()) throw new AssertionError(`Connector ${String(connection)} does not support batched async contains`);
+      return await boundedCall(this.hungCalls, "batchedAsyncContains", this.timeoutMs, () => connection.batchedAsyncContains(lookupId, readKeys, pin));
+    } catch (err) {
+      this.stats.batchedContainsFailures++;
+      logger.warning(err instanceof DeadlineExceeded ? "batched_async_contains timed out" : `Error occurred in batched_async_contains: ${(err as Error)?.message ?? String(err)}`);
+      return 0;
+    } finally {
+      this.latency.exists.record(performance.now() - start);
+    }
+  }
+
+  /** `remove(key, force=True)` → `connection.remove_sync(key)`; no connection or an exception → false. */
+  remove(key: CacheEngineKey, _force = true): boolean {
+    const connection = this.connection;
+    if (!connection) return false;
+    try {
+      return connection.removeSync(key);
+    } catch (err) {
+      logger.warning(`Failed to remove key ${key.toString()} from remote backend, error: ${(err as Error)?.message ?? String(err)}`);
+      return false;
+    }
   }
 
   /** `pin`/`unpin` are no-ops that return true in LMCache's RemoteBackend. */

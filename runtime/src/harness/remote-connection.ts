@@ -24,6 +24,13 @@ export interface RemoteConnection {
   batchedGet(keys: CacheEngineKey[]): Promise<(MemoryObj | null)[]>;
   supportBatchedPut(): boolean;
   batchedPut(keys: CacheEngineKey[], objs: MemoryObj[]): Promise<void>;
+  supportBatchedContains(): boolean;
+  batchedContains(keys: CacheEngineKey[]): number;
+  supportBatchedAsyncContains(): boolean;
+  batchedAsyncContains(lookupId: string, keys: CacheEngineKey[], pin?: boolean): Promise<number>;
+  supportBatchedGetNonBlocking(): boolean;
+  batchedGetNonBlocking(lookupId: string, keys: CacheEngineKey[]): Promise<MemoryObj[]>;
+  removeSync(key: CacheEngineKey): boolean;
 }
 
 /**

@@ -3,15 +3,24 @@
  * would — a `RemoteBackend` in front of a `LocalCPUBackend`, fed by an LLM-shaped workload — and
  * reports hit rates, latency percentiles, bytes moved, evictions and reference leaks.
  *
- * Per request (LMCache's store/retrieve in miniature):
- * 1. lookup, prefix-wise: each chunk key is looked for in the CPU cache (pinning hits), then
- *    remotely (`RemoteBackend.contains`); the first chunk found nowhere ends the prefix;
- * 2. load: CPU hits via `getBlocking` (+1 ref, released after use); remote hits via
- *    `batchedGetBlocking`, every object verified byte for byte, written back to the CPU cache
- *    (as LMCache's StorageManager does for remote hits) and released;
- * 3. store after "prefill": each remaining chunk is allocated from the CPU backend (evicting
- *    LRU entries when full), filled, put into the CPU cache and submitted to the remote
- *    (fire-and-forget), then the creator's reference is dropped.
+ * Per request (LMCache's store/retrieve in miniature), along every path RemoteBackend has:
+ * 1. lookup, prefix-wise as StorageManager does: the CPU cache first (pinning its hits), then the
+ *    remote for the rest — `batched_async_contains` on odd requests when the connector supports
+ *    it, else `batched_contains` (delegated to the connector when it supports it, else the
+ *    per-key `contains` loop through `exists`/`exists_sync`);
+ * 2. load: CPU hits via `getBlocking`; remote hits via `batched_get_non_blocking` on odd requests
+ *    when supported, else `get_blocking` (one chunk) or `batched_get_blocking` (several; its
+ *    length assertion may raise, which is reported in `backendErrors` and treated as a miss);
+ *    every object is verified byte for byte, written back to the CPU cache and released;
+ * 3. store after "prefill": each remaining chunk is allocated from the CPU backend (evicting LRU
+ *    entries when full), filled, put into the CPU cache and submitted to the remote with
+ *    `batched_submit_put_task` (one `batched_put` when supported, else a put per key).
+ * After the workload, the first request's chunks are removed (`remove` → `remove_sync`).
+ *
+ * Health: the newer `HealthMonitor` + `RemoteBackendHealthCheck` (default) — while unhealthy the
+ * `recompute` policy skips every cache operation of a request, `local_cpu` bypasses the remote —
+ * or, with `extra_config.harness_health_model: remote_monitor`, the older `RemoteMonitor`'s
+ * blackhole swap (see `./settings`).
  *
  * Every connector call is bounded by `blocking_timeout_secs` (see `RemoteBackend`). After the
  * first call that misses its deadline the workload stops (ours): each later request would wait
@@ -30,8 +39,9 @@ import { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { fillChunk, verifyChunk } from "./chunk-bytes";
 import type { LatencySummary } from "./latency";
 import { RemoteBackend, type RemoteBackendStats } from "./remote-backend";
+import { HealthMonitor, RemoteBackendHealthCheck, type FallbackPolicy, type HealthCheckEvent } from "./health-check";
 import { RemoteMonitor, type HealthEvent } from "./remote-monitor";
-import { remoteBackendSettings, remoteMonitorOptions } from "./settings";
+import { healthCheckOptions, healthModelOf, remoteBackendSettings, remoteMonitorOptions, type HealthModel } from "./settings";
 import { generateWorkload } from "./workload";
 import type { HungCall } from "./hung-calls";
 
@@ -99,9 +109,31 @@ export interface HarnessReport {
    * gets, and would stall (or, for a put, silently hold the key in `put_tasks`) on the others.
    */
   hungCalls: HungCall[];
+  /**
+   * Exceptions RemoteBackend raised to its caller — in LMCache they reach the serving engine —
+   * one entry per kind: `batched_get_blocking`'s `AssertionError` on a `batched_get` list of the
+   * wrong length, a `TypeError` on a result that is not a list. Any entry fails the run.
+   */
+  backendErrors: Array<{ method: string; errorName: string; message: string; count: number }>;
+  /** How often each RemoteBackend path was taken (ours: shows which paths the connector exercised). */
+  paths: Record<string, number>;
+  /** The `remove` step after the workload: keys asked, `remove_sync` true, still found afterwards. */
+  removes: { attempted: number; removed: number; stillFound: number };
   /** Requests run; fewer than `requests` when the workload stopped after a hung call. */
   requestsRun: number;
-  health: { pings: number; inFallbackAtEnd: boolean; events: HealthEvent[] };
+  health: {
+    /** Which era's model ran (`extra_config.harness_health_model`). */
+    model: HealthModel;
+    /** `fallback_policy` of the newer model. */
+    fallbackPolicy?: FallbackPolicy;
+    /** Pings (older model) or health checks (newer model) run. */
+    pings: number;
+    inFallbackAtEnd: boolean;
+    /** Requests whose cache operations were skipped (`recompute`) or that bypassed the remote (`local_cpu`). */
+    skippedRequests: number;
+    bypassedRequests: number;
+    events: Array<HealthEvent | HealthCheckEvent>;
+  };
   leaks: {
     /**
      * Allocator objects alive that the CPU cache does not hold (after every put settled), not
@@ -125,9 +157,9 @@ export function referencesClean(r: HarnessReport): boolean {
   return r.leaks.leakedObjects === 0 && r.leaks.unexpectedRefCounts === 0 && r.leaks.doubleFrees === 0;
 }
 
-/** The verdict of a run, shared by the CLI's exit code and the runner: clean references, intact bytes, no hung call. */
+/** The verdict of a run, shared by the CLI's exit code and the runner: clean references, intact bytes, no hung call, nothing raised. */
 export function harnessRunClean(r: HarnessReport): boolean {
-  return referencesClean(r) && r.corruptChunks === 0 && r.hungCalls.length === 0;
+  return referencesClean(r) && r.corruptChunks === 0 && r.hungCalls.length === 0 && r.backendErrors.length === 0;
 }
 
 const GB = 1024 ** 3;
@@ -168,17 +200,34 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     throw new RangeError(`max_local_cpu_size ${maxLocalCpuSize} GB cannot hold one ${chunkBytes}-byte chunk`);
   }
 
+  const healthModel = healthModelOf(config);
+  const checkOptions = healthModel === "health_monitor" ? healthCheckOptions(config) : null;
+  const monitorOptions = healthModel === "remote_monitor" ? remoteMonitorOptions(config) : null;
   const backend = new RemoteBackend({
     url: opts.url,
-    settings: remoteBackendSettings(config),
+    settings: remoteBackendSettings(config, metadata),
     connect: async (url) =>
       (await createConnector(url, { localCpuBackend: localCpu, config, metadata, cwd: opts.cwd, searchPaths: opts.searchPaths, pluginName: pluginNameFromUrl(url) })),
   });
   const loadError = await backend.initConnection();
   if (loadError) throw loadError;
   const connectorName = String(backend.connection);
-  const monitor = new RemoteMonitor(backend, remoteMonitorOptions(config));
-  monitor.start();
+  const monitor = monitorOptions ? new RemoteMonitor(backend, monitorOptions) : null;
+  const health = checkOptions ? new HealthMonitor(new RemoteBackendHealthCheck(backend, localCpu, checkOptions)) : null;
+  monitor?.start();
+  health?.start();
+  const paths: Record<string, number> = {};
+  const took = (path: string): void => void (paths[path] = (paths[path] ?? 0) + 1);
+  const backendErrors = new Map<string, HarnessReport["backendErrors"][number]>();
+  const noteRaised = (method: string, err: unknown): void => {
+    const errorName = (err as Error)?.name ?? "Error";
+    const message = (err as Error)?.message ?? String(err);
+    const entry = backendErrors.get(`${method}/${errorName}`);
+    if (entry) entry.count++;
+    else backendErrors.set(`${method}/${errorName}`, { method, errorName, message, count: 1 });
+  };
+  let skippedRequests = 0;
+  let bypassedRequests = 0;
   const baselineDoubleFrees = allocator.stats().doubleFrees;
 
   const keyOf = (hash: number): CacheEngineKey =>
@@ -209,85 +258,107 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
       if (opts.signal?.aborted) throw new Error("run cancelled");
       if (backend.hungCalls.any) break; // a hung call fails the run; more requests only wait it out again
       const keys = request.chunkHashes.map(keyOf);
-      // 1. prefix lookup
-      // CPU hits are pinned during the lookup (LMCache `contains(key, pin=True)`), so loading the
-      // remote part of the prefix — which allocates, and may evict — cannot evict them.
-      const where: Array<"local" | "remote"> = [];
-      const pinned: CacheEngineKey[] = [];
-      for (const key of keys) {
-        if (localCpu.contains(key, true)) {
-          where.push("local");
-          pinned.push(key);
-        } else if (await backend.contains(key)) where.push("remote");
-        else break;
-      }
+      const odd = request.index % 2 === 1;
+      const lookupId = `req-${request.index}`;
       chunks.lookedUp += keys.length;
-      // 2. load the prefix; a failed remote load ends it there.
-      let prefix = 0;
-      const remoteIdx: number[] = [];
-      for (let i = 0; i < where.length; i++) {
-        if (where[i] === "remote") {
-          remoteIdx.push(i);
-          continue;
-        }
-        if (remoteIdx.length > 0) break; // local after remote: loaded with the remote batch below
-        const obj = localCpu.getBlocking(keys[i]!);
-        if (!obj) break;
-        if (!verifyChunk(obj.byteArray, request.chunkHashes[i]!)) corruptChunks++;
-        localRead += obj.getSize();
-        obj.refCountDown();
-        chunks.localHits++;
-        prefix = i + 1;
-      }
-      if (remoteIdx.length > 0) {
-        // Load the rest of the found prefix: remote chunks in one batch, CPU chunks directly.
-        const base = prefix;
-        const rest = where.slice(base);
-        const remoteKeys = rest.map((w, j) => (w === "remote" ? keys[base + j]! : null)).filter((k): k is CacheEngineKey => k !== null);
-        const loaded = await backend.batchedGetBlocking(remoteKeys);
-        let r = 0;
-        let ok = true;
-        for (let j = 0; j < rest.length; j++) {
-          const i = base + j;
-          const hash = request.chunkHashes[i]!;
-          const obj = rest[j] === "remote" ? loaded[r++] ?? null : localCpu.getBlocking(keys[i]!);
-          if (!ok || !obj) {
-            ok = false;
-            obj?.refCountDown();
-            continue;
-          }
-          if (!verifyChunk(obj.byteArray, hash)) {
-            corruptChunks++;
-            obj.refCountDown();
-            ok = false;
-            continue;
-          }
-          if (rest[j] === "remote") {
-            chunks.remoteHits++;
-            localCpu.submitPutTask(keys[i]!, obj); // write-back of a remote hit
+      if (health && !health.healthy) {
+        // recompute policy, unhealthy: the engine skips every cache operation.
+        skippedRequests++;
+        chunks.misses += keys.length;
+      } else {
+        const remoteOn = !health?.remoteBypassed;
+        if (!remoteOn) bypassedRequests++;
+        // 1. prefix lookup: the CPU cache first (hits pinned, LMCache `contains(key, pin=True)`, so
+        // loading the remote part — which allocates and may evict — cannot evict them), then the remote.
+        let localCount = 0;
+        while (localCount < keys.length && localCpu.contains(keys[localCount]!, true)) localCount++;
+        const pinned = keys.slice(0, localCount);
+        let remoteCount = 0;
+        const rest = keys.slice(localCount);
+        if (remoteOn && rest.length > 0) {
+          if (odd && backend.supportBatchedAsyncContains()) {
+            took("batched_async_contains");
+            remoteCount = await backend.batchedAsyncContains(lookupId, rest);
           } else {
-            chunks.localHits++;
-            localRead += obj.getSize();
+            took(backend.connection?.supportBatchedContains() ? "batched_contains" : "contains");
+            remoteCount = await backend.batchedContains(rest);
           }
+          remoteCount = Math.max(0, Math.min(rest.length, Math.trunc(Number(remoteCount)) || 0));
+        }
+        // 2. load the prefix; the first missing or corrupt chunk ends it.
+        let prefix = 0;
+        for (let i = 0; i < localCount; i++) {
+          const obj = localCpu.getBlocking(keys[i]!);
+          if (!obj) break;
+          const intact = verifyChunk(obj.byteArray, request.chunkHashes[i]!);
+          if (!intact) corruptChunks++;
+          localRead += obj.getSize();
           obj.refCountDown();
+          if (!intact) break;
+          chunks.localHits++;
           prefix = i + 1;
         }
-      }
-      for (const key of pinned) localCpu.unpin(key);
-      localCpu.touchCache(); // LRU update for this request's CPU hits
-      chunks.misses += keys.length - prefix;
-      // 3. store what had to be recomputed.
-      for (let i = prefix; i < keys.length; i++) {
-        const obj = await allocateChunk();
-        if (!obj) {
-          allocationFailures++;
-          break;
+        if (prefix === localCount && remoteCount > 0) {
+          const remoteKeys = keys.slice(localCount, localCount + remoteCount);
+          let loaded: (MemoryObj | null)[] = [];
+          if (odd && backend.supportBatchedGetNonBlocking()) {
+            took("batched_get_non_blocking");
+            loaded = await backend.batchedGetNonBlocking(lookupId, remoteKeys);
+          } else if (remoteKeys.length === 1) {
+            took("get_blocking");
+            loaded = [await backend.getBlocking(remoteKeys[0]!)];
+          } else {
+            took(backend.connection?.supportBatchedGet() ? "batched_get_blocking(batched_get)" : "batched_get_blocking(get)");
+            try {
+              loaded = await backend.batchedGetBlocking(remoteKeys);
+            } catch (err) {
+              noteRaised("batched_get_blocking", err);
+            }
+          }
+          let ok = true;
+          for (let j = 0; j < loaded.length; j++) {
+            const obj = loaded[j] ?? null;
+            const i = localCount + j;
+            if (!ok || !obj || j >= remoteKeys.length) {
+              ok = false;
+              obj?.refCountDown();
+              continue;
+            }
+            if (!verifyChunk(obj.byteArray, request.chunkHashes[i]!)) {
+              corruptChunks++;
+              obj.refCountDown();
+              ok = false;
+              continue;
+            }
+            chunks.remoteHits++;
+            localCpu.submitPutTask(keys[i]!, obj); // write-back of a remote hit
+            obj.refCountDown();
+            prefix = i + 1;
+          }
         }
-        fillChunk(obj.byteArray, request.chunkHashes[i]!);
-        localCpu.submitPutTask(keys[i]!, obj);
-        void backend.submitPutTask(keys[i]!, obj);
-        obj.refCountDown();
-        chunks.stored++;
+        for (const key of pinned) localCpu.unpin(key);
+        localCpu.touchCache(); // LRU update for this request's CPU hits
+        chunks.misses += keys.length - prefix;
+        // 3. store what had to be recomputed.
+        const storeKeys: CacheEngineKey[] = [];
+        const storeObjs: MemoryObj[] = [];
+        for (let i = prefix; i < keys.length; i++) {
+          const obj = await allocateChunk();
+          if (!obj) {
+            allocationFailures++;
+            break;
+          }
+          fillChunk(obj.byteArray, request.chunkHashes[i]!);
+          localCpu.submitPutTask(keys[i]!, obj);
+          storeKeys.push(keys[i]!);
+          storeObjs.push(obj);
+          chunks.stored++;
+        }
+        if (remoteOn && storeKeys.length > 0) {
+          took(backend.connection?.supportBatchedPut() ? "batched_submit_put_task(batched_put)" : "submit_put_task");
+          void backend.batchedSubmitPutTask(storeKeys, storeObjs);
+        }
+        for (const obj of storeObjs) obj.refCountDown();
       }
       requestsRun = request.index + 1;
       opts.onProgress?.(request.index + 1, requests, `${chunks.localHits} local / ${chunks.remoteHits} remote hits`);
@@ -296,8 +367,23 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     }
     await backend.drain();
   } finally {
-    monitor.stop();
-    monitor.restore();
+    health?.stop();
+    monitor?.stop();
+    monitor?.restore();
+  }
+
+  // remove → remove_sync, on the first request's chunks (skipped while the remote is bypassed).
+  const removes = { attempted: 0, removed: 0, stillFound: 0 };
+  const first = workload[0];
+  if (first && !backend.hungCalls.any && !health?.remoteBypassed && !(health && !health.healthy)) {
+    for (const hash of first.chunkHashes) {
+      removes.attempted++;
+      took("remove");
+      if (backend.remove(keyOf(hash))) {
+        removes.removed++;
+        if (await backend.contains(keyOf(hash))) removes.stillFound++;
+      }
+    }
   }
 
   // Leak accounting: every put has settled; the CPU cache should hold exactly one ref per entry.
@@ -336,8 +422,19 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     corruptChunks,
     remote: { ...backend.stats },
     hungCalls: backend.hungCalls.list(),
+    backendErrors: [...backendErrors.values()],
+    paths,
+    removes,
     requestsRun,
-    health: { pings: monitor.pings, inFallbackAtEnd: false, events: monitor.events },
+    health: {
+      model: healthModel,
+      ...(checkOptions ? { fallbackPolicy: checkOptions.fallbackPolicy } : {}),
+      pings: monitor?.pings ?? health?.checks ?? 0,
+      inFallbackAtEnd: health ? !health.healthy || health.remoteBypassed : false,
+      skippedRequests,
+      bypassedRequests,
+      events: monitor?.events ?? health?.events ?? [],
+    },
     leaks: {
       leakedObjects: Math.max(0, liveObjectsAtEnd - cpuCacheEntries - heldOutsideCache),
       heldByHungPuts,

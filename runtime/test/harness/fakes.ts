@@ -91,10 +91,57 @@ export class FakeConnection implements RemoteConnection {
     this.calls.push("batchedGet");
     return Promise.all(keys.map((k) => this.innerGet(k)));
   }
+  /** Flags of the optional capabilities; tests switch them on. */
+  batchedPutSupported = false;
+  batchedContainsSupported = false;
+  asyncContainsSupported = false;
+  nonBlockingSupported = false;
   supportBatchedPut(): boolean {
-    return false;
+    return this.batchedPutSupported;
   }
-  async batchedPut(): Promise<void> {
-    throw new Error("not supported");
+  /** Like the instrumented wrapper: every object's reference is released when the inner batch ends. */
+  async batchedPut(keys: CacheEngineKey[], objs: MemoryObj[]): Promise<void> {
+    this.calls.push("batchedPut");
+    try {
+      await this.innerBatchedPut(keys, objs);
+    } finally {
+      for (const o of objs) o.refCountDown();
+    }
+  }
+  innerBatchedPut: (keys: CacheEngineKey[], objs: MemoryObj[]) => Promise<void> = async (keys, objs) => {
+    keys.forEach((k, i) => this.store.set(k.toString(), objs[i]!.byteArray.slice()));
+  };
+  supportBatchedContains(): boolean {
+    return this.batchedContainsSupported;
+  }
+  batchedContains(keys: CacheEngineKey[]): number {
+    this.calls.push("batchedContains");
+    let n = 0;
+    while (n < keys.length && this.store.has(keys[n]!.toString())) n++;
+    return n;
+  }
+  supportBatchedAsyncContains(): boolean {
+    return this.asyncContainsSupported;
+  }
+  batchedAsyncContains: (lookupId: string, keys: CacheEngineKey[], pin?: boolean) => Promise<number> = async (_id, keys) => {
+    this.calls.push("batchedAsyncContains");
+    return this.batchedContains(keys);
+  };
+  supportBatchedGetNonBlocking(): boolean {
+    return this.nonBlockingSupported;
+  }
+  batchedGetNonBlocking: (lookupId: string, keys: CacheEngineKey[]) => Promise<MemoryObj[]> = async (_id, keys) => {
+    this.calls.push("batchedGetNonBlocking");
+    const out: MemoryObj[] = [];
+    for (const k of keys) {
+      const obj = await this.innerGet(k);
+      if (!obj) break;
+      out.push(obj);
+    }
+    return out;
+  };
+  removeSync(k: CacheEngineKey): boolean {
+    this.calls.push("removeSync");
+    return this.store.delete(k.toString());
   }
 }

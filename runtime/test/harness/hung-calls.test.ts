@@ -129,10 +129,13 @@ describe("run and bench on never-settling probe connectors", () => {
     const started = Date.now();
     const report = await harness(module, cls);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(report.hungCalls.map((c) => c.method)).toContain(method);
-    expect(report.hungCalls.find((c) => c.method === method)!.message).toBe(`${method}() did not settle within 200 ms`);
+    // A hanging get shows as the RemoteBackend path that called it: get, or the base class's
+    // batchedGetNonBlocking (which gets every key) on an async-loading request.
+    const accepted = method === "get" ? ["get", "batchedGetNonBlocking"] : [method];
+    const hung = report.hungCalls.find((c) => accepted.includes(c.method));
+    expect(hung?.message).toBe(`${hung?.method}() did not settle within 200 ms`);
     expect(harnessRunClean(report)).toBe(false);
-    expect(formatHarnessReport(report)).toContain(`Hung calls: ${method}() did not settle within 200 ms`);
+    expect(formatHarnessReport(report)).toContain(`Hung calls: ${hung!.message}`);
     // Held by hung puts is not a leak of the connector's making.
     expect(report.leaks.leakedObjects).toBe(0);
     if (method !== "close") expect(report.requestsRun).toBeLessThan(30);
