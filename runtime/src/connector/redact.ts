@@ -82,18 +82,23 @@ export function redactedJson(value: unknown, knownUrls: readonly string[] = []):
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? redactSecrets(v, knownUrls) : v), 2);
 }
 
-/**
- * A copy of `value` (plain objects and arrays, as in reports) with every string passed through
- * {@link redactSecrets}; other values are kept as they are. For renderers that escape text
- * (JSON, XML) after building it, where a password holding a quote would slip past a scan of the output.
- */
-export function redactStrings<T>(value: T, knownUrls: readonly string[] = []): T {
-  if (typeof value === "string") return redactSecrets(value, knownUrls) as T;
-  if (Array.isArray(value)) return value.map((v) => redactStrings(v, knownUrls)) as T;
+/** A copy of `value` (plain objects and arrays, as in reports) with `fn` applied to every string; other values kept. */
+export function mapStrings<T>(value: T, fn: (s: string) => string): T {
+  if (typeof value === "string") return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn)) as T;
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, knownUrls);
+    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, fn);
     return out as T;
   }
   return value;
+}
+
+/**
+ * A copy of `value` with every string passed through {@link redactSecrets}. For renderers that
+ * escape text (JSON, XML) after building it, where a password holding a quote would slip past a
+ * scan of the output.
+ */
+export function redactStrings<T>(value: T, knownUrls: readonly string[] = []): T {
+  return mapStrings(value, (s) => redactSecrets(s, knownUrls));
 }

@@ -90,6 +90,19 @@ describe("every report format hides the password", () => {
     for (const format of REPORT_FORMATS) expect(renderReport(run, format, false), format).not.toContain(SECRET);
   });
 
+  it("check text: control bytes in what a connector said are shown escaped, not sent to the terminal", async () => {
+    const run = await runConformance({ url: "memory://", cwd: process.cwd(), seed: 1, cases: ["roundtrip.4kib"] });
+    run.results.push({ ...run.results[0]!, id: "fake.escapes", status: "failed", message: "bad \u001b]0;pwned\u0007 \u001b[2J\rX", actual: "\u009b31m" });
+    const text = renderReport(run, "text", false);
+    expect(text).toContain("bad \\x1b]0;pwned\\x07 \\x1b[2J\\x0dX");
+    expect(text).toContain("\\x9b31m");
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    // with colour on, the only escapes are the kit's own SGR colour codes
+    // eslint-disable-next-line no-control-regex
+    expect(renderReport(run, "text", true).replace(/\u001b\[[0-9;]*m/g, "")).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it("run: text and json", async () => {
     const report = await runHarness({ url, requests: 4, seed: 1, chunkSize: 16, model: { numLayers: 2, numKvHeads: 2, headSize: 16 } });
     for (const out of [formatHarnessReport(report), harnessReportJson(report)]) {

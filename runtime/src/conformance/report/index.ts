@@ -1,5 +1,6 @@
 /** Report formats of `lmcache-connector check`. */
-import { redactSecrets, redactStrings } from "../../connector/redact";
+import { mapStrings, redactSecrets, redactStrings } from "../../connector/redact";
+import { escapeControls } from "../../files/terminal-text";
 import type { ConformanceRun } from "../engine";
 import { jsonReport } from "./json";
 import { junitReport } from "./junit";
@@ -14,11 +15,15 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
  * Renders `run` in `format` (`colour` only affects text). Every format passes through the kit's
- * one redaction (`redactSecrets`): no URL's password (the run's or one inside a message) is written.
+ * one redaction (`redactSecrets`): no URL's password (the run's or one inside a message) is written;
+ * the text format also shows control bytes of the run's strings escaped (`escapeControls`).
  */
 export function renderReport(run: ConformanceRun, format: ReportFormat, colour: boolean): string {
   // strings first (before JSON/XML escaping could hide a password from the scan), then the output
   const safe = redactStrings(run, [run.url]);
-  const text = format === "json" ? jsonReport(safe) + "\n" : format === "junit" ? junitReport(safe) + "\n" : textReport(safe, { colour });
+  if (format === "json") return redactSecrets(jsonReport(safe) + "\n", [run.url]);
+  if (format === "junit") return redactSecrets(junitReport(safe) + "\n", [run.url]);
+  // text goes to a terminal: control bytes in what the connector said (messages, reprs, output) are shown, not sent
+  const text = textReport(mapStrings(safe, (s) => escapeControls(s)), { colour });
   return redactSecrets(text, [run.url]);
 }
