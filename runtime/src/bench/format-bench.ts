@@ -1,5 +1,6 @@
 /** Text rendering of a bench report (ours). */
 import { redactedJson, redactSecrets } from "../connector/redact";
+import { escapeControls } from "../files/terminal-text";
 import { bytes, hungCallsLine, latencyRow } from "../harness/format-report";
 import type { BenchReport } from "./run-bench";
 
@@ -8,7 +9,8 @@ export function formatBenchReport(r: BenchReport): string {
   const v = r.verification;
   const ofFresh = (mbps: number): string => (r.memcpyFreshMBps > 0 ? `${((100 * mbps) / r.memcpyFreshMBps).toFixed(0)} % of a fresh copy` : "");
   const queued = r.inflight > 1 ? `${r.inflight} in flight: includes waiting behind the other operations in flight` : "one at a time";
-  return redactSecrets([
+  // a terminal report: the connector's repr and texts cannot send control bytes (escapeControls)
+  return escapeControls(redactSecrets([
     `Benchmark of ${r.connector} (${r.url})`,
     `  ${r.rounds} rounds after ${r.warmupRounds} warm-up, ${r.keysPerRound} keys/round, ${bytes(r.payloadBytes)} payload, ${r.inflight} in flight, hit rate ${r.hitRate}`,
     r.steadyState ? "  steady state: every round stores the same keys, so measured puts overwrite" : "  every round stores new keys (add --steady-state to overwrite instead)",
@@ -30,7 +32,7 @@ export function formatBenchReport(r: BenchReport): string {
     "",
     `Verification (round ${v.round}): ${v.passed ? "passed" : "FAILED"} — ${v.checkedKeys} objects checked, ${v.mismatches} byte mismatches, ${v.missing} missing, ${v.lookupMismatches} wrong lookups`,
     hungCallsLine(r.hungCalls),
-  ].join("\n"), [r.url]);
+  ].join("\n"), [r.url]));
 }
 
 /** The `--format json` report of a bench run (ours): the report object, every string in it redacted. */

@@ -1,5 +1,6 @@
 /** Text rendering of a harness report (ours). */
 import { redactedJson, redactSecrets } from "../connector/redact";
+import { escapeControls } from "../files/terminal-text";
 import type { LatencySummary } from "./latency";
 import type { HungCall } from "./hung-calls";
 import { referencesClean, type HarnessReport } from "./run-harness";
@@ -43,7 +44,8 @@ function healthLine(r: HarnessReport): string {
 export function formatHarnessReport(r: HarnessReport): string {
   const c = r.chunks;
   const leaksOk = referencesClean(r);
-  return redactSecrets([
+  // a terminal report: the connector's repr and texts cannot send control bytes (escapeControls)
+  return escapeControls(redactSecrets([
     `Local-cache run of ${r.connector} (${r.url})`,
     `  ${r.requestsRun === r.requests ? r.requests : `${r.requestsRun} of ${r.requests}`} requests, seed ${r.seed}, chunk ${r.chunkSize} tokens = ${bytes(r.chunkBytes)}, CPU cache ${r.maxLocalCpuSize} GB, ${(r.ms / 1000).toFixed(2)} s`,
     "",
@@ -66,7 +68,7 @@ export function formatHarnessReport(r: HarnessReport): string {
     ...(r.backendErrors.length ? [`RemoteBackend raised: ${r.backendErrors.map((e) => `${e.method}: ${e.errorName}: ${e.message}${e.count > 1 ? ` (${e.count} times)` : ""}`).join("; ")} — FAILED (LMCache raises this into the serving engine)`] : []),
     hungCallsLine(r.hungCalls),
     `Reference leaks: ${leaksOk ? "none" : "FOUND"} (${r.leaks.leakedObjects} leaked objects,${r.leaks.heldByHungPuts ? ` ${r.leaks.heldByHungPuts} held by hung puts,` : ""} ${r.leaks.unexpectedRefCounts} entries with ref count ≠ 1, ${r.leaks.doubleFrees} double frees; ${r.leaks.liveObjectsAtEnd} live objects for ${r.leaks.cpuCacheEntries} cached chunks)`,
-  ].join("\n"), [r.url]);
+  ].join("\n"), [r.url]));
 }
 
 /** The `--format json` report of a run (ours): the report object, every string in it redacted. */

@@ -112,6 +112,17 @@ describe("every report format hides the password", () => {
     expect(JSON.parse(harnessReportJson(report)).requests).toBe(4);
   });
 
+  it("run and bench text: a connector repr with control bytes is shown escaped", async () => {
+    const odd = "memory://\u001b]0;pwned\u0007\r";
+    const report = await runHarness({ url: odd, requests: 2, seed: 1, chunkSize: 16, model: { numLayers: 2, numKvHeads: 2, headSize: 16 } });
+    const bench = await runBench({ url: odd, rounds: 1, warmupRounds: 0, keys: 2, payloadBytes: 4096 });
+    for (const text of [formatHarnessReport(report), formatBenchReport(bench)]) {
+      expect(text).toContain("\\x1b]0;pwned\\x07\\x0d");
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+  });
+
   it("bench: text and json", async () => {
     const report = await runBench({ url, rounds: 1, warmupRounds: 0, keys: 2, payloadBytes: 4096 });
     for (const out of [formatBenchReport(report), benchReportJson(report)]) {
