@@ -164,6 +164,7 @@ class Bridge:
         self.loop = asyncio.new_event_loop()
         os.set_blocking(fd, False)
         self.loop.add_reader(fd, self._on_async_readable)
+        self.table.on_pending = lambda: self.loop.call_soon_threadsafe(self._flush_events)
         self.loop_thread = threading.main_thread()  # serve() runs the loop on this thread
         self.sync_thread = threading.Thread(target=self._serve_sync, name="lmcache-caller", daemon=True)
 
@@ -270,6 +271,13 @@ class Bridge:
         except ChannelClosed:
             os._exit(0)
         self._drain_async()
+
+    def _flush_events(self):
+        """Sends ownership events no other frame carried (``attach_events`` fills ``ev``)."""
+        with self.table.lock:
+            pending = bool(self.table.events)
+        if pending:
+            self.async_out.write({"t": "ev"})
 
     def _drain_async(self):
         while self.async_deferred:

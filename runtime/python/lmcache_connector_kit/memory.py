@@ -70,9 +70,15 @@ class ObjectTable:
         self.lock = threading.Lock()
         self.objects = {}
         self.events = []
+        # Called (once per batch) when events wait: the bridge then sends them even if no other
+        # frame follows — a connector that releases a reference later, from a task of its own,
+        # must not look like a leak.
+        self.on_pending = None
+        self.flush_scheduled = False
 
     def attach_events(self, message: dict) -> None:
         with self.lock:
+            self.flush_scheduled = False
             if self.events:
                 message["ev"] = self.events
                 self.events = []
@@ -84,6 +90,10 @@ class ObjectTable:
             return
         with self.lock:
             self.events.append([oid, code])
+            schedule = not self.flush_scheduled and self.on_pending is not None
+            self.flush_scheduled = True
+        if schedule:
+            self.on_pending()
 
     def get(self, oid):
         with self.lock:

@@ -34,8 +34,14 @@ export interface BridgeHello {
 /** Answers a callback from Python (`allocate`); throwing sends the error back to Python. */
 export type CallbackHandler = (frame: Frame) => unknown;
 
-/** `runtime/python`, where the bridge and the kit's `lmcache` package live (src/ or dist/). */
+/**
+ * `runtime/python`, where the bridge and the kit's `lmcache` package live: `LMCACHE_KIT_PYTHON_DIR`
+ * when set (a bundle that ships the folder elsewhere), else the first `python/` folder holding
+ * `lmcache_connector_kit/bridge.py` above this file (src/python/ or dist/).
+ */
 export function kitPythonDir(): string {
+  const fromEnv = process.env["LMCACHE_KIT_PYTHON_DIR"];
+  if (fromEnv && existsSync(join(fromEnv, "lmcache_connector_kit", "bridge.py"))) return fromEnv;
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, "python");

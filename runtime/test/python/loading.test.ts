@@ -108,3 +108,20 @@ describe("interpreter discovery", () => {
     expect(() => findInterpreter({ LMCACHE_PYTHON: noTorch })).toThrow(/\(Python 3\.12\.1\) cannot import torch\. Install .*apt-get install python3-torch/);
   });
 });
+
+describe("ownership events with no frame to ride on", () => {
+  it("a reference a connector drops later, from its own task, reaches the engine's object", async () => {
+    const config = createEngineConfig({});
+    const local = new LocalCPUBackend({ config, metadata: conformanceMetadata() });
+    const opened = await createConnector("external://host:0/write_behind/?connector_name=WriteBehind", { localCpuBackend: local, config, metadata: conformanceMetadata(), cwd: join(FIXTURES, "good") });
+    const obj = local.allocate([4096], "uint8")!;
+    obj.refCountUp(); // the put's own reference, released by the Instrumented wrapper
+    const { CacheEngineKey } = await import("../../src/keys/cache-engine-key");
+    await opened.put(new CacheEngineKey({ modelName: "m", worldSize: 1, workerId: 0, chunkHash: 1n, dtype: "bfloat16" }), obj);
+    expect(obj.getRefCount()).toBe(2); // the caller's and the connector's write-behind reference
+    const until = Date.now() + 5000;
+    while (obj.getRefCount() !== 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(obj.getRefCount()).toBe(1); // dropped by the background task, with no call after it
+    await opened.close();
+  });
+});
