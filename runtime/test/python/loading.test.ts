@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngineConfig } from "../../src/config/engine-config";
 import { createConnector } from "../../src/connector/create-connector";
+import { CacheEngineKey } from "../../src/keys/cache-engine-key";
 import { LocalCPUBackend } from "../../src/storage-backend/local-cpu-backend";
 import { conformanceMetadata } from "../../src/conformance/env";
 import { stopBridges } from "../../src/python/host";
@@ -116,7 +117,7 @@ describe("ownership events with no frame to ride on", () => {
     const opened = await createConnector("external://host:0/write_behind/?connector_name=WriteBehind", { localCpuBackend: local, config, metadata: conformanceMetadata(), cwd: join(FIXTURES, "good") });
     const obj = local.allocate([4096], "uint8")!;
     obj.refCountUp(); // the put's own reference, released by the Instrumented wrapper
-    const { CacheEngineKey } = await import("../../src/keys/cache-engine-key");
+
     await opened.put(new CacheEngineKey({ modelName: "m", worldSize: 1, workerId: 0, chunkHash: 1n, dtype: "bfloat16" }), obj);
     expect(obj.getRefCount()).toBe(2); // the caller's and the connector's write-behind reference
     const until = Date.now() + 5000;
