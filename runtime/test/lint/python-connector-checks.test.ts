@@ -173,6 +173,17 @@ describe("what is left unjudged", () => {
   it("a base we cannot resolve may provide anything: nothing is claimed past it", () => expect(lintYaml(url("unjudged", "BehindUnknown"))).toEqual([]));
   it("a method behind an unknown decorator keeps no known kind", () => expect(lintYaml(url("unjudged", "Decorated"))).toEqual([]));
   it("a class with its own __new__: the constructor is not judged", () => expect(lintYaml(url("unjudged", "CustomNew"))).toEqual([]));
+  it("a class decorator, a rebinding (X = wrap(X)) or a metaclass of the user's: nothing is claimed", () => {
+    const fixtures = path.resolve(__dirname, "../fixtures/python-lint");
+    for (const cls of ["DataclassConnector", "WrappedConnector", "MetaclassConnector"]) {
+      const text = `remote_url: "external://h:0/pylint_fx.decorated/?connector_name=${cls}"\n`;
+      const ds = lintDocument({ path: path.join(fixtures, `d-${cls}.yaml`), text }, { cwd: fixtures, env: {} });
+      expect(ds.map((d) => d.code), cls).toEqual(["LMC018"]);
+    }
+    // the same classes without those: LMCache's TypeError
+    const plain = lintDocument({ path: path.join(fixtures, "d-plain.yaml"), text: 'remote_url: "external://h:0/pylint_fx.decorated/?connector_name=_Plain"\n' }, { cwd: fixtures, env: {} });
+    expect(plain.map((d) => d.code)).toEqual(["LMC018", "LMC021"]);
+  });
 });
 
 describe("a verdict follows the module its base comes from", () => {

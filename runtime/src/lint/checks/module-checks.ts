@@ -69,7 +69,8 @@ export function checkClass(
   if (info.language === "python" && info.python) {
     // Python: getattr(module, name) also finds an imported class; checked with Python's semantics
     const verdict = pythonClassVerdict(env, info, modulePath, className, allowAdapter ? "plugin" : "connector");
-    if (verdict.kind !== null || verdict.raises) {
+    // a name bound to something we do not model (imported from an unresolved module, `X = wrap(X)`): no claim
+    if (verdict.kind !== null || verdict.raises || info.python.bindings.has(className)) {
       reportPythonVerdict(env, verdict, info, modulePath, className, range, out, pluginName);
       return;
     }

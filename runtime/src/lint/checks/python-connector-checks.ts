@@ -115,8 +115,13 @@ export function pythonClassVerdict(env: Pick<CheckEnv, "ctx" | "resolved" | "mod
   return { kind, raises, methods };
 }
 
-/** `Cls(**keywords)`: ABCMeta's abstract check (in `object.__new__`), then binding `__init__`'s arguments. */
+/**
+ * `Cls(**keywords)`: ABCMeta's abstract check (in `object.__new__`), then binding `__init__`'s
+ * arguments. Not judged when a class of the MRO has a decorator (`@dataclass` writes `__init__`)
+ * or its own metaclass: either can replace what the class statement says.
+ */
 function instantiationError(resolver: PyClassResolver, node: PyClassNode, mro: PyClassNode[], className: string, keywords: string[]): PythonRaise | null {
+  if (mro.some((c) => c.kind === "user" && (c.cls.decorators.length > 0 || c.cls.keywords.has("metaclass")))) return null;
   const abstract = abstractMethods(resolver, node);
   if (abstract && abstract.size) {
     const names = [...abstract].sort();

@@ -139,6 +139,7 @@ export class PyClassResolver {
       this.depth++;
       try {
         if (b.kind === "module") return { kind: "module", name: b.module };
+        if (b.kind === "other") return { kind: "unknown" };
         const abs = this.absolute(mod, b.level, b.module);
         return abs === null ? { kind: "unknown" } : this.attribute(abs, b.name);
       } finally {

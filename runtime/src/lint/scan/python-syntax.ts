@@ -55,6 +55,8 @@ export interface PyClass {
   bases: PyBaseExpr[];
   /** Keyword arguments of the class statement (`metaclass=…`), as written. */
   keywords: Map<string, string>;
+  /** Dotted names of the class decorators (`dataclass`), outermost first. */
+  decorators: string[];
   /** The class namespace, in Python's sense: a later binding of a name replaces an earlier one. */
   members: Map<string, PyMember>;
 }
@@ -64,7 +66,9 @@ export type PyBinding =
   /** `import a.b` binds `a` to module `a`; `import a.b as z` binds `z` to module `a.b`. */
   | { kind: "module"; module: string }
   /** `from [.]a.b import N [as z]`: attribute `N` of module `a.b` (`level` leading dots). */
-  | { kind: "from"; module: string; level: number; name: string };
+  | { kind: "from"; module: string; level: number; name: string }
+  /** A top-level `def` or assignment: some value we do not model (`Conn = wrap(Conn)`). */
+  | { kind: "other" };
 
 /** A syntax error CPython would raise compiling the module. */
 export interface PySyntaxError {
@@ -372,13 +376,24 @@ export function parsePythonModule(text: string): PyModuleSyntax {
       // a later top-level binding of a name replaces an earlier one (class statement or import)
       if (t[0].text === "import" || t[0].text === "from") {
         for (const name of readImport(t, bindings)) classes.delete(name);
+      } else if (t[0].text === "@") {
+        decorators.push(dottedAt(t, 1)?.dotted ?? "?");
+        continue;
       } else if (t[0].text === "class" && t[1]?.type === "name") {
         const { bases, keywords } = readClassHeader(t);
-        const cls: PyClass = { name: t[1].text, line: lineNo, nameStart: t[1].start, nameEnd: t[1].end, bases, keywords, members: new Map() };
+        const cls: PyClass = { name: t[1].text, line: lineNo, nameStart: t[1].start, nameEnd: t[1].end, bases, keywords, decorators, members: new Map() };
         bindings.delete(cls.name);
         classes.set(cls.name, cls);
         openClass = { cls, bodyIndent: null };
         // a one-line body (`class A(B): x = 1`) is not modelled further
+      } else {
+        // `def name(…)` and `name = …` rebind a name to something we do not model
+        const def = defAt >= 0 ? t[defAt + 1] : null;
+        const names = def?.type === "name" ? [def.text] : t[0].type === "name" ? assignedNames(t) : [];
+        for (const name of names) {
+          classes.delete(name);
+          bindings.set(name, { kind: "other" });
+        }
       }
       decorators = [];
       continue;
@@ -404,11 +419,7 @@ export function parsePythonModule(text: string): PyModuleSyntax {
       }
     } else if (t[0].text === "class" && t[1]?.type === "name") members.set(t[1].text, { kind: "value", line: lineNo });
     else if (t[0].type === "name") {
-      // `a = b = value` and `a: T = value` bind; a bare annotation `a: T` does not.
-      const eq = t.findIndex((x, i) => x.text === "=" && t[i + 1]?.text !== "=" && t[i - 1]?.text !== "=" && !"<>!:".includes(t[i - 1]?.text ?? "") && depthBefore(t, i) === 0);
-      if (eq > 0) {
-        for (const seg of splitAssignTargets(t, eq)) members.set(seg, { kind: "value", line: lineNo });
-      }
+      for (const name of assignedNames(t)) members.set(name, { kind: "value", line: lineNo });
     }
     decorators = [];
   }
@@ -420,6 +431,12 @@ export function parsePythonModule(text: string): PyModuleSyntax {
     syntaxError = { type: "SyntaxError", message: `'${open.text}' was never closed`, line: index.of(open.start), offset: open.start };
   }
   return { classes, bindings, syntaxError };
+}
+
+/** The names an assignment statement binds: `a = b = value` and `a: T = value`; a bare annotation `a: T` binds none. */
+function assignedNames(t: PyToken[]): string[] {
+  const eq = t.findIndex((x, i) => x.text === "=" && t[i + 1]?.text !== "=" && t[i - 1]?.text !== "=" && !"<>!:".includes(t[i - 1]?.text ?? "") && depthBefore(t, i) === 0);
+  return eq > 0 ? splitAssignTargets(t, eq) : [];
 }
 
 /** The simple names assigned by `a = b = value` / `a: T = value` (up to the last `=`). */
