@@ -1,0 +1,104 @@
+/**
+ * The generated Python fs and redis projects (every capability) pass their own
+ * `/usr/bin/python3 -m pytest` (Debian's python3-pytest, -torch, -aiofiles, -redis), with the
+ * kit's CLI named by LMCACHE_CONNECTOR_CLI (the repository's runtime/bin: the other way
+ * tests/conftest.py finds it; the npm install path is python-e2e.test.ts). The JUnit report must
+ * hold one passed item per conformance case. The redis project starts its own redis-server on
+ * loopback and must stop it. The fs project's files are LMCache FSConnector files, both ways,
+ * checked against the runtime's port. The two run concurrently.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { CacheEngineKey, LMCacheMetadata, LocalCPUBackend, MemoryAllocator, MemoryFormat, RemoteMetadata, createConnector, createEngineConfig } from "../../runtime/src/index";
+import { PYTHON, authorEnv, expectAllCasesPassed, generate, processesIn, pytest, run, workDir } from "./python-projects.js";
+
+const RUNTIME = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../runtime");
+const CLI = { LMCACHE_CONNECTOR_CLI: path.join(RUNTIME, "bin/lmcache-connector.js") };
+const work = workDir();
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.concurrent("generated Python fs and redis projects pass their own python3 -m pytest", () => {
+  it("fs, whose files are LMCache FSConnector files", async () => {
+    const project = await generate(work, "fs");
+    expectAllCasesPassed(await pytest(project, CLI), "fs");
+    await checkFsFormat(project);
+  }, 240_000);
+
+  it("redis, against the redis-server its test starts on loopback and stops", async () => {
+    const project = await generate(work, "redis");
+    expect(processesIn(project)).toEqual([]);
+    expectAllCasesPassed(await pytest(project, CLI), "redis");
+    expect(processesIn(project)).toEqual([]); // the redis-server the test started is gone
+  }, 240_000);
+});
+
+/**
+ * The generated Python fs connector (run by Debian's Python against the kit's lmcache package)
+ * writes `<base>/<key string>.data` = the 28-byte RemoteMetadata header + the bytes, which the
+ * runtime's FSConnector (LMCache's, ported) reads; and reads what that FSConnector writes.
+ */
+async function checkFsFormat(project: string): Promise<void> {
+  const base = mkdtempSync(path.join(os.tmpdir(), "lmcache-gen-py-fs-format-"));
+  try {
+    const config = createEngineConfig({ chunkSize: 256 });
+    const metadata = new LMCacheMetadata({ modelName: "acme", worldSize: 1, workerId: 0, kvDtype: "bfloat16", kvShape: [2, 2, 256, 2, 32] });
+    const backend = new LocalCPUBackend({ config, metadata, allocator: new MemoryAllocator({ capacityBytes: 1 << 22 }) });
+    const lmcache = await createConnector(`fs://${base}`, { localCpuBackend: backend, config, metadata });
+    const key = (hash: number) => new CacheEngineKey({ modelName: "acme", worldSize: 1, workerId: 0, chunkHash: hash, dtype: "bfloat16" }).toString();
+    const pattern = (seed: number, n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+    const size = 2 * 16 * 64 * 2; // [2, 16, 64] float16
+
+    const other = backend.allocate([2, 16, 64], "float16", MemoryFormat.KV_2TD)!;
+    other.byteArray.set(pattern(99, size));
+    await lmcache.put(CacheEngineKey.fromString(key(2)), other);
+
+    const script = `
+import asyncio, json, sys, torch
+from lmcache.utils import CacheEngineKey
+from lmcache.v1.config import LMCacheEngineConfig
+from lmcache.v1.memory_management import MemoryFormat, TensorMemoryAllocator, tensor_from_buffer
+from lmcache.v1.metadata import LMCacheMetadata
+from lmcache.v1.storage_backend.local_cpu_backend import LocalCPUBackend
+from e2e_py_fs.e2e_py_fs_connector import E2ePyFsConnector
+base, written, read = sys.argv[1:4]
+config = LMCacheEngineConfig.from_defaults(chunk_size=256, extra_config={"remote_storage_plugin.e2e_py_fs_connector.base_path": base})
+metadata = LMCacheMetadata(model_name="acme", world_size=1, local_world_size=1, worker_id=0, local_worker_id=0, kv_dtype=torch.bfloat16, kv_shape=(2, 2, 256, 2, 32), chunk_size=256)
+backend = LocalCPUBackend(config, metadata, memory_allocator=TensorMemoryAllocator(tensor_from_buffer(bytearray(1 << 22))))
+async def main():
+    connector = E2ePyFsConnector(loop=asyncio.get_running_loop(), local_cpu_backend=backend, config=config)
+    obj = backend.allocate(torch.Size([2, 16, 64]), torch.float16, MemoryFormat.KV_2TD)
+    memoryview(obj.byte_array).cast("B")[:] = bytes((i * 31 + 7) & 0xFF for i in range(obj.get_size()))
+    await connector.put(CacheEngineKey.from_string(written), obj)
+    got = await connector.get(CacheEngineKey.from_string(read))
+    out = {"read": bytes(got.byte_array).hex(), "shape": list(got.get_shape()), "dtype": str(got.get_dtype()), "fmt": got.get_memory_format().name, "list": sorted(await connector.list())}
+    await connector.close()
+    print(json.dumps(out))
+asyncio.run(main())
+`;
+    // The kit's lmcache package (no real LMCache here).
+    const kitPython = path.join(RUNTIME, "python");
+    const { stdout } = await run(PYTHON, ["-c", script, base, key(1), key(2)], {
+      cwd: project,
+      env: { ...authorEnv(), PYTHONPATH: [kitPython, path.join(project, "src")].join(path.delimiter) },
+      maxBuffer: 16 << 20,
+    });
+    const fromPython = JSON.parse(stdout.trim().split("\n").at(-1)!) as { read: string; shape: number[]; dtype: string; fmt: string; list: string[] };
+    expect(Buffer.from(fromPython.read, "hex").equals(pattern(99, size))).toBe(true);
+    expect([fromPython.shape, fromPython.dtype, fromPython.fmt]).toEqual([[2, 16, 64], "torch.float16", "KV_2TD"]);
+    expect(fromPython.list).toEqual([key(1), key(2)].sort());
+
+    const file = readFileSync(path.join(base, `${key(1)}.data`));
+    expect(file.length).toBe(28 + size);
+    const header = RemoteMetadata.deserialize(file);
+    expect([header.length, header.shape, header.dtype, header.fmt]).toEqual([size, [2, 16, 64], "float16", MemoryFormat.KV_2TD]);
+    expect(file.subarray(28).equals(pattern(7, size))).toBe(true);
+    const readByLmcache = await lmcache.get(CacheEngineKey.fromString(key(1)));
+    expect(readByLmcache && Buffer.from(readByLmcache.byteArray).equals(pattern(7, size))).toBe(true);
+    await lmcache.close();
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
