@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { parseExternalUrl } from "../connector/external-url";
 import { parseRemoteUrl } from "../connector/url";
 import { MODULE_EXTENSIONS } from "../loader/resolve";
-import { classVerdict } from "./modules/module-info";
+import { classVerdict, type ModuleInfo } from "./modules/module-info";
+import { pythonClassVerdict } from "./checks/python-connector-checks";
 import { connectorClassNames, moduleInfoFor } from "./checks/module-checks";
 import { moduleRoots, resolveConnectorModule } from "./modules/resolve";
 import { redactUrl } from "../connector/redact";
@@ -59,7 +60,8 @@ export function describeUrl(url: string, ctx: LintContext): UrlDescription {
       d.connectorName = ext.connectorName;
       d.moduleFile = resolveConnectorModule(ext.modulePath, ctx);
       const info = d.moduleFile ? moduleInfoFor(ext.modulePath, ctx) : null;
-      d.classKind = !info ? undefined : info.classes.has(ext.connectorName) ? classVerdict(info, ext.connectorName).baseKind : "missing";
+      d.classKind = !info ? undefined : info.python ? pythonClassKind(info, ext.modulePath, ext.connectorName, ctx)
+        : info.classes.has(ext.connectorName) ? classVerdict(info, ext.connectorName).baseKind : "missing";
     } catch (e) {
       d.error = { name: (e as Error).name, message: (e as Error).message.split(url).join(safe) };
     }
@@ -74,6 +76,16 @@ export function describeUrl(url: string, ctx: LintContext): UrlDescription {
   ];
   d.markdown = rows.filter(Boolean).join("\n");
   return d;
+}
+
+/** A Python class's kind through its MRO across modules (what the checks see). */
+function pythonClassKind(info: ModuleInfo, modulePath: string, className: string, ctx: LintContext): UrlDescription["classKind"] {
+  // the plugin role tells adapters from connectors; the kind does not depend on the role otherwise
+  const v = pythonClassVerdict({ ctx, resolved: new Map(), modules: new Map() }, info, modulePath, className, "plugin");
+  if (v.kind === "connector") return "remote-connector";
+  if (v.kind === "adapter") return "connector-adapter";
+  if (v.kind === "neither") return "none";
+  return v.kind === "unknown" || info.python!.bindings.has(className) || v.raises ? "unknown" : "missing";
 }
 
 /** Class names to offer after `connector_name=` for a module path (connector classes first). */

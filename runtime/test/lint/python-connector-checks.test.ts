@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { lintDocument, type LintDiagnostic, type LintFix } from "../../src/lint";
+import { describeUrl, lintDocument, type LintDiagnostic, type LintFix } from "../../src/lint";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "lint-pychecks-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -198,5 +198,15 @@ describe("a verdict follows the module its base comes from", () => {
     expect(lintDocument(doc, ctx).map((d) => d.code)).toEqual(["LMC018"]);
     base("def exists(self, key): return False");
     expect(lintDocument(doc, ctx).map((d) => d.code)).toEqual(["LMC018", "LMC022"]);
+  });
+});
+
+describe("hover", () => {
+  it("names a Python class's kind through its bases in other modules", () => {
+    write("hov/__init__.py", []);
+    write("hov/base.py", [BASE, "class B(RemoteConnector):", "    pass"]);
+    write("hov/conn.py", ["from hov.base import B", "from lmcache.v1.storage_backend.connector import ConnectorAdapter", "class C(B): pass", "class A(ConnectorAdapter): pass", "class P: pass"]);
+    const kind = (c: string) => describeUrl(`external://h:0/hov.conn/?connector_name=${c}`, ctx).classKind;
+    expect([kind("C"), kind("A"), kind("P"), kind("Nope")]).toEqual(["remote-connector", "connector-adapter", "none", "missing"]);
   });
 });
