@@ -7,6 +7,7 @@ import { createConnector } from "../../src/connector/create-connector";
 import { CacheEngineKey } from "../../src/keys/cache-engine-key";
 import { LocalCPUBackend } from "../../src/storage-backend/local-cpu-backend";
 import { conformanceMetadata } from "../../src/conformance/env";
+import { runConformance } from "../../src/conformance/engine";
 import { stopBridges } from "../../src/python/host";
 import { findInterpreter, forgetInterpreterProbes } from "../../src/python/interpreter";
 import { connectorLanguage } from "../../src/python/resolve";
@@ -126,3 +127,12 @@ describe("ownership events with no frame to ride on", () => {
     await opened.close();
   });
 });
+
+describe("threads as LMCache uses them", () => {
+  it("an exists_sync that runs its coroutine on the connector's loop (run_coroutine_threadsafe) works from the caller thread", async () => {
+    const run = await runConformance({ url: "external://host:0/loop_exists_sync/?connector_name=LoopExistsSync", cwd: join(FIXTURES, "good"), seed: 8, cases: ["exists.*", "miss.*", "concurrency.*"] });
+    expect(run.results.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    expect(run.results.length).toBeGreaterThan(3);
+  });
+});
+
