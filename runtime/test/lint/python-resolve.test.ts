@@ -155,11 +155,14 @@ describe("bases across modules", () => {
     "class FromPartial(Partial):",
     INIT,
     "class ThirdParty(somewhere.Unknown, RemoteConnectorish): pass",
+    "import lmcache.v1.storage_backend.connector.base_connector",
+    "class FullyDotted(impl_alias.Impl, lmcache.v1.storage_backend.connector.base_connector.RemoteConnector): pass",
+    "class FullyDottedMissing(lmcache.v1.storage_backend.connector.base_connector.RemoteConnector): pass",
     "from .base.impl import Impl as Imported",
   ]);
   const ctx: LintContext = { cwd: ws, env: {} };
 
-  for (const c of ["ViaReexport", "ViaPackageAttr", "ViaDotted", "ViaAlias", "Imported"]) {
+  for (const c of ["ViaReexport", "ViaPackageAttr", "ViaDotted", "ViaAlias", "Imported"] as const) {
     it(`${c}: the complete base is found`, () => expect(codes("app.conns", c, ctx)).toEqual([]));
   }
   it("a base in another module that misses methods: Python's abstract text", () => {
@@ -168,4 +171,8 @@ describe("bases across modules", () => {
     expect(d.raises).toEqual({ name: "TypeError", message: "Can't instantiate abstract class FromPartial with abstract methods close, exists_sync, get, list, put" });
   });
   it("an unresolvable base: nothing is claimed", () => expect(codes("app.conns", "ThirdParty", ctx)).toEqual([]));
+  it("a base named by its full dotted path after `import lmcache.v1.…base_connector`", () => {
+    expect(codes("app.conns", "FullyDotted", ctx)).toEqual([]);
+    expect(codes("app.conns", "FullyDottedMissing", ctx)).toEqual(["LMC014"]);
+  });
 });

@@ -67,6 +67,8 @@ const KNOWN_MODULES: Record<string, Record<string, BuiltinClass>> = {
   builtins: { object: "object" },
 };
 
+const KNOWN_NAMES = Object.keys(KNOWN_MODULES);
+
 /** What a name evaluates to, statically. */
 type PyValue = { kind: "class"; node: PyClassNode } | { kind: "module"; name: string } | { kind: "unknown" };
 
@@ -125,7 +127,8 @@ export class PyClassResolver {
       if (v.kind !== "unknown") return v;
     }
     const sub = `${moduleName}.${attr}`;
-    if (sub in KNOWN_MODULES || this.module(sub)) return { kind: "module", name: sub };
+    // `import lmcache.v1….base_connector` binds `lmcache`: the packages on the way are modules too
+    if (KNOWN_NAMES.some((k) => k === sub || k.startsWith(sub + ".")) || this.module(sub)) return { kind: "module", name: sub };
     return { kind: "unknown" };
   }
 
