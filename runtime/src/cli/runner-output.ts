@@ -4,6 +4,7 @@
  * (`../connector/redact`) before it reaches the terminal, so a password in a URL is never echoed.
  */
 import { redactSecrets } from "../connector/redact";
+import { escapeControls } from "../files/terminal-text";
 import { crashText, exitCodeOf, type RunnerRecord } from "../runner/verdict";
 import type { CliIO } from "./command";
 
@@ -29,7 +30,8 @@ export function printRunnerFailure(io: CliIO, command: string, url: string, reco
 
 /** Prints a crash (with the case in flight) and the connector's output, on stderr. */
 export function printCrashAndOutput(io: CliIO, command: string, url: string, record: RunnerRecord): void {
-  const say = (text: string): void => io.stderr(redactText(text, url));
+  // Connector output may carry escape sequences: shown, never sent to the terminal.
+  const say = (text: string): void => io.stderr(escapeControls(redactText(text, url)));
   for (const [caseId, out] of record.output) {
     for (const stream of ["stdout", "stderr"] as const) {
       const text = out[stream];

@@ -20,6 +20,7 @@ import type { RunnerJob } from "./job";
 import { LineSplitter } from "./line-splitter";
 import { OutputCapture } from "./output-capture";
 import { decodeRunnerLine, EVENT_FD, type CrashReason, type RunnerEvent } from "./protocol";
+import { redactSecrets } from "../connector/redact";
 
 /** Default heartbeat silence after which a runner is considered hung (ms). */
 export const DEFAULT_HANG_MS = 10_000;
@@ -101,6 +102,18 @@ class CaseOutput {
 }
 
 /** Starts a runner process for `job` and supervises it. */
+/** `value` with {@link redactSecrets} applied to every string in it (objects and arrays are copied). */
+function redactDeep<T>(value: T, urls: readonly string[]): T {
+  if (typeof value === "string") return redactSecrets(value, urls) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, urls)) as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, urls);
+    return out as T;
+  }
+  return value;
+}
+
 export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHandle {
   const debugArgs = opts.debugArgs ?? [];
   const debugging = opts.debug === true || debugArgs.some((a) => a.startsWith("--inspect"));
@@ -136,7 +149,9 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
 
   const deliver = (event: RunnerEvent): void => {
     try {
-      opts.onEvent(event);
+      // Everything a listener sees (the Testing view's messages and output, the CLI's report) has
+      // the URL's password masked: the runner's texts may embed it (LMCache's messages do).
+      opts.onEvent(redactDeep(event, [job.url]));
     } catch {
       // A throwing listener must not take the supervisor down with it.
     }

@@ -200,3 +200,20 @@ describe("runner process", () => {
     expect(lastEvent(events).type).toBe("run-finished");
   });
 });
+
+describe("what listeners receive has the URL's password masked", () => {
+  it("every event of a check job against a leaky connector (the Testing view's messages and output)", { timeout: 30_000 }, async () => {
+    const pw = "s3cr3t-url-pw";
+    const secretsDir = path.resolve(__dirname, "../fixtures/secrets");
+    const { events } = await runJob({
+      kind: "check",
+      url: `external://user:${pw}@host:0/leaky_connector/?connector_name=LeakyConnector`,
+      cwd: secretsDir,
+      options: { cases: ["roundtrip.4kib"] },
+    });
+    const text = JSON.stringify(events);
+    expect(events.some((e) => e.type === "case-finished" && e.status === "failed"), text).toBe(true);
+    expect(text).toContain("user:***@host:0");
+    expect(text).not.toContain(pw);
+  });
+});
