@@ -13,6 +13,7 @@ import overwrite from "./overwrite";
 import ownership from "./ownership";
 import ping from "./ping";
 import refs from "./refs";
+import remoteBackend from "./remote-backend";
 import remove from "./remove";
 import roundtrip from "./roundtrip";
 import stability from "./stability";
@@ -35,4 +36,5 @@ export const ALL_CASES: readonly ConformanceCase[] = Object.freeze([
   ...ping,
   ...stability,
   ...differential,
+  ...remoteBackend,
 ]);
