@@ -94,6 +94,7 @@ export class BridgeProcess {
   private readonly syncParser = new FrameParser();
   private readonly syncBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly syncBacklog: Frame[] = [];
+  private asyncParser: FrameParser | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private busySamples = 0;
 
@@ -173,6 +174,7 @@ export class BridgeProcess {
   }
 
   private attach(parser: FrameParser): void {
+    this.asyncParser = parser;
     this.socket.on("data", (chunk: Buffer) => {
       let frames: Frame[];
       try {
@@ -341,6 +343,7 @@ export class BridgeProcess {
         this.syncBacklog.push(...this.syncParser.push(Buffer.from(this.syncBuffer.subarray(0, n))));
         continue;
       }
+      if (this.serveSocketWhileBlocked()) continue;
       if (performance.now() > until) {
         // Python cannot stop a thread: the only way to end the call is to end the process.
         if (opts.stopOnTimeout ?? true) this.stop(`${what} did not return within ${deadlineMs} ms; the Python bridge was stopped`);
@@ -352,6 +355,36 @@ export class BridgeProcess {
       // short naps while a fast answer is likely, then back off to 1 ms
       if (performance.now() - started > 2) nap = Math.min(nap * 2, 1);
     }
+  }
+
+  /**
+   * While Node blocks in a synchronous call, the asyncio loop may be waiting for Node too — a
+   * coroutine's `allocate` — and a caller-thread method may be waiting for that coroutine (an
+   * `exists_sync` that does `run_coroutine_threadsafe(...).result()`, as LMCache connectors do).
+   * So the socket is served here as well: its descriptor is read without the event loop (which is
+   * not running), through the same parser; callbacks are answered at once, results settle their
+   * promises. True when something was read.
+   */
+  private serveSocketWhileBlocked(): boolean {
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined || fd < 0 || this.asyncParser === null) return false;
+    let n: number;
+    try {
+      n = readSync(fd, this.syncBuffer, 0, this.syncBuffer.length, null);
+    } catch {
+      return false; // EAGAIN: nothing there
+    }
+    if (n <= 0) return false;
+    for (const frame of this.asyncParser.push(Buffer.from(this.syncBuffer.subarray(0, n)))) {
+      if (frame.t === "cb" && this.socket.writableLength === 0) {
+        const answer = encodeFrame(this.answer(frame));
+        let done = 0;
+        while (done < answer.length) done += writeSync(fd, answer, done, answer.length - done);
+      } else {
+        this.handleAsync(frame);
+      }
+    }
+    return true;
   }
 
   private writeSync(buffer: Buffer): void {

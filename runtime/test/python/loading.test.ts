@@ -134,5 +134,23 @@ describe("threads as LMCache uses them", () => {
     expect(run.results.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).toEqual([]);
     expect(run.results.length).toBeGreaterThan(3);
   });
+
+  it("no deadlock when Node blocks in exists_sync while a get waits for its allocate answer and exists_sync needs the loop", async () => {
+    const config = createEngineConfig({});
+    const local = new LocalCPUBackend({ config, metadata: conformanceMetadata() });
+    const c = await createConnector("external://host:0/loop_exists_sync/?connector_name=LoopExistsSync", { localCpuBackend: local, config, metadata: conformanceMetadata(), cwd: join(FIXTURES, "good") });
+    const key = new CacheEngineKey({ modelName: "m", worldSize: 1, workerId: 0, chunkHash: 1n, dtype: "bfloat16" });
+    const obj = local.allocate([4096], "uint8")!;
+    obj.refCountUp();
+    await c.put(key, obj);
+    for (let i = 0; i < 20; i++) {
+      const pending = c.get(key); // sent now; its allocate() callback comes back while…
+      expect(c.existsSync(key)).toBe(true); // …Node is blocked here
+      (await pending)!.refCountDown();
+    }
+    obj.refCountDown();
+    expect(local.memoryAllocator.stats().liveObjects).toBe(0);
+    await c.close();
+  });
 });
 
