@@ -3,13 +3,15 @@
  * / non-blocking get paths, remove → remove_sync, the MLA worker-id-0 mode, the scheduler-role
  * (no LocalCPUBackend) short-circuits and batched_get_blocking's length assertion.
  */
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEngineConfig } from "../../src/config";
 import { AssertionError } from "../../src/errors";
 import { LMCacheMetadata } from "../../src/metadata";
 import { RemoteBackend, type RemoteBackendSettings } from "../../src/harness/remote-backend";
 import { remoteBackendSettings } from "../../src/harness/settings";
-import { runHarness } from "../../src/harness/run-harness";
+import { harnessRunClean, runHarness } from "../../src/harness/run-harness";
+import { formatHarnessReport } from "../../src/harness/format-report";
 import { allocator, deferred, FakeConnection, filled, key } from "./fakes";
 
 async function over(conn: FakeConnection, settings: Partial<RemoteBackendSettings> = {}, hasLocalCpuBackend = true): Promise<RemoteBackend> {
@@ -224,5 +226,21 @@ describe("run drives every path the connector offers", () => {
     expect(report.removes.removed).toBe(report.removes.attempted);
     expect(report.removes.stillFound).toBe(0);
     expect(report.backendErrors).toEqual([]);
+  });
+
+  it("a connector whose batched_get stops at the first miss fails the run with LMCache's AssertionError named", async () => {
+    const report = await runHarness({
+      url: "external://host:0/batched_get_stops_at_miss/?connector_name=BatchedGetStopsAtMiss",
+      cwd: join(__dirname, "..", "fixtures", "broken"),
+      requests: 80,
+      seed: 3,
+      chunkSize: 16,
+      model: { numLayers: 2, numKvHeads: 2, headSize: 16 },
+      maxLocalCpuSize: (12 * 4096) / 1024 ** 3,
+    });
+    expect(report.backendErrors).toMatchObject([{ method: "batched_get_blocking", errorName: "AssertionError", message: expect.stringMatching(/^keys length: \d+, decompressed memory objs length: \d+$/) }]);
+    expect(harnessRunClean(report)).toBe(false);
+    expect(formatHarnessReport(report)).toMatch(/RemoteBackend raised: batched_get_blocking: AssertionError: keys length/);
+    expect(report.leaks.leakedObjects).toBe(0);
   });
 });
