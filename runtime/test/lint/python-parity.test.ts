@@ -91,7 +91,7 @@ function staticVerdict(c: Case): Verdict {
 let dynamic: Verdict[] = [];
 
 beforeAll(() => {
-  const out = execFileSync(PYTHON, [HARNESS, KIT, ROOT, JSON.stringify(CASES)], { encoding: "utf8", timeout: 60_000 });
+  const out = execFileSync(PYTHON, ["-B", HARNESS, KIT, ROOT, JSON.stringify(CASES)], { encoding: "utf8", timeout: 60_000 });
   dynamic = JSON.parse(out) as Verdict[];
 }, 90_000);
 
