@@ -5,7 +5,9 @@
  * tests/conftest.py finds it; the npm install path is python-e2e.test.ts). The JUnit report must
  * hold one passed item per conformance case. The redis project starts its own redis-server on
  * loopback and must stop it. The fs project's files are LMCache FSConnector files, both ways,
- * checked against the runtime's port. The two run concurrently.
+ * checked against the runtime's port, and `pip install -e .` (offline, into a virtualenv over
+ * Debian's packages) makes the class loadable by its URL from any folder, as LMCache loads it.
+ * The two run concurrently.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -25,6 +27,7 @@ describe.concurrent("generated Python fs and redis projects pass their own pytho
     const project = await generate(work, "fs");
     expectAllCasesPassed(await pytest(project, CLI), "fs");
     await checkFsFormat(project);
+    await checkEditableInstall(project);
   }, 240_000);
 
   it("redis, against the redis-server its test starts on loopback and stops", async () => {
@@ -100,5 +103,35 @@ asyncio.run(main())
     await lmcache.close();
   } finally {
     rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `pip install -e .` is how the README makes the package importable where LMCache runs: into a
+ * virtualenv over Debian's site-packages (torch, aiofiles), offline (setuptools from Debian), then
+ * the kit's CLI loads the class by its URL from another folder, with no search path.
+ */
+async function checkEditableInstall(project: string): Promise<void> {
+  const venv = mkdtempSync(path.join(os.tmpdir(), "lmcache-gen-py-venv-"));
+  const elsewhere = mkdtempSync(path.join(os.tmpdir(), "lmcache-gen-py-elsewhere-"));
+  try {
+    await run(PYTHON, ["-m", "venv", "--system-site-packages", "--without-pip", venv]);
+    const python = path.join(venv, "bin/python");
+    await run(python, ["-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index", "--disable-pip-version-check", "-e", project], { env: authorEnv(), maxBuffer: 16 << 20 });
+    const url = "external://host:0/e2e_py_fs.e2e_py_fs_connector/?connector_name=E2ePyFsConnector";
+    const { stdout } = await run(
+      process.execPath,
+      [CLI.LMCACHE_CONNECTOR_CLI, "check", url, "--python", python, "--format", "json", "--cases", "lifecycle.*,roundtrip.*", "--extra", `remote_storage_plugin.e2e_py_fs_connector.base_path=${elsewhere}/chunks`],
+      { cwd: elsewhere, env: authorEnv(), maxBuffer: 16 << 20 },
+    ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`the pip-installed connector did not pass:\n${e.stderr ?? e.message}\n${e.stdout ?? ""}`);
+    });
+    const report = JSON.parse(stdout) as { connector: string; summary: { passed: number; failed: number } };
+    expect(report.connector).toContain(`(${python})`);
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.passed).toBeGreaterThanOrEqual(5);
+  } finally {
+    rmSync(venv, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
   }
 }

@@ -50,11 +50,19 @@ export function resolvePythonModuleFile(modulePath: string, opts: ModuleResolveO
   return null;
 }
 
+/**
+ * Installed = found in site-/dist-packages, or through a path a `.pth` file added (what
+ * `pip install -e .` of a src-layout project does: its origin is the project's src/), but not in
+ * the standard library nor in the current directory (sys.path[0] of `-c`).
+ */
 const FIND_INSTALLED =
-  "import sys, importlib.util as u\n" +
+  "import sys, os, sysconfig, importlib.util as u\n" +
+  "sys.path = sys.path[1:]\n" +
+  "std = tuple(os.path.join(os.path.realpath(p), '') for p in {sysconfig.get_paths().get(k) for k in ('stdlib', 'platstdlib')} if p)\n" +
   "try:\n s = u.find_spec(sys.argv[1])\nexcept Exception:\n s = None\n" +
   "o = (s.origin or '') if s else ''\n" +
-  "print(o if ('site-packages' in o or 'dist-packages' in o) else '')";
+  "ok = os.path.isfile(o) and ('site-packages' in o or 'dist-packages' in o or not os.path.realpath(o).startswith(std))\n" +
+  "print(o if ok else '')";
 
 const installedCache = new Map<string, string | null>();
 
