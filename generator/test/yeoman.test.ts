@@ -52,6 +52,16 @@ describe("yo lmcache-connector", () => {
     expect(tree.get("src/qa_store.ts")!.toString()).toContain("override async ping()");
   });
 
+  it("--language python writes the Python project (pyproject.toml, src/<package>/, tests/) and the packed runtime", async () => {
+    const result = await helpers.run(APP).withOptions({ language: "python", name: "acme-store", template: "fs", yes: true, skipInstall: true }).withAnswers({}, { throwOnMissingAnswer: true });
+    const tree = readTree(path.join(result.cwd, "acme-store"));
+    expect(tree.get(RUNTIME_TARBALL_PATH)!.equals(Buffer.from(vendoredRuntimeTarball()))).toBe(true);
+    tree.delete(RUNTIME_TARBALL_PATH);
+    const expected = renderProject({ language: "python", name: "acme-store", template: "fs" });
+    expect([...tree.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect(tree.get("src/acme_store/acme_store_connector.py")!.toString()).toContain("class AcmeStoreConnector(RemoteConnector):");
+  });
+
   it("rejects an invalid package name before writing anything", async () => {
     const context = helpers.run(APP).withOptions({ name: "Bad Name", yes: true, skipInstall: true });
     await expect(context).rejects.toThrow(/Nothing was written[\s\S]*lower case/);
@@ -75,7 +85,7 @@ describe("yo lmcache-connector", () => {
   it("never overwrites an existing file silently: a kept conflict keeps the author's file", async () => {
     const result = await helpers
       .run(APP, {}, { force: false })
-      .withOptions({ name: "acme-store", template: "memory", capabilities: "", loading: "external", ci: false, "class-name": "AcmeStoreConnector", skipInstall: true, force: false })
+      .withOptions({ language: "typescript", name: "acme-store", template: "memory", capabilities: "", loading: "external", ci: false, "class-name": "AcmeStoreConnector", skipInstall: true, force: false })
       .onTargetDirectory((dir) => {
         mkdirSync(path.join(dir, "acme-store"), { recursive: true });
         writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
