@@ -33,6 +33,10 @@ an LMCache config that could not be loaded or a connector that could not be load
 The connector runs in a child process; every call is bounded by blocking_timeout_secs (LMCache
 bounds get; the kit also bounds put, exists and close, which LMCache leaves unbounded), and the
 whole run by --max-run-ms (default 600000). What the connector prints is shown after a failure.
+A call that misses its deadline is reported under "Hung calls" (exit 1) and stops the workload.
+Health: LMCache's newer HealthMonitor (extra_config fallback_policy recompute|local_cpu,
+remote_failed_threshold, waiting_time_for_recovery); --extra harness_health_model=remote_monitor
+runs the older ping-only RemoteMonitor with its blackhole fallback instead.
 
 ${ENGINE_CONFIG_HELP}
 ${EXIT_CODES_HELP}`;
