@@ -139,6 +139,14 @@ describe("manifest contract", () => {
     expect(ignore[0]).toBe("**");
     expect(ignore).toContain(`!${manifest.main.replace(/^\.\//, "")}`);
     expect(ignore).toContain(`!${manifest.icon}`);
+    // The README's Install section names the command and the file it writes, and the test set-up.
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const install = readme.slice(readme.indexOf("\n## Install\n"));
+    expect(install.length).toBeGreaterThan(100);
+    expect(install).toContain("npm run package");
+    expect(install).toContain(`code --install-extension ${manifest.name}-${manifest.version}.vsix`);
+    expect(manifest.scripts.pretest).toMatch(/^bash scripts\/setup-test-env\.sh && /);
+    expect(fs.readFileSync(path.join(root, ".ci", "run"), "utf8")).toMatch(/bash scripts\/setup-test-env\.sh\n[\s\S]*npm ci[\s\S]*\nnpm test\n/);
   });
 
   it("contributes a Getting Started walkthrough: create a connector, run conformance, debug with F5", () => {
