@@ -27,7 +27,8 @@ percentiles, bytes moved, evictions and reference leaks. The workload's chunk si
 else the config's chunk_size (LMCache's default 256); the CPU cache is --max-local-cpu-size GB
 (default 0.05, small so that eviction happens), never the config's max_local_cpu_size. An
 extra_config ping_interval the config does not set defaults to 0.2 s here (LMCache's 30 s would
-never fire in a short run). Exit code 1 when leaks, stray references, double frees or corrupt chunks are found, 2 for bad usage,
+never fire in a short run). Exit code 1 when leaks, stray references, double frees, corrupt chunks, hung calls
+or an exception RemoteBackend raised (batched_get_blocking's AssertionError) are found, 2 for bad usage,
 an LMCache config that could not be loaded or a connector that could not be loaded.
 
 The connector runs in a child process; every call is bounded by blocking_timeout_secs (LMCache
