@@ -85,8 +85,13 @@ export function engineConfigArgs(parsed: ParsedArgs): EngineConfigArgs {
     configFile: values("config").at(-1),
     searchPaths: values("search-path"),
     extras: values("extra").map(parseExtraAssignment),
-    pythonEnv: pythonEnv(parsed, process.cwd()),
+    ...withPythonEnv(pythonEnv(parsed, process.cwd())),
   };
+}
+
+/** `{ pythonEnv }` when a Python flag was given, else nothing (the field stays absent). */
+function withPythonEnv(env: Record<string, string>): Pick<EngineConfigArgs, "pythonEnv"> {
+  return Object.keys(env).length > 0 ? { pythonEnv: env } : {};
 }
 
 /** What the engines receive: the loaded config and the module search path. */
