@@ -7,7 +7,9 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { lintDocument } from "../../src/lint";
 import { parsePythonModule } from "../../src/lint/scan/python-syntax";
 import { callError } from "../../src/lint/checks/python-call";
 
@@ -186,5 +188,20 @@ print(json.dumps(out))
     const params = parsePythonModule("class C:\n    def __init__(self, schema, capacity): pass\n").classes.get("C")!.members.get("__init__")!;
     if (params.kind !== "function") throw new Error("not parsed");
     expect(callError("C.__init__", params.fn.params!, [])).toBe("C.__init__() missing 2 required positional arguments: 'schema' and 'capacity'");
+  });
+});
+
+describe("never a crash", () => {
+  it("any text of Python-ish pieces parses and lints without throwing", () => {
+    const pieces = ["class ", "def ", "async ", "import ", "from ", ".", "(", ")", "[", "]", "{", "}", ":", ",", "=", "*", "**", "/", "->", "@",
+      "'", '"', "'''", "\\", "#", "\n", "\n    ", "\n\t", "A", "B", "self", "RemoteConnector", "__init__", "exists", "x", " as ", "0"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 80 }), (parts) => {
+        const text = parts.join("");
+        expect(parsePythonModule(text)).toBeDefined();
+        expect(Array.isArray(lintDocument({ path: "/tmp/fuzz.py", text }, { cwd: "/tmp", env: {} }))).toBe(true);
+      }),
+      { numRuns: 400, seed: 7 },
+    );
   });
 });
