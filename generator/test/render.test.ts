@@ -216,6 +216,14 @@ print(json.dumps(out))
     }
   });
 
+  it("the loading style changes the config and the test's URL, not the connector module", () => {
+    for (const template of ["memory", "fs", "redis"] as const) {
+      const [external, plugin] = (["external", "plugin"] as const).map((loading) => renderProject({ language: "python", name: "acme-store", template, capabilities: ["batched"], loading }));
+      expect(external.get("src/acme_store/acme_store_connector.py")).toBe(plugin.get("src/acme_store/acme_store_connector.py"));
+      expect(external.get("lmcache/acme_store_connector.yaml")).not.toBe(plugin.get("lmcache/acme_store_connector.yaml"));
+    }
+  });
+
   it("names: the package is the project folder as an identifier, the URL parses as LMCache's adapter reads it", () => {
     expect(pythonPackageName("acme-store.v2")).toBe("acme_store_v2");
     expect(pythonExternalUrl("acme-store", "AcmeStoreConnector")).toBe("external://host:0/acme_store.acme_store_connector/?connector_name=AcmeStoreConnector");
