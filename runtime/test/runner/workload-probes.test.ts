@@ -76,6 +76,17 @@ describe.each(LIST.map((p) => [id(p), p] as const))("%s", (_name, probe) => {
   });
 });
 
+describe("a synchronous loop the deadlines cannot reach", () => {
+  it("run with use_exists_sync on exists_sync_loops: the watchdog kills the runner, exit 3 naming the hang, in time, no survivors", async () => {
+    const run = await runCli(bundles.cli, ["run", probeUrl("exists_sync_loops"), ...ARGS.run, "--extra", "use_exists_sync=true"], ENV);
+    expect({ code: run.code, stderr: run.stderr.slice(-600) }).toMatchObject({ code: 3 });
+    expect(run.stdout + run.stderr).toMatch(/the connector hung the runner \(timeout\)/);
+    // The runner's heartbeat limit for run/bench (WORKLOAD_HANG_MS, 10 s) plus start-up and a margin.
+    expect(run.ms).toBeLessThan(10_000 + 9000);
+    expect(await survivors(TAG, run.tag)).toEqual([]);
+  }, 40_000);
+});
+
 describe("the same commands on the example connector", () => {
   it.each(["run", "bench"] as const)("%s on docs/examples/my_connector.ts: exit 0, no hung calls", async (cmd) => {
     const run = await runCli(bundles.cli, [cmd, "external://host:0/my_connector/?connector_name=MyConnector", "--cwd", `${__dirname}/../../../docs/examples`, ...ARGS[cmd], "--format", "json"], ENV);
