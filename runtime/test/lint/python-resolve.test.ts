@@ -101,7 +101,17 @@ describe("the interpreter's sys.path", () => {
     expect(codes("fastpkg.native", "Anything", ctx)).toEqual([]);
   });
 
-  it("the standard library is no connector (as for the engine): only site-/dist-packages are searched", () => {
+  it("a folder a .pth file adds (pip install -e .) counts as installed, as for the engine", () => {
+    write("proj/src/editable_conn.py", [BASE, "class Editable(RemoteConnector):", "    def __init__(self, config, metadata): pass", ...METHODS]);
+    fs.writeFileSync(path.join(site, "__editable__.proj.pth"), path.join(root, "proj", "src") + "\n");
+    try {
+      expect(codes("editable_conn", "Editable", { cwd: ws, env: {}, python, runInterpreter: true })).toEqual(["LMC021"]);
+    } finally {
+      fs.rmSync(path.join(site, "__editable__.proj.pth"));
+    }
+  });
+
+  it("the standard library is no connector (as for the engine): its folders are not searched", () => {
     expect(codes("json.decoder", "JSONDecoder", { cwd: ws, env: {}, python, runInterpreter: true })).toEqual(["LMC011"]);
   });
 

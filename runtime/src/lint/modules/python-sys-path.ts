@@ -9,8 +9,9 @@
  *
  * Which interpreter: the engine's (`findInterpreter` from runtime/src/python: `LintContext.python`
  * or `LMCACHE_PYTHON`, else the first of `python3` on PATH and `/usr/bin/python3` that is Python
- * >= 3.10 with `torch`). Only site-/dist-packages entries are kept, as the engine counts only
- * installed packages there (the standard library is no connector).
+ * >= 3.10 with `torch`). The standard library's folders are left out, as the engine leaves them
+ * out (the standard library is no connector); site-/dist-packages and folders that `.pth` files
+ * add (`pip install -e .`) count as installed.
  */
 import { spawnSync } from "node:child_process";
 import { findInterpreter, forgetInterpreterProbes } from "../../python/interpreter";
@@ -21,7 +22,14 @@ export const SYS_PATH_DEADLINE_MS = 3000;
 
 const answers = new Map<string, string[] | null>();
 
-const PROBE = "import sys, json\nprint(json.dumps(sys.path[1:]))";
+// sys.path without the script directory, the standard library left out as the engine leaves it out
+// (runtime/src/python/resolve.ts): site-/dist-packages and .pth-added folders (editable installs) stay.
+const PROBE = [
+  "import sys, os, json, sysconfig",
+  "std = tuple(os.path.join(os.path.realpath(p), '') for p in {sysconfig.get_paths().get(k) for k in ('stdlib', 'platstdlib')} if p)",
+  "keep = [p for p in sys.path[1:] if p and ('site-packages' in p or 'dist-packages' in p or not os.path.join(os.path.realpath(p), '').startswith(std))]",
+  "print(json.dumps(keep))",
+].join("\n");
 
 /** The interpreter's `sys.path` without the script-directory entry (`-E`: PYTHON* variables ignored), or null. */
 function ask(python: string, env: Record<string, string | undefined>): string[] | null {
@@ -43,8 +51,9 @@ function ask(python: string, env: Record<string, string | undefined>): string[] 
 }
 
 /**
- * The interpreter's site-/dist-packages for a lint context, or `[]` when the context does not
- * allow running the interpreter, none is usable, or it does not answer in time.
+ * The interpreter's installed-package folders for a lint context (site-/dist-packages and
+ * `.pth`-added folders, not the standard library), or `[]` when the context does not allow running
+ * the interpreter, none is usable, or it does not answer in time.
  */
 export function interpreterSysPath(ctx: LintContext): string[] {
   if (!ctx.runInterpreter) return [];
@@ -55,7 +64,7 @@ export function interpreterSysPath(ctx: LintContext): string[] {
   } catch {
     return [];
   }
-  return (ask(python, env) ?? []).filter((p) => /[\\/](?:site|dist)-packages(?:[\\/]|$)/.test(p));
+  return ask(python, env) ?? [];
 }
 
 /** Forgets the cached answers and the engine's interpreter probes (tests). */
