@@ -116,6 +116,34 @@ def make_metadata(fields: dict):
     return LMCacheMetadata(**{k: v for k, v in values.items() if k in accepted})
 
 
+#: RemoteConnector.__init__(config, metadata)'s fields, mirrored on the engine's proxy (the
+#: RemoteBackend health check reads them; a connector that never called it has none, as in LMCache).
+_CHUNK_META = ("save_chunk_meta", "meta_shapes", "meta_dtypes", "meta_fmt", "full_chunk_size_bytes", "single_token_size", "remote_metadata_bytes")
+
+
+def _chunk_meta(connector) -> dict:
+    from .memory import dtype_name
+
+    out = {}
+    for name in _CHUNK_META:
+        try:
+            value = getattr(connector, name)
+        except Exception:  # noqa: BLE001 - absent, or a lazy property that cannot be computed
+            continue
+        if value is None:
+            continue
+        if name == "meta_shapes":
+            value = [list(s) for s in value]
+        elif name == "meta_dtypes":
+            value = [dtype_name(d) for d in value]
+        elif name == "meta_fmt":
+            value = value.value
+        elif name == "save_chunk_meta":
+            value = bool(value)
+        out[name] = value
+    return out
+
+
 class Instance:
     """One connector instance and the engine-side backend it belongs to."""
 
@@ -360,7 +388,7 @@ class Bridge:
                 line = inspect.getsourcelines(cls)[1]
             except (TypeError, OSError):
                 source, line = None, None
-            return {"repr": repr(connector), "class": cls.__name__, "file": source, "line": line}
+            return {"repr": repr(connector), "class": cls.__name__, "file": source, "line": line, "chunkMeta": _chunk_meta(connector)}
 
         self._send_result(self.async_out, msg["id"], run)
 
@@ -410,6 +438,40 @@ class Bridge:
         self._send_result(self.sync_out, msg["id"], run)
 
 
+#: What the bridge prints on stderr once debugpy listens (the editor attaches to the port in it).
+DEBUGPY_BANNER = "lmcache-kit: debugpy listening on 127.0.0.1:{port} (pid {pid})"
+
+
+def _start_debugpy(writer: FrameWriter) -> None:
+    """Ours: with ``LMCACHE_KIT_DEBUGPY=PORT`` (``0``: any free port) this process listens for a
+    debugger with debugpy on 127.0.0.1 (never another interface), prints :data:`DEBUGPY_BANNER`
+    on stderr, appends ``{"port": P, "pid": N}`` as one JSON line to the file named by
+    ``LMCACHE_KIT_DEBUGPY_ANNOUNCE`` (the runner captures stderr until the run ends, so the editor
+    watches that file), and waits until the IDE has attached (``initialize`` + ``attach``), so
+    breakpoints in the connector's module are set before it is imported. Each bridge process of a
+    run (a new one starts after one was stopped) announces itself."""
+    spec = os.environ.get("LMCACHE_KIT_DEBUGPY", "")
+    if not spec:
+        return
+    try:
+        port = int(spec.rpartition(":")[2])
+        # Debian's CPython uses frozen stdlib modules; pydevd's warning about them is noise here
+        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        import debugpy
+    except (ImportError, ValueError) as e:
+        writer.write({"t": "fatal", "kind": "no-debugpy", "message": f"cannot debug the connector ({type(e).__name__}: {e}): {sys.executable} needs debugpy (Debian/Ubuntu: apt-get install python3-debugpy; elsewhere: pip install debugpy)"})
+        os._exit(3)
+    _, bound = debugpy.listen(("127.0.0.1", port))
+    print(DEBUGPY_BANNER.format(port=bound, pid=os.getpid()), file=sys.stderr, flush=True)
+    announce = os.environ.get("LMCACHE_KIT_DEBUGPY_ANNOUNCE")
+    if announce:
+        import json
+
+        with open(announce, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"port": bound, "pid": os.getpid()}) + "\n")
+    debugpy.wait_for_client()
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="lmcache_connector_kit.bridge")
     parser.add_argument("--fd", type=int, required=True)
@@ -425,6 +487,7 @@ def main(argv=None) -> None:
     if sys.version_info < (3, 10):
         hello.write({"t": "fatal", "kind": "python-too-old", "message": f"Python {sys.version.split()[0]} is too old: LMCache needs Python >= 3.10"})
         os._exit(3)
+    _start_debugpy(hello)
     try:
         import torch
     except Exception as e:  # noqa: BLE001

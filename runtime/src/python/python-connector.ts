@@ -23,7 +23,20 @@ export interface PythonConnectorInfo {
   class: string;
   file: string | null;
   line: number | null;
+  /** The instance's `RemoteConnector.__init__` fields that exist (snake_case, JSON values). */
+  chunkMeta?: Record<string, unknown>;
 }
+
+/** Python field → the proxy's field (`RemoteConnector`'s chunk meta). */
+const CHUNK_META_FIELDS = {
+  save_chunk_meta: "saveChunkMeta",
+  meta_shapes: "metaShapes",
+  meta_dtypes: "metaDtypes",
+  meta_fmt: "metaFmt",
+  full_chunk_size_bytes: "fullChunkSizeBytes",
+  single_token_size: "singleTokenSize",
+  remote_metadata_bytes: "remoteMetadataBytes",
+} as const;
 
 export class PythonRemoteConnector extends RemoteConnector {
   /** The Python class, its file and the interpreter and `lmcache` it runs with. */
@@ -31,8 +44,13 @@ export class PythonRemoteConnector extends RemoteConnector {
   private readonly session: PythonConnectorSession;
 
   constructor(session: PythonConnectorSession, info: PythonConnectorInfo) {
-    super(); // the Python instance computed its own chunk meta (RemoteConnector.__init__)
+    super(); // the Python instance computed its own chunk meta (RemoteConnector.__init__) …
     this.session = session;
+    // … mirrored here (the harness's health check reads it); absent fields stay absent, as on a
+    // Python connector that never called super().__init__(config, metadata).
+    for (const [py, ts] of Object.entries(CHUNK_META_FIELDS)) {
+      if (info.chunkMeta && py in info.chunkMeta) (this as unknown as Record<string, unknown>)[ts] = info.chunkMeta[py];
+    }
     const hello = session.hello;
     this.python = {
       ...info,
