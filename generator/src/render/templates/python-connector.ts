@@ -90,12 +90,15 @@ const BASE_INIT = `        # As LMCache's own connectors do: fills save_chunk_me
         self.closed = False
 `;
 
-/** The helpers every class shares. */
-const SHARED_HELPERS = `
+/** The open check every class has. */
+const CHECK_OPEN = `
     def _check_open(self) -> None:
         if self.closed:
             raise RuntimeError(f"{type(self).__name__} is closed")
+`;
 
+/** The helpers of the classes that copy stored bytes into a fresh object (memory, redis). */
+const SHARED_HELPERS = `${CHECK_OPEN}
     def _allocate_filled(self, shapes, dtypes, fmt: MemoryFormat, data) -> Optional[MemoryObj]:
         """Allocates the object \`get\` returns and copies \`data\` in; releases it if that fails."""
         memory_obj = self.local_cpu_backend.allocate(shapes, dtypes, fmt)
@@ -204,8 +207,8 @@ _UNSAFE_FOLDED = re.compile(r"[%/\\x00-\\x1f\\x7fA-Z]")
 
 def file_stem(key: str, folds_case: bool = False) -> str:
     """The file name stem of a key string. LMCache's FSConnector writes <key string>.data with "/"
-    replaced by "-" ("-SEP-" in newer copies): "org/model" and "org-model" then share a file, and
-    its list() returns the escaped stems, not key strings. Here "%", "/" and control characters
+    replaced by "-SEP-" ("-" in older copies): "org/model" and "org-SEP-model" then share a file,
+    and its list() returns the escaped stems, not key strings. Here "%", "/" and control characters
     are percent-encoded instead (and capitals too where the file system ignores case), so a usual
     key's file name is exactly LMCache's, distinct keys never share a file, and list() gives back
     every key string unchanged (the conformance suite checks both)."""
@@ -305,7 +308,7 @@ ${BASE_INIT}        # Your store goes here: this directory stands in for the ser
 
     async def close(self):
         self.closed = True
-${SHARED_HELPERS}${optional(spec)}`;
+${CHECK_OPEN}${optional(spec)}`;
 }
 
 function redisClass(spec: PythonConnectorSpec): string {

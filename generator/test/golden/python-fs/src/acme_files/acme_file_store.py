@@ -81,8 +81,8 @@ _UNSAFE_FOLDED = re.compile(r"[%/\x00-\x1f\x7fA-Z]")
 
 def file_stem(key: str, folds_case: bool = False) -> str:
     """The file name stem of a key string. LMCache's FSConnector writes <key string>.data with "/"
-    replaced by "-" ("-SEP-" in newer copies): "org/model" and "org-model" then share a file, and
-    its list() returns the escaped stems, not key strings. Here "%", "/" and control characters
+    replaced by "-SEP-" ("-" in older copies): "org/model" and "org-SEP-model" then share a file,
+    and its list() returns the escaped stems, not key strings. Here "%", "/" and control characters
     are percent-encoded instead (and capitals too where the file system ignores case), so a usual
     key's file name is exactly LMCache's, distinct keys never share a file, and list() gives back
     every key string unchanged (the conformance suite checks both)."""
@@ -194,25 +194,6 @@ class AcmeFileStore(RemoteConnector):
     def _check_open(self) -> None:
         if self.closed:
             raise RuntimeError(f"{type(self).__name__} is closed")
-
-    def _allocate_filled(self, shapes, dtypes, fmt: MemoryFormat, data) -> Optional[MemoryObj]:
-        """Allocates the object `get` returns and copies `data` in; releases it if that fails."""
-        memory_obj = self.local_cpu_backend.allocate(shapes, dtypes, fmt)
-        if memory_obj is None:
-            # The local CPU cache is full: a miss, as LMCache's own connectors report it.
-            logger.warning("Failed to allocate memory during remote receive")
-            return None
-        try:
-            # byte_array is a '<B' memoryview: LMCache refuses slice assignment into it directly.
-            view = memoryview(memory_obj.byte_array).cast("B")
-            if len(view) != len(data):
-                raise RuntimeError(f"allocated {len(view)} bytes for a {len(data)}-byte chunk")
-            view[:] = data
-            return memory_obj
-        except Exception as e:
-            logger.error(f"Failed to read chunk: {e}")
-            memory_obj.ref_count_down()  # our own allocation: nobody else will release it
-            return None
 
     def support_batched_get(self) -> bool:
         return True
