@@ -29,7 +29,9 @@ import type { MemoryObj } from "../memory/memory-obj";
 import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { callWithDeadline, DeadlineExceeded } from "../conformance/timeouts";
 import type { RemoteBackend } from "./remote-backend";
-import { PING_ERROR_CODE, PING_TIMEOUT_CODE } from "./remote-monitor";
+import { PING_ERROR_CODE, PING_TIMEOUT_CODE, pingCodeHealthy } from "./remote-monitor";
+
+export { pingCodeHealthy };
 
 const logger = getLogger("lmcache.v1.health_monitor.checks.remote_backend_check");
 
@@ -51,11 +53,6 @@ export interface HealthCheckOptions {
   checkPutTimeoutSecs: number;
   /** The monitor's `ping_interval` seconds (default 30.0). */
   pingIntervalSecs: number;
-}
-
-/** Python's `error_code == 0`: `0`, `-0`, `0.0` and `False` are healthy; `None`, `"0"` are not. */
-export function pingCodeHealthy(code: unknown): boolean {
-  return code === 0 || code === false;
 }
 
 /** The connector the self-test reads its chunk metadata from: unwrapped from Instrumented and Audit. */

@@ -5,7 +5,8 @@
  * timeout counts as -1 and an exception as -2. While unhealthy the backend's connection is swapped
  * for a blackhole (everything misses, puts are dropped); when ping is healthy again the real
  * connection comes back. With no connection at all it retries `initConnection()` each interval.
- * (LMCache's newer HealthMonitor / `fallback_policy` design is not reproduced here.)
+ * "Healthy" is Python's `error_code == 0`, so `False` and `0.0` are healthy too. This is the
+ * older era; the newer HealthMonitor / `fallback_policy` design is `./health-check`.
  */
 import { getLogger } from "../logging";
 import type { RemoteBackend } from "./remote-backend";
@@ -16,6 +17,11 @@ const logger = getLogger("lmcache.v1.storage_backend.remote_monitor");
 /** Ping error codes used by LMCache's monitor. */
 export const PING_TIMEOUT_CODE = -1;
 export const PING_ERROR_CODE = -2;
+
+/** Python's `error_code == 0`: `0`, `-0`, `0.0` and `False` are healthy; `None`, `"0"` are not. */
+export function pingCodeHealthy(code: unknown): boolean {
+  return code === 0 || code === false;
+}
 
 export interface RemoteMonitorOptions {
   /** Seconds between pings (`extra_config["ping_interval"]`, default 30). */
@@ -77,9 +83,10 @@ export class RemoteMonitor {
       return null;
     }
     if (!real.supportPing()) return null;
-    const code = await this.ping(real);
+    const raw = await this.ping(real);
     this.pings++;
-    const healthy = code === 0;
+    const healthy = pingCodeHealthy(raw);
+    const code = typeof raw === "number" ? raw : healthy ? 0 : PING_ERROR_CODE;
     if (!healthy && !this.parked) {
       logger.warning(`Remote connection is unhealthy (ping code ${code}); falling back to the blackhole connector`);
       this.parked = real;
@@ -94,13 +101,13 @@ export class RemoteMonitor {
     return code;
   }
 
-  private ping(connection: RemoteConnection): Promise<number> {
-    return new Promise<number>((resolve) => {
+  private ping(connection: RemoteConnection): Promise<unknown> {
+    return new Promise<unknown>((resolve) => {
       const timer = setTimeout(() => resolve(PING_TIMEOUT_CODE), this.opts.pingTimeoutSecs * 1000);
       Promise.resolve()
         .then(() => connection.ping())
         .then(
-          (code) => resolve(typeof code === "number" ? code : PING_ERROR_CODE),
+          (code) => resolve(code),
           () => resolve(PING_ERROR_CODE),
         )
         .finally(() => clearTimeout(timer));

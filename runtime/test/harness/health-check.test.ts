@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createEngineConfig } from "../../src/config";
 import { HealthMonitor, pingCodeHealthy, RemoteBackendHealthCheck, type HealthCheckOptions } from "../../src/harness/health-check";
 import { RemoteBackend } from "../../src/harness/remote-backend";
+import { RemoteMonitor } from "../../src/harness/remote-monitor";
 import { healthCheckOptions, healthModelOf } from "../../src/harness/settings";
 import { runHarness } from "../../src/harness/run-harness";
 import { MemoryFormat } from "../../src/memory/memory-format";
@@ -68,6 +69,20 @@ describe("ping codes, as Python compares them", () => {
     };
     expect(await check.check()).toBe(false);
     expect(check.lastReason).toBe("ping returned -2");
+  });
+});
+
+describe("the older RemoteMonitor compares pings the same way", () => {
+  it("a ping of False keeps the real connection; None swaps in the blackhole", async () => {
+    const { conn, backend } = setup();
+    await backend.initConnection();
+    const monitor = new RemoteMonitor(backend, { pingIntervalSecs: 30, pingTimeoutSecs: 0.05 });
+    conn.pingImpl = async () => false as unknown as number;
+    expect(await monitor.tick()).toBe(0);
+    expect(monitor.inFallback).toBe(false);
+    conn.pingImpl = async () => null as unknown as number;
+    expect(await monitor.tick()).toBe(-2);
+    expect(monitor.inFallback).toBe(true);
   });
 });
 
