@@ -14,15 +14,12 @@ const TABLE: [module: string, className: string, caseId: string][] = [
   ["put_releases_ref", "PutReleasesRef", "refs.put-keeps-caller-ref"],
   ["get_throws_on_miss", "GetThrowsOnMiss", "miss.get-returns-null"],
   ["exists_sync_disagrees", "ExistsSyncDisagrees", "exists.sync-agrees"],
-  ["list_duplicates", "ListDuplicates", "list.every-key-once"],
   ["keys_collide_on_escape", "KeysCollideOnEscape", "keys.no-escape-collisions"],
   ["keeps_view_of_put_buffer", "KeepsViewOfPutBuffer", "ownership.put-buffer-not-kept"],
   ["lies_about_batched_get", "LiesAboutBatchedGet", "batched.capability-honesty"],
   ["batched_get_not_prefix", "BatchedGetNotPrefix", "batched.get-non-blocking-prefix"],
   ["leaks_on_miss", "LeaksOnMiss", "refs.no-leak-on-miss"],
   ["hangs_in_get", "HangsInGet", "deadline.ops-settle"],
-  ["throws_in_close_second_time", "ThrowsInCloseSecondTime", "lifecycle.close-twice"],
-  ["works_after_close", "WorksAfterClose", "lifecycle.ops-after-close"],
   ["remove_sync_noop", "RemoveSyncNoop", "remove.removes"],
   ["overwrite_keeps_first", "OverwriteKeepsFirst", "overwrite.last-write-wins"],
   ["non_deterministic", "NonDeterministic", "stability.repeat-reads"],
@@ -37,11 +34,19 @@ const TABLE: [module: string, className: string, caseId: string][] = [
   ["async_exists_sync", "AsyncExistsSync", "exists.sync-agrees"],
 ];
 
+/** Faults LMCache does not rely on: caught as an advisory on a passing case, failed under --strict (as the TS twins). */
+const ADVISORY_TABLE: [module: string, className: string, caseId: string, finding: RegExp][] = [
+  ["list_duplicates", "ListDuplicates", "list.every-key-once", /list\(\)/],
+  ["works_after_close", "WorksAfterClose", "lifecycle.ops-after-close", /after close\(\) succeeded/],
+  ["throws_in_close_second_time", "ThrowsInCloseSecondTime", "lifecycle.close-twice", /second close\(\) threw/],
+];
+
 const url = (module: string, className: string) => `external://host:0/${module}/?connector_name=${className}`;
 
 describe("Python broken fixtures fail the case meant for them", () => {
   it.each(TABLE)("%s fails %s", async (module, className, caseId) => {
-    const run = await runConformance({ url: url(module, className), cwd: BROKEN, cases: [caseId], seed: 7, timeoutMs: 1000 });
+    // 3 s per case: the machine is shared, and a Python call crosses a process boundary
+    const run = await runConformance({ url: url(module, className), cwd: BROKEN, cases: [caseId], seed: 7, timeoutMs: 3000 });
     expect(run.loadError).toBeUndefined();
     expect(run.results.map((r) => [r.id, r.status])).toEqual([[caseId, "failed"]]);
     const failure = run.results[0]!;
@@ -50,10 +55,18 @@ describe("Python broken fixtures fail the case meant for them", () => {
     expect(failure.location?.file.endsWith(".py")).toBe(true);
   });
 
-  it("the correct Python base store passes every case the fixtures target", async () => {
-    const cases = [...new Set(TABLE.map((t) => t[2]))];
-    const run = await runConformance({ url: url("base_store", "BaseStore"), cwd: BROKEN, cases, seed: 7, timeoutMs: 2000 });
-    const failed = run.results.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`);
+  it.each(ADVISORY_TABLE)("%s is reported as an advisory on %s, and fails it under --strict", async (module, className, caseId, finding) => {
+    const run = await runConformance({ url: url(module, className), cwd: BROKEN, cases: [caseId], seed: 7, timeoutMs: 3000 });
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([[caseId, "passed"]]);
+    expect(run.results[0]!.advisory?.message).toMatch(finding);
+    const strict = await runConformance({ url: url(module, className), cwd: BROKEN, cases: [caseId], seed: 7, timeoutMs: 3000, strict: true });
+    expect(strict.results.map((r) => [r.id, r.status])).toEqual([[caseId, "failed"]]);
+  });
+
+  it("the correct Python base store passes every case the fixtures target, with no advisory", async () => {
+    const cases = [...new Set([...TABLE, ...ADVISORY_TABLE].map((t) => t[2]))];
+    const run = await runConformance({ url: url("base_store", "BaseStore"), cwd: BROKEN, cases, seed: 7, timeoutMs: 10_000 });
+    const failed = run.results.filter((r) => r.status !== "passed" || r.advisory).map((r) => `${r.id}: ${r.message ?? r.advisory?.message}`);
     expect(failed).toEqual([]);
     expect(run.results.length).toBe(cases.length);
   });
