@@ -7,7 +7,7 @@ import type { MemoryAllocator } from "../memory/allocator";
 import type { MemoryObj } from "../memory/memory-obj";
 import type { InstrumentedRemoteConnector } from "../connector/instrumented-connector";
 import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
-import type { SkipReason } from "./events";
+import type { AdvisoryFinding, SkipReason } from "./events";
 import { NotImplementedError } from "../errors";
 import type { OpenedConnector } from "./env";
 import { makeKey, type KeyOptions } from "./keys";
@@ -39,9 +39,16 @@ export interface CaseContextInit {
   subject: OpenedConnector;
   recorder: OpRecorder;
   replay?: { seed: number; path?: string };
+  /** LMCache's `resolve_save_chunk_meta` of the run's config: false = no header, model-shaped chunks only. */
+  saveChunkMeta: boolean;
+  /** The URL of the differential reference (`memory://` unless `--reference` names another). */
+  referenceUrl: string;
   openSubject(opts?: { capacityBytes?: number }): Promise<OpenedConnector>;
   openReference(opts?: { capacityBytes?: number }): Promise<OpenedConnector>;
 }
+
+/** One advisory finding recorded by {@link CaseContext.advisory}. */
+export type RecordedAdvisory = Omit<AdvisoryFinding, "count"> & { method?: string };
 
 /** Helpers and state of one running case. */
 export class CaseContext {
@@ -63,6 +70,16 @@ export class CaseContext {
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   /** Extra fields a case wants in its result (differential replay info). */
   resultReplay?: { seed: number; path?: string };
+  /**
+   * LMCache's `resolve_save_chunk_meta(config)` for this run. When false, LMCache stores no
+   * header and only ever puts full or partial KV chunks of the model's shape (anything else
+   * cannot be read back through `reshape_partial_chunk`), so the cases send only those.
+   */
+  readonly saveChunkMeta: boolean;
+  /** The differential reference's URL (`memory://` by default). */
+  readonly referenceUrl: string;
+  /** Advisory findings of this case, in order (see {@link advisory}). */
+  readonly advisories: RecordedAdvisory[] = [];
 
   constructor(init: CaseContextInit) {
     this.init = init;
@@ -76,6 +93,8 @@ export class CaseContext {
     this.connector = init.subject.connector;
     this.backend = init.subject.backend;
     this.allocator = init.subject.allocator;
+    this.saveChunkMeta = init.saveChunkMeta;
+    this.referenceUrl = init.referenceUrl;
   }
 
   // ---- factories ---------------------------------------------------------------------------
@@ -113,7 +132,7 @@ export class CaseContext {
     return opened;
   }
 
-  /** Opens a fresh `memory://` reference connector; closed when the case ends. */
+  /** Opens a fresh reference connector (`memory://` or `--reference`); closed when the case ends. */
   async openReference(opts?: { capacityBytes?: number }): Promise<OpenedConnector> {
     const opened = await this.init.openReference(opts);
     this.defer(() => opened.close());
@@ -207,6 +226,52 @@ export class CaseContext {
   }
 
   // ---- assertions --------------------------------------------------------------------------
+
+  /**
+   * Runs a check LMCache does not rely on (`why` says so, citing the LMCache behaviour): a
+   * failure inside `body` (an assertion, a throw, a timeout) is recorded as an advisory finding
+   * and the case goes on; the case then passes with the finding attached (failing only under
+   * `--strict`). A skip inside `body` is ignored. Returns whether `body` passed.
+   */
+  async advisory(why: string, body: () => Promise<void> | void): Promise<boolean> {
+    try {
+      await body();
+      return true;
+    } catch (err) {
+      if (err instanceof CaseSkip) return true;
+      if (err instanceof CaseFailure) {
+        this.advisories.push({ message: err.message, why, expected: err.expected, actual: err.actual, method: err.method });
+      } else {
+        this.advisories.push({ message: `the check raised ${describeError(err)}`, why, actual: describeError(err), method: this.recorder.lastFailedMethod ?? undefined });
+      }
+      return false;
+    }
+  }
+
+  /**
+   * `existsSync(key)` as LMCache calls `exists_sync`: directly, on the caller's thread, using the
+   * returned value as is. A Promise (an `async existsSync`) fails the case: in LMCache a coroutine
+   * returned by `exists_sync` is truthy, so every key would "exist".
+   */
+  existsSyncNow(key: CacheEngineKey): boolean {
+    let value: unknown;
+    try {
+      value = this.connector.existsSync(key);
+    } catch (err) {
+      this.fail(`existsSync() failed: ${describeError(err)}`, { expected: "true or false", actual: describeError(err), method: "existsSync" });
+    }
+    if (typeof value !== "boolean") {
+      const thenable = value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+      if (thenable) (value as Promise<unknown>).then(undefined, () => undefined); // never an unhandled rejection of ours
+      this.fail(
+        thenable
+          ? "existsSync() returned a Promise: LMCache calls exists_sync directly and uses the result as a boolean, so an async existsSync makes every key 'exist' (a coroutine is truthy)"
+          : "existsSync() must return a boolean synchronously",
+        { expected: "true or false, synchronously", actual: thenable ? "a Promise" : String(value), method: "existsSync" },
+      );
+    }
+    return value;
+  }
 
   /** Fails the case. */
   fail(message: string, details: { expected?: string; actual?: string; method?: string } = {}): never {

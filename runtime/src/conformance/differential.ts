@@ -1,8 +1,9 @@
 /**
- * Differential property testing against the `memory://` reference (ours; the catalogue's
- * "differential testing against a reference model"). fast-check generates random operation
- * sequences over a small key pool — put/get/exists/existsSync/list/removeSync and every batched op
- * the connector declares — runs each on the connector and on the reference, and compares the
+ * Differential property testing against a reference connector (ours; the catalogue's
+ * "differential testing against a reference model"): `memory://` by default, or the `--reference`
+ * URL. fast-check generates random operation sequences over a small key pool —
+ * put/get/exists/existsSync/removeSync and every batched op both sides declare; not `list()`,
+ * which RemoteBackend never calls — runs each on the connector and on the reference, and compares the
  * normalised answers step by step. A divergence is shrunk to a minimal sequence and reported with
  * the seed and path that replay it (`runConformance({ seed, … })` plus the case's replay path).
  */
@@ -25,7 +26,6 @@ export type DiffOp =
   | { t: "get"; k: number }
   | { t: "exists"; k: number }
   | { t: "existsSync"; k: number }
-  | { t: "list" }
   | { t: "removeSync"; k: number }
   | { t: "batchedGet"; ks: number[] }
   | { t: "batchedPut"; ks: number[]; v: number; tokens: number }
@@ -59,8 +59,6 @@ export function formatOp(op: DiffOp): string {
       return `put k${op.k} #${op.v} (${op.tokens} tokens)`;
     case "batchedPut":
       return `batchedPut [${op.ks.map((k) => `k${k}`).join(", ")}] #${op.v} (${op.tokens} tokens)`;
-    case "list":
-      return "list";
     default:
       return "ks" in op ? `${op.t} [${op.ks.map((k) => `k${k}`).join(", ")}]` : `${op.t} k${op.k}`;
   }
@@ -78,7 +76,6 @@ export function opsArbitrary(caps: DiffCapabilities, maxLength = 12): fc.Arbitra
     fc.record({ t: fc.constant("get" as const), k }),
     fc.record({ t: fc.constant("exists" as const), k }),
     fc.record({ t: fc.constant("existsSync" as const), k }),
-    fc.constant({ t: "list" as const }),
   ];
   if (caps.removeSync) choices.push(fc.record({ t: fc.constant("removeSync" as const), k }));
   if (caps.batchedGet) choices.push(fc.record({ t: fc.constant("batchedGet" as const), ks }));
@@ -119,7 +116,6 @@ function prefixThroughFirstNull(described: string[]): string[] {
  */
 export async function applyOp(side: DiffSide, op: DiffOp, keys: CacheEngineKey[], seed: number, deadlineMs: number): Promise<string> {
   const c = side.connector;
-  const own = new Map(keys.map((k, i) => [k.toString(), `k${i}`]));
   const run = async (): Promise<string> => {
     switch (op.t) {
       case "put": {
@@ -142,8 +138,6 @@ export async function applyOp(side: DiffSide, op: DiffOp, keys: CacheEngineKey[]
         return String(await c.exists(keys[op.k]!));
       case "existsSync":
         return String(c.existsSync(keys[op.k]!));
-      case "list":
-        return JSON.stringify((await c.list()).flatMap((s) => (own.has(s) ? [own.get(s)!] : [])).sort());
       case "removeSync":
         return String(c.removeSync(keys[op.k]!));
       case "batchedGet": {

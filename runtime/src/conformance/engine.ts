@@ -11,6 +11,10 @@ import type { LMCacheEngineConfig } from "../config/engine-config";
 import type { CaseInfo, ConformanceEvent } from "./events";
 import { ALL_CASES } from "./cases";
 import { CaseContext } from "./context";
+import { resolveSaveChunkMeta } from "../config/engine-config";
+import { conformanceConfig } from "./env";
+import { upstreamPortOf } from "./upstream-port";
+import { redactSecrets } from "../connector/redact";
 import { openConnector, type OpenedConnector } from "./env";
 import { matchesAny } from "./glob";
 import { freshNamespace } from "./keys";
@@ -18,7 +22,7 @@ import { describeError, OpRecorder } from "./recording-proxy";
 import { describeRejection, locationInStack, RejectionTrap, yieldToEventLoop } from "./rejection-trap";
 import { connectorSourceFile, SourceLocator } from "./source-location";
 import { DEFAULT_CASE_TIMEOUT_MS, DeadlineExceeded, withDeadline } from "./timeouts";
-import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary, type ConnectorOutput } from "./types";
+import { CaseFailure, CaseSkip, DEFAULT_CAPACITY_BYTES, type CaseResult, type ConformanceCase, type ConformanceSummary, type ConnectorOutput, type UpstreamPort } from "./types";
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -36,8 +40,18 @@ export interface ConformanceOptions {
   seed?: number;
   /** Per-case timeout (default 5000 ms). Single calls get half of it, at most 2 s. */
   timeoutMs?: number;
-  /** `true`: every skip fails. Strings: case-id globs or skip kinds whose skips fail. */
+  /**
+   * `true`: every skip and every advisory finding fails. Strings: case-id globs (their skips and
+   * advisories fail), skip kinds whose skips fail, or `advisory` (every advisory finding fails).
+   */
   strict?: boolean | string[];
+  /**
+   * Ours: the URL of the connector the differential case compares against (default
+   * {@link REFERENCE_URL}, the kit's `memory://`), e.g. `redis://127.0.0.1:6379` to compare with
+   * the kit's port of LMCache's RedisConnector. Opened like the subject (same config, fresh
+   * backend per case); one that does not load is a `ValueError` before any case runs.
+   */
+  referenceUrl?: string;
   /** fast-check replay path of a differential counterexample (use with the reported seed). */
   replayPath?: string;
   /** Receives every event, in order. */
@@ -89,8 +103,11 @@ export function selectCases(globs?: readonly string[]): ConformanceCase[] {
 
 /** The public description of a case. */
 export function caseInfo(c: ConformanceCase): CaseInfo {
-  return { id: c.id, category: c.category, title: c.title, explanation: c.explanation };
+  return { id: c.id, category: c.category, title: c.title, explanation: c.explanation, level: c.level ?? "required", ...(c.basis ? { basis: c.basis } : {}) };
 }
+
+/** The skip kind-like word `--strict-cases` takes to fail every advisory finding. */
+export const STRICT_ADVISORY = "advisory";
 
 function validate(opts: ConformanceOptions): { timeoutMs: number; seed: number } {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
@@ -137,11 +154,13 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
   // Load once up front: a URL or module that does not load is LMCache's error, not 40 failed cases.
   let connectorName: string;
   let className: string | undefined;
+  let port: UpstreamPort | null = null;
   trap?.open(); // rejections left while loading: reported as an error log once the run starts
   try {
     const probe = await withDeadline(open(opts.url, 1024 * 1024), Math.max(timeoutMs, 10_000), () => `loading ${opts.url} did not finish`);
     const inner = probe.connector.getWrappedConnector();
     className = inner.constructor?.name;
+    port = upstreamPortOf(inner);
     connectorName = String(inner).replace(/^<(.*)>$/, "$1") || className || opts.url;
     await probe.close();
   } catch (err) {
@@ -155,6 +174,9 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
 
   await yieldToEventLoop();
   const loadRejections = trap?.close() ?? [];
+  const referenceUrl = opts.referenceUrl ?? REFERENCE_URL;
+  if (referenceUrl !== REFERENCE_URL) await probeReference(referenceUrl, open, timeoutMs);
+  const saveChunkMeta = resolveSaveChunkMeta(conformanceConfig(opts.url, opts.config));
 
   emit({ v: 1, type: "run-started", runId, connector: connectorName, url: opts.url, seed, cases: selected.map(caseInfo) });
   for (const reason of loadRejections) {
@@ -164,7 +186,7 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
   const sourceFile = connectorSourceFile(opts.url, opts.cwd, opts.searchPaths);
   const locator = new SourceLocator(sourceFile);
   const results: CaseResult[] = [];
-  const summary: ConformanceSummary = { passed: 0, failed: 0, skipped: 0 };
+  const summary: ConformanceSummary = { passed: 0, failed: 0, skipped: 0, advisories: 0 };
   for (const [index, c] of selected.entries()) {
     if (opts.signal?.aborted) break;
     emit({ v: 1, type: "case-started", runId, id: c.id });
@@ -173,8 +195,10 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
       timeoutMs,
       opDeadlineMs,
       replay: opts.replayPath !== undefined ? { seed, path: opts.replayPath } : undefined,
+      saveChunkMeta,
+      referenceUrl,
       open: (capacityBytes, poison) => open(opts.url, capacityBytes, poison),
-      openReference: (capacityBytes) => open(REFERENCE_URL, capacityBytes),
+      openReference: (capacityBytes) => open(referenceUrl, capacityBytes),
       locate: (method) => locator.locate(method, className),
       sourceFile,
       trap,
@@ -183,9 +207,18 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
       result.status = "failed";
       result.message = `skipped in strict mode: ${result.skip.detail}`;
     }
+    noteUpstream(c, result, port);
+    if (result.status === "passed" && result.advisory && isStrictFor(opts.strict, c.id, STRICT_ADVISORY)) {
+      const a = result.advisory;
+      result.status = "failed";
+      result.message = `advisory, failed in strict mode: ${a.message} (advisory because ${a.why})${result.lmcacheToo ? ` — ${result.lmcacheToo}` : ""}`;
+      if (a.expected !== undefined) result.expected = a.expected;
+      if (a.actual !== undefined) result.actual = a.actual;
+    }
     summary[result.status] += 1;
+    if (result.status === "passed" && result.advisory) summary.advisories = (summary.advisories ?? 0) + 1;
     results.push(result);
-    const { title: _t, category: _c, ...event } = result;
+    const { title: _t, category: _c, level: _l, ...event } = result;
     emit({ v: 1, type: "case-finished", runId, ...event });
     emit({ v: 1, type: "progress", runId, done: index + 1, total: selected.length, text: c.id });
   }
@@ -194,8 +227,32 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
   return { runId, connector: connectorName, url: opts.url, seed, summary, results, ms };
 }
 
+/** Loads the `--reference` connector once; one that does not load is a usage error (`ValueError`). */
+async function probeReference(url: string, open: (url: string, capacityBytes: number) => Promise<OpenedConnector>, timeoutMs: number): Promise<void> {
+  try {
+    const probe = await withDeadline(open(url, 1024 * 1024), Math.max(timeoutMs, 10_000), () => `loading ${url} did not finish`);
+    await probe.close();
+  } catch (err) {
+    // The reference's password never reaches a report (the run's own URL is redacted by the renderers).
+    throw new ValueError(redactSecrets(`the reference connector ${url} could not be loaded: ${describeError(err)}`, [url]));
+  }
+}
+
+/**
+ * Adds "LMCache's own <class> behaves this way too" to a failed or advised case when the
+ * connector is the kit's port of that LMCache connector and the case knows the upstream fault.
+ */
+function noteUpstream(c: ConformanceCase, result: CaseResult, port: UpstreamPort | null): void {
+  const note = port ? c.lmcacheToo?.[port] : undefined;
+  if (!note || !(result.status === "failed" || result.advisory)) return;
+  result.lmcacheToo = `LMCache's own ${port} behaves this way too: ${note}`;
+  if (result.status === "failed") result.message = `${result.message ?? "failed"} — ${result.lmcacheToo}`;
+}
+
 interface CaseRunOptions {
   seed: number;
+  saveChunkMeta: boolean;
+  referenceUrl: string;
   timeoutMs: number;
   opDeadlineMs: number;
   replay?: { seed: number; path?: string };
@@ -229,6 +286,7 @@ async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResul
     result.expected = "no unhandled promise rejections";
     result.actual = rejections.map(describeRejection).join("; ");
     delete result.skip;
+    delete result.advisory;
     result.location = locationInStack(rejections[0], o.sourceFile) ?? o.locate(recorder?.lastFailedMethod ?? "constructor");
     if (recorder) result.ops = recorder.ops.slice(-60);
   }
@@ -238,7 +296,7 @@ async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResul
 /** Runs one case on its own connector and backend; always resolves to a result. */
 async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ result: CaseResult; recorder?: OpRecorder }> {
   const started = performance.now();
-  const base = { id: c.id, title: c.title, category: c.category };
+  const base = { id: c.id, title: c.title, category: c.category, level: c.level ?? "required" };
   const finish = (extra: Partial<CaseResult> & { status: CaseResult["status"] }): CaseResult => ({
     ...base,
     ms: Math.round((performance.now() - started) * 100) / 100,
@@ -261,6 +319,8 @@ async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ res
     subject: { ...opened, connector: recorder.wrap(opened.connector) },
     recorder,
     replay: o.replay,
+    saveChunkMeta: o.saveChunkMeta,
+    referenceUrl: o.referenceUrl,
     openSubject: async (x) => {
       const more = await o.open(x?.capacityBytes ?? capacity, c.poisonOnFree);
       return { ...more, connector: recorder.wrap(more.connector) };
@@ -286,7 +346,18 @@ async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ res
           })
         : finish({ status: "passed" });
   } catch (err) {
-    if (err instanceof CaseSkip) {
+    if (c.level === "advisory" && !(err instanceof CaseSkip)) {
+      // The whole case is advisory: its failure is a finding on a passing case.
+      const failure = err instanceof CaseFailure ? err : null;
+      ctx.advisories.unshift({
+        message: failure ? failure.message : err instanceof DeadlineExceeded ? err.message : `the case raised ${describeError(err)}`,
+        why: c.basis ?? "LMCache does not rely on it",
+        expected: failure?.expected,
+        actual: failure ? failure.actual : describeError(err),
+        method: failure?.method ?? recorder.lastFailedMethod ?? recorder.pendingMethods()[0] ?? c.methods[0],
+      });
+      result = finish({ status: "passed" });
+    } else if (err instanceof CaseSkip) {
       result = finish({ status: "skipped", skip: err.skip, message: err.skip.detail });
     } else if (err instanceof CaseFailure) {
       result = finish({ status: "failed", message: err.message, expected: err.expected, actual: err.actual, location: o.locate(err.method ?? recorder.lastFailedMethod ?? c.methods[0]) });
@@ -298,8 +369,19 @@ async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ res
       result = finish({ status: "failed", message: `the case raised ${describeError(err)}`, actual: describeError(err), location: o.locate(method) });
     }
   }
+  if (result.status === "passed" && ctx.advisories.length > 0) {
+    const first = ctx.advisories[0]!;
+    result.advisory = {
+      message: first.message,
+      why: first.why,
+      ...(first.expected !== undefined ? { expected: first.expected } : {}),
+      ...(first.actual !== undefined ? { actual: first.actual } : {}),
+      count: ctx.advisories.length,
+    };
+    result.location = o.locate(first.method ?? c.methods[0]);
+  }
   recorder.close(result.status === "failed" && /did not finish/.test(result.message ?? "") ? "timed out" : "finished");
-  if (result.status === "failed") result.ops = recorder.ops.slice(-60);
+  if (result.status === "failed" || result.advisory) result.ops = recorder.ops.slice(-60);
   if (ctx.resultReplay) result.replay = ctx.resultReplay;
   await ctx.runCleanups();
   await opened.close();

@@ -124,10 +124,14 @@ export function conformanceRunOf(r: RunnerRecord, url: string): ConformanceRun {
   const results: CaseResult[] = r.cases.map(({ v: _v, type: _t, runId: _r, ...e }) => {
     const info = infos.get(e.id);
     const output = r.output.get(e.id);
-    return { ...e, title: info?.title ?? e.id, category: info?.category ?? e.id.split(".")[0]!, ...(output ? { output } : {}) };
+    return { ...e, title: info?.title ?? e.id, category: info?.category ?? e.id.split(".")[0]!, ...(info?.level ? { level: info.level } : {}), ...(output ? { output } : {}) };
   });
-  const summary = { passed: 0, failed: 0, skipped: 0 };
-  for (const c of results) summary[c.status] += 1;
+  const summary = { passed: 0, failed: 0, skipped: 0, advisories: 0 };
+  for (const c of results) {
+    summary[c.status] += 1;
+    // An advisory rides on a passing case and never changes the exit code (--strict turned it into a failure already).
+    if (c.status === "passed" && c.advisory) summary.advisories += 1;
+  }
   let crash: ConformanceRun["crash"];
   if (r.crash) {
     const done = new Set(results.map((c) => c.id));

@@ -24,12 +24,13 @@ function io(isTTY = false): CliIO & { out: string; err: string } {
 describe("lmcache-connector check", () => {
   it("--format json prints one object with connector, summary and cases; exit 0 for memory://", async () => {
     const o = io();
-    const code = await main(["check", "memory://", "--format", "json", "--seed", "4"], o);
+    const code = await main(["check", "memory://check-cli", "--format", "json", "--seed", "4"], o);
     expect(code).toBe(0);
     const report = JSON.parse(o.out);
     expect(report.connector).toMatch(/^MemoryConnector/);
     expect(report.seed).toBe(4);
-    expect(report.summary).toEqual({ passed: report.cases.length, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ passed: report.cases.length, failed: 0, skipped: 0, advisories: 0 });
+    expect(report.cases.map((c: { level: string }) => c.level)).toContain("advisory");
     expect(Object.keys(report.cases[0])).toEqual(expect.arrayContaining(["id", "title", "status", "message"]));
   });
 
@@ -48,11 +49,57 @@ describe("lmcache-connector check", () => {
 
   it("--format junit emits a testcase per case with failures", async () => {
     const o = io();
-    const code = await main(["check", "external://host:0/list_duplicates/?connector_name=ListDuplicates", "--cases", "list.*", "--format", "junit"], o);
+    const code = await main(["check", "external://host:0/put_releases_ref/?connector_name=PutReleasesRef", "--cases", "refs.put-keeps-caller-ref", "--format", "junit"], o);
     expect(code).toBe(1);
     expect(o.out).toMatch(/^<\?xml/);
     expect(o.out.match(/<testcase /g)!.length).toBe(1);
-    expect(o.out).toMatch(/<failure message="list\(\) does not hold each stored key exactly once">/);
+    expect(o.out).toMatch(/<failure message="caller's reference count after put/);
+  });
+
+  it("an advisory is a passing JUnit testcase with an advisory property and a system-out note; --strict makes it a failure", async () => {
+    const url = "external://host:0/list_duplicates/?connector_name=ListDuplicates";
+    const o = io();
+    expect(await main(["check", url, "--cases", "list.*", "--format", "junit"], o)).toBe(0);
+    expect(o.out).not.toMatch(/<failure/);
+    expect(o.out).toMatch(/failures="0"/);
+    expect(o.out).toMatch(/<testcase classname="list" name="list\.every-key-once" time="[\d.]+"><properties><property name="advisory" value="list\(\) does not hold each stored key exactly once"\/>/);
+    expect(o.out).toMatch(/<system-out>ADVISORY \(LMCache does not rely on this; --strict fails it\)[^<]*why advisory: RemoteBackend never calls list\(\)/);
+    expect(o.out).toMatch(/<property name="advisories" value="1"\/>/);
+
+    const text = io();
+    expect(await main(["check", url, "--cases", "list.*"], text)).toBe(0);
+    expect(text.out).toMatch(/ADVS {2}list\.every-key-once/);
+    expect(text.out).toMatch(/Advisories \(LMCache does not rely on these; --strict fails them\)/);
+    expect(text.out).toMatch(/OK: 1 passed \(1 with advisories\), 0 failed/);
+
+    const json = io();
+    expect(await main(["check", url, "--cases", "list.*", "--format", "json"], json)).toBe(0);
+    const report = JSON.parse(json.out);
+    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 0, advisories: 1 });
+    expect(report.cases[0]).toMatchObject({ status: "passed", level: "advisory", advisory: { message: "list() does not hold each stored key exactly once", count: 1 } });
+
+    for (const flags of [["--strict"], ["--strict-cases", "list.*"], ["--strict-cases", "advisory"]]) {
+      const strict = io();
+      expect(await main(["check", url, "--cases", "list.*", "--format", "junit", ...flags], strict), flags.join(" ")).toBe(1);
+      expect(strict.out).toMatch(/<failure message="advisory, failed in strict mode: list\(\) does not hold each stored key exactly once/);
+    }
+  });
+
+  it("--reference reaches the runner: another reference is used, one that does not load is a usage error (password masked)", async () => {
+    const ok = io();
+    expect(await main(["check", "memory://", "--cases", "differential.*", "--reference", "memory://another-store", "--seed", "3"], ok)).toBe(0);
+    expect(ok.out).toMatch(/PASS {2}differential\.memory-reference/);
+    // The evicting fixture diverges; the message names the reference it was compared with.
+    const diverges = io();
+    expect(await main(["check", "external://host:0/evicts_silently/?connector_name=EvictsSilently", "--cases", "differential.*", "--reference", "memory://ref-b", "--seed", "1"], diverges)).toBe(1);
+    expect(diverges.out).toMatch(/diverged from memory:\/\/ref-b at step/);
+    const bad = io();
+    expect(await main(["check", "memory://", "--cases", "differential.*", "--reference", "nope://u:hunter2@x"], bad)).toBe(2);
+    expect(bad.err).toMatch(/the reference connector nope:\/\/u:\*\*\*@x could not be loaded/);
+    expect(bad.out + bad.err).not.toMatch(/hunter2/);
+    const notUrl = io();
+    expect(await main(["check", "memory://", "--reference", "redis"], notUrl)).toBe(2);
+    expect(notUrl.err).toMatch(/--reference: expected a connector URL/);
   });
 
   it("exits 2 with LMCache's error when the connector cannot be loaded", async () => {
@@ -105,7 +152,10 @@ describe("lmcache-connector check", () => {
   it.runIf(existsSync(join(ROOT, "runtime", "dist", "cli.js")))("the built binary passes memory:// end to end", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "runtime", "bin", "lmcache-connector.js"), "check", "memory://"], { encoding: "utf8", timeout: 20_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/OK: \d+ passed, 0 failed, 0 skipped/);
+    // Anonymous memory:// is private to each instance: only the persistence case is skipped, typed.
+    expect(r.stdout).toMatch(/OK: \d+ passed, 0 failed, 1 skipped/);
+    expect(r.stdout).toMatch(/SKIP {2}remote-backend\.persists-across-instances .*the store is private/);
+    expect(r.stdout).not.toMatch(/ADVS|Advisories/);
   });
 });
 

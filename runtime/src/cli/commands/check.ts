@@ -33,13 +33,22 @@ Options:
                      (e.g. "roundtrip.*", "refs", "batched.get-order")
   --seed N           seed of payloads and random sequences (default: random, printed)
   --timeout-ms N     per-case timeout in ms (default 5000; single calls get half, at most 2000)
-  --strict           count every skip as a failure
-  --strict-cases GLOB  count skips of matching case ids (or skip kinds, e.g.
-                     capability-not-declared) as failures; repeatable or comma-separated
+  --strict           count every skip and every advisory as a failure
+  --strict-cases GLOB  count skips and advisories of matching case ids (or skip kinds,
+                     e.g. capability-not-declared, or "advisory" for every advisory) as
+                     failures; repeatable or comma-separated
+  --reference URL    the connector the differential case compares against (default
+                     memory://), e.g. redis://127.0.0.1:6379 for LMCache's RedisConnector
   --replay PATH      replay a differential failure: the fast-check path the report printed
                      (give the same --seed and --cases)
   --format FORMAT    text (default; colour on a terminal), json or junit
   -h, --help         show this help
+
+Each case is required (LMCache relies on it: a failure fails the run) or advisory (good
+practice LMCache does not rely on, e.g. list(), which RemoteBackend never calls, or calls after
+close()): an advisory finding is shown as ADVS on a passing case, listed under "Advisories",
+and fails only with --strict / --strict-cases. When the connector is the kit's port of
+LMCache's FSConnector or RedisConnector, a failure LMCache's own connector shares says so.
 
 ${ENGINE_CONFIG_HELP}
 The conformance model uses 256-token chunks, so a chunk_size in the config is ignored (noted on
@@ -66,6 +75,13 @@ function replayFlag(path: string | undefined): string | undefined {
   return path;
 }
 
+/** `--reference URL`: a non-empty URL with a scheme (whether it loads is the runner's to say). */
+function referenceFlag(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (url.trim() === "" || !url.includes("://")) throw new UsageError(`--reference: expected a connector URL such as memory:// or redis://127.0.0.1:6379, got ${JSON.stringify(redactText(url, url))}`);
+  return url;
+}
+
 /** A repeatable, comma-separated glob option as a flat list. */
 function globList(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean);
@@ -78,7 +94,7 @@ const command: CliCommand = {
       name: "check",
       usage: HELP,
       formats: REPORT_FORMATS,
-      values: ["cases", "seed", "timeout-ms", "strict-cases", "replay"],
+      values: ["cases", "seed", "timeout-ms", "strict-cases", "replay", "reference"],
       booleans: ["strict"],
       options: (parsed) => ({
         cases: globList(parsed.lists.get("cases")),
@@ -86,6 +102,7 @@ const command: CliCommand = {
         timeoutMs: integerFlag(parsed, "timeout-ms", 1, ...FLAG_LIMITS["timeout-ms"]),
         strict: parsed.flags.has("strict") ? true : globList(parsed.lists.get("strict-cases")),
         replayPath: replayFlag(parsed.flags.get("replay") as string | undefined),
+        referenceUrl: referenceFlag(parsed.flags.get("reference") as string | undefined),
       }),
     });
     if (typeof line === "number") return line;
@@ -110,6 +127,7 @@ const command: CliCommand = {
           timeoutMs,
           strict: options.strict,
           replayPath: options.replayPath,
+          referenceUrl: options.referenceUrl,
         },
       },
       io,

@@ -26,6 +26,7 @@ export default defineCases([
     title: "Every support*() flag that says yes is backed by a working method",
     explanation:
       "LMCache decides which path to take from the support_*() predicates alone: RemoteBackend calls batched_get when support_batched_get() is true, batched_put when support_batched_put() is true (and the Instrumented wrapper only logs a failing batched_put — the data is silently lost), batched_contains, batched_async_contains and batched_get_non_blocking likewise, and ping() from the health check. A flag that says yes while the method still raises the base NotImplementedError breaks that path; each declared method is called once on a stored key and must work.",
+    basis: "required: RemoteBackend picks batched_get, batched_put, batched_contains, batched_async_contains, batched_get_non_blocking and ping from the support_*() flags alone",
     methods: Object.values(CAPABILITIES),
     async run(ctx) {
       const declared = (Object.keys(CAPABILITIES) as CapabilityFlag[]).filter((f) => ctx.capability(f));
@@ -85,6 +86,7 @@ export default defineCases([
     title: "batchedGet keeps input order, one slot per key",
     explanation:
       "With support_batched_get(), RemoteBackend.batched_get_blocking makes ONE batched_get(keys) call and uses the list as is: it must have one entry per key, in input order, each equal to what get() returns for that key (None for a miss). Hits before the first miss must be present; a hit after a miss may be returned or null (LMCache stops at the first miss, and issue #2017 / PR #2544 show such late hits leak unless released, which the suite does here). An empty batch returns an empty list.",
+    basis: "required: batched_get_blocking uses the batched_get list positionally and asserts len(objs) == len(keys)",
     methods: ["batchedGet"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedGet");
@@ -111,6 +113,7 @@ export default defineCases([
     title: "batchedPut stores every object and leaves the caller's references alone",
     explanation:
       "With support_batched_put(), RemoteBackend.batched_submit_put_task up-refs each object and hands the list to batched_put; the Instrumented wrapper releases every object once afterwards and only LOGS a failure. So batched_put must behave like sequential puts (each key readable with its own bytes) and must not release the objects itself: each caller reference must be intact afterwards.",
+    basis: "required: with support_batched_put() RemoteBackend stores exclusively through batched_put, and the wrapper releases each object once afterwards",
     methods: ["batchedPut"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedPut");
@@ -129,6 +132,7 @@ export default defineCases([
     title: "batchedContains returns the hit-prefix count",
     explanation:
       "Era B/C batched_contains(keys) -> int is called synchronously by RemoteBackend.batched_contains and must return the length of the leading run of hits: the lookup only loads a prefix of chunks, so [hit, hit, miss, hit] is 2, a leading miss is 0 and an empty list is 0.",
+    basis: "required: RemoteBackend.batched_contains returns the connector's count as the number of prefix chunks to load",
     methods: ["batchedContains"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedContains");
@@ -145,6 +149,7 @@ export default defineCases([
     title: "batchedAsyncContains returns the hit-prefix count",
     explanation:
       "batched_async_contains(lookup_id, keys, pin) is what async lookups use (RemoteBackend waits for it with blocking_timeout_secs); LMCache's Era B/C base gathers exists() for all keys and returns the index of the first False. [hit, hit, miss, hit] must give 2, [miss, hit] 0 and [] 0.",
+    basis: "required: async lookups use batched_async_contains' count as the hit prefix",
     methods: ["batchedAsyncContains"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedAsyncContains");
@@ -161,6 +166,8 @@ export default defineCases([
     title: "batchedGetNonBlocking returns only the consecutive prefix of hits, leaking nothing",
     explanation:
       "LMCache's Era B/C batched_get_non_blocking gathers get() for all keys and returns ONLY the consecutive prefix of successful objects, releasing every object fetched after the first miss 'to avoid leaks'; the async loader maps the returned list positionally onto the first chunks. [hit, hit, miss, hit] must give exactly [v1, v2], and once those are released the allocator must be back where it started.",
+    basis: "required: LMCache's async loader (RemoteBackend.batched_get_non_blocking) maps the returned list positionally onto the first chunks, so anything but the hit prefix loads the wrong KV",
+    lmcacheToo: { RedisConnector: "batched_get_non_blocking gathers every get and returns all hits with the misses dropped, not the prefix up to the first miss" },
     methods: ["batchedGetNonBlocking"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedGetNonBlocking");

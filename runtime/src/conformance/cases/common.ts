@@ -32,6 +32,40 @@ export const SPECS = {
   oddSize: { shape: [3, 5, 7], dtype: "float64", fmt: MemoryFormat.UNDEFINED } as PayloadSpec,
 } as const;
 
+/** Why `list()` checks are advisory (cited by every case that looks at `list()`). */
+export const LIST_IS_ADVISORY =
+  "RemoteBackend never calls list() (contract §6.5; only LMCache's tests and tools do), and LMCache's own connectors do not list key strings: FSConnector returns file stems with '/' escaped to '-SEP-', RedisConnector's list() is `pass` (None)";
+
+/** LMCache's own connectors' list() behaviour, for `lmcacheToo` of the cases that look at list(). */
+export const LIST_UPSTREAM = {
+  FSConnector: "list() returns the file stems, with '/' replaced by '-SEP-', not key.to_string()",
+  RedisConnector: "list() is `pass`, so it returns None",
+} as const;
+
+/**
+ * True when LMCache can send `spec` with this run's `save_chunk_meta`: always with chunk meta;
+ * without it only full or partial KV chunks of the model's shape (LMCache reads them back by
+ * `reshape_partial_chunk(memory_obj, bytes_read)`, which refuses any other size).
+ */
+export function lmcacheSends(spec: PayloadSpec, saveChunkMeta: boolean): boolean {
+  if (saveChunkMeta) return true;
+  const [two, layers, tokens, hidden] = spec.shape;
+  return (
+    spec.shape.length === 4 && two === 2 && layers === LAYERS && hidden === HIDDEN && spec.dtype === "bfloat16" &&
+    spec.fmt === MemoryFormat.KV_2LTD && tokens !== undefined && tokens >= 1 && tokens <= CHUNK_TOKENS
+  );
+}
+
+/** Skips (not-applicable) a payload LMCache never sends with this run's `save_chunk_meta`. */
+export function requireLMCacheSends(ctx: CaseContext, spec: PayloadSpec, what: string): void {
+  if (!lmcacheSends(spec, ctx.saveChunkMeta)) {
+    ctx.skip(
+      "not-applicable",
+      `save_chunk_meta is false: LMCache then puts only full or partial KV chunks of the model's shape, never ${what} (without the header it could not read one back: reshape_partial_chunk refuses its size)`,
+    );
+  }
+}
+
 /** Checks the case's shape; keeps every case module a list of plain objects. */
 export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
   return cases;

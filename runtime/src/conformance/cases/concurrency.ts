@@ -4,7 +4,33 @@ import { releaseOnce } from "../context";
 import { digest, patternBytes, specBytes } from "../payload";
 import { describeError } from "../recording-proxy";
 import { DeadlineExceeded } from "../timeouts";
+import type { CacheEngineKey } from "../../keys/cache-engine-key";
+import type { CaseContext } from "../context";
 import { defineCases, expectStored, kvChunk, putPayload, SPECS } from "./common";
+
+/** Fails if any read saw bytes that were never put to its key. */
+function checkReads(ctx: CaseContext, reads: { k: number; seen: string }[], written: Map<number, Set<string>>, keys: CacheEngineKey[]): void {
+  for (const r of reads) {
+    if (!written.get(r.k)!.has(r.seen)) {
+      ctx.fail(`a concurrent get(${keys[r.k]!.toString()}) returned bytes that were never put to that key`, {
+        expected: `one of ${[...written.get(r.k)!].join(", ")}`,
+        actual: `sha1 ${r.seen}`,
+        method: "get",
+      });
+    }
+  }
+}
+
+/** Fails unless `key` now holds one of the `allowed` payload digests. */
+async function expectOneOf(ctx: CaseContext, key: CacheEngineKey, allowed: Set<string>): Promise<void> {
+  const got = await ctx.call("get", () => ctx.connector.get(key));
+  if (got === null) return ctx.fail(`get(${key.toString()}) is null after all puts finished`, { expected: "one of the payloads", actual: "null", method: "get" });
+  const seen = digest(got.byteArray);
+  releaseOnce(got);
+  if (!allowed.has(seen)) {
+    ctx.fail(`final get(${key.toString()}) holds bytes that were never put to it`, { expected: `one of ${[...allowed].join(", ")}`, actual: `sha1 ${seen}`, method: "get" });
+  }
+}
 
 export default defineCases([
   {
@@ -13,6 +39,7 @@ export default defineCases([
     title: "Parallel puts, then parallel gets, of 24 distinct keys",
     explanation:
       "RemoteBackend schedules puts fire-and-forget and batched_get_blocking schedules ALL get coroutines at once, so a connector sees many overlapping calls on one event loop. 24 keys of 8–64 KiB are put concurrently, then read concurrently; every key must return its own bytes (no shared scratch buffers, no lost writes).",
+    basis: "required: RemoteBackend schedules puts fire-and-forget and batched_get_blocking starts all get coroutines at once on one loop",
     methods: ["put", "get"],
     capacityBytes: 8 * 1024 * 1024,
     async run(ctx) {
@@ -28,7 +55,11 @@ export default defineCases([
     category: "concurrency",
     title: "Interleaved put/get/exists on shared keys never return a mix",
     explanation:
-      "RemoteBackend only deduplicates a put while the same key is in flight; different workers may put and read the same chunk concurrently. Rounds of overlapping put, get and exists on three shared keys run at once: every get must return null or exactly one of the payloads put to that key (never torn or foreign bytes), and afterwards each key holds one of its payloads.",
+      "Different requests read a chunk while it is being written, so gets and exists on a key overlap its put. Rounds of put, get and exists on three shared keys run at once, with at most one put per key in flight (as RemoteBackend.submit_put_task arranges: a key already in put_tasks is not put again): every get must return null or exactly one of the payloads put to that key (never torn or foreign bytes), and afterwards each key holds one of its payloads. " +
+      "Then two puts of different payloads to ONE key run at once, with gets racing them: neither put may fail, reads see null or one payload, and the key ends holding one of them. That part is advisory when supportBatchedPut() is false (RemoteBackend de-duplicates same-key puts within a process) and required when it is true (batched_submit_put_task hands batches to batched_put without consulting put_tasks, so overlapping batches can write one key twice at once).",
+    basis:
+      "required: readers race a writer on the same chunk (lookup/retrieve vs. store); concurrent same-key puts are advisory unless supportBatchedPut() is true, because submit_put_task skips a key already in put_tasks but the batched path does not",
+    lmcacheToo: { FSConnector: "two puts of one key write the same '<name>.tmp' file and race on the rename, so one fails with ENOENT" },
     methods: ["put", "get", "exists"],
     capacityBytes: 8 * 1024 * 1024,
     async run(ctx) {
@@ -37,44 +68,50 @@ export default defineCases([
       const written = new Map<number, Set<string>>(keys.map((_, i) => [i, new Set<string>()]));
       const reads: { k: number; seen: string }[] = [];
       const ops: Promise<void>[] = [];
+      const putChains = new Map<number, Promise<void>>();
+      const readInto = (into: { k: number; seen: string }[], k: number, key: (typeof keys)[number]) =>
+        ctx.call("get", () => ctx.connector.get(key)).then((got: MemoryObj | null) => {
+          if (got === null) return;
+          const seen = digest(got.byteArray);
+          releaseOnce(got);
+          // Which payloads may legitimately be visible is checked after all puts are known.
+          into.push({ k, seen });
+        });
       for (let round = 0; round < 6; round++) {
         const k = round % 3;
         const variant = 10 + round;
-        const bytes = patternBytes(specBytes(spec), ctx.seed, variant);
-        written.get(k)!.add(digest(bytes));
+        written.get(k)!.add(digest(patternBytes(specBytes(spec), ctx.seed, variant)));
         const obj = ctx.ownedPayload(spec, variant);
-        ops.push(ctx.call("put", () => ctx.connector.put(keys[k]!, obj)));
+        // One put per key in flight, the next queued behind it (RemoteBackend's put_tasks).
+        const put = (putChains.get(k) ?? Promise.resolve()).then(() => ctx.call("put", () => ctx.connector.put(keys[k]!, obj)));
+        putChains.set(k, put);
+        ops.push(put);
         const g = (round + 1) % 3;
-        ops.push(
-          ctx.call("get", () => ctx.connector.get(keys[g]!)).then((got: MemoryObj | null) => {
-            if (got === null) return;
-            const seen = digest(got.byteArray);
-            releaseOnce(got);
-            // Which payloads may legitimately be visible is checked after all puts are known.
-            reads.push({ k: g, seen });
-          }),
-        );
+        ops.push(readInto(reads, g, keys[g]!));
         ops.push(ctx.call("exists", () => ctx.connector.exists(keys[(round + 2) % 3]!)).then(() => undefined));
       }
       await Promise.all(ops);
-      for (const r of reads) {
-        if (!written.get(r.k)!.has(r.seen)) {
-          ctx.fail(`a concurrent get(${keys[r.k]!.toString()}) returned bytes that were never put to that key`, {
-            expected: `one of ${[...written.get(r.k)!].join(", ")}`,
-            actual: `sha1 ${r.seen}`,
-            method: "get",
-          });
+      checkReads(ctx, reads, written, keys);
+      for (const [k, key] of keys.entries()) await expectOneOf(ctx, key, written.get(k)!);
+
+      const sameKeyPuts = async () => {
+        const key = ctx.key(4);
+        const variants = [20, 21];
+        const allowed = new Set(variants.map((v) => digest(patternBytes(specBytes(spec), ctx.seed, v))));
+        const objs = variants.map((v) => ctx.ownedPayload(spec, v));
+        const raced: { k: number; seen: string }[] = [];
+        const puts = objs.map((obj) => ctx.callForError("put", () => ctx.connector.put(key, obj)));
+        const gets = [readInto(raced, 0, key), readInto(raced, 0, key)];
+        const errors = await Promise.all(puts);
+        await Promise.all(gets);
+        for (const err of errors) {
+          if (err !== null) ctx.fail(`one of two concurrent put(${key.toString()}) calls failed: ${describeError(err)}`, { expected: "both puts to resolve", actual: describeError(err), method: "put" });
         }
-      }
-      for (const [k, key] of keys.entries()) {
-        const got = await ctx.call("get", () => ctx.connector.get(key));
-        if (got === null) return ctx.fail(`get(${key.toString()}) is null after all puts finished`, { expected: "one of the payloads", actual: "null", method: "get" });
-        const seen = digest(got.byteArray);
-        releaseOnce(got);
-        if (!written.get(k)!.has(seen)) {
-          ctx.fail(`final get(${key.toString()}) holds bytes that were never put to it`, { expected: `one of ${[...written.get(k)!].join(", ")}`, actual: `sha1 ${seen}`, method: "get" });
-        }
-      }
+        checkReads(ctx, raced, new Map([[0, allowed]]), [key]);
+        await expectOneOf(ctx, key, allowed);
+      };
+      if (ctx.capability("supportBatchedPut")) await sameKeyPuts();
+      else await ctx.advisory("RemoteBackend.submit_put_task skips a put whose key is already in put_tasks, so within one process LMCache never has two puts of one key in flight (and this connector does not declare batched_put, whose path does not de-duplicate)", sameKeyPuts);
     },
   },
   {
@@ -84,6 +121,7 @@ export default defineCases([
     explanation:
       "RemoteBackend.close() runs connection.close() on the event loop (errors only logged) while the fire-and-forget puts it scheduled may still be running (contract §6.2, §6.5), and a get_blocking or contains() may be waiting on a reply — contains() with no timeout at all. " +
       "Gets (full chunks and small objects), puts (1 MiB and small) and exists calls on distinct keys are started, then close() is called before any of them settled. Each pending call must resolve or reject with an Error within the per-call deadline, and close() itself must settle; a call left hanging (a pending reply close() forgets to fail) blocks a worker forever.",
+    basis: "required: RemoteBackend.close() runs while fire-and-forget puts may still run, and contains() waits on exists() with no timeout, so a call close() strands hangs a worker",
     methods: ["close", "get", "put", "exists"],
     capacityBytes: 8 * 1024 * 1024,
     async run(ctx) {

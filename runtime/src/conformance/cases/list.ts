@@ -1,5 +1,5 @@
 /** C7: list() shows every stored key string exactly once. */
-import { defineCases, listOwn, putPayload, SPECS } from "./common";
+import { defineCases, LIST_IS_ADVISORY, LIST_UPSTREAM, listOwn, putPayload, SPECS } from "./common";
 
 export default defineCases([
   {
@@ -7,7 +7,11 @@ export default defineCases([
     category: "list",
     title: "list() returns every stored key's string exactly once",
     explanation:
-      "list() is 'List all keys in the remote server'; RemoteBackend never calls it, but LMCache's tooling and tests do (the FS test asserts list() == [key.to_string()]). It must return the key.toString() of every stored key exactly once, nothing of ours before any put, and no invented entries.",
+      "Advisory. list() is 'List all keys in the remote server'; RemoteBackend never calls it, but LMCache's tooling and tests do (the FS test asserts list() == [key.to_string()] for keys without '/'). It should return the key.toString() of every stored key exactly once, nothing of ours before any put, and no invented entries. " +
+      "LMCache's own connectors do not: FSConnector lists escaped file stems ('/' → '-SEP-'), RedisConnector's list() is `pass`.",
+    level: "advisory",
+    basis: LIST_IS_ADVISORY,
+    lmcacheToo: LIST_UPSTREAM,
     methods: ["list"],
     async run(ctx) {
       const before = await listOwn(ctx);

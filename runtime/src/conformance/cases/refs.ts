@@ -9,6 +9,7 @@ export default defineCases([
     title: "put() does not release the caller's reference (the wrapper does)",
     explanation:
       "Exactly LMCache's test (tests/v1/test_connector.py): allocate (ref 1), ref_count_up() (ref 2), await put through CreateConnector's InstrumentedRemoteConnector, then get_ref_count() == 1. Since PR #650 the wrapper releases the in-flight put's reference in a finally; a connector that also calls ref_count_down() double-frees ('Ref count … is negative … Double free', issue #1365) and hands the buffer back to the allocator while the engine still uses it.",
+    basis: "required: exactly LMCache's tests/v1/test_connector.py (get_ref_count() == 1 after a wrapped put); a second release double-frees (issue #1365)",
     methods: ["put"],
     async run(ctx) {
       const before = ctx.stats().doubleFrees;
@@ -23,6 +24,7 @@ export default defineCases([
     title: "get() returns a fresh allocation with reference count 1",
     explanation:
       "LMCache requires get() to allocate the destination from local_cpu_backend.allocate(...) (a new object, ref 1) and hand it over; the cache engine releases it after the GPU transfer (maintainer comment in PR #2259). Returning the put object itself, an object with extra references, or memory overlapping another live object corrupts the hot cache when the engine releases or overwrites it. Releasing the returned object once must free it.",
+    basis: "required: the cache engine releases get()'s object after the GPU transfer (PR #2259), so it must be a fresh allocation of its own",
     methods: ["get"],
     async run(ctx) {
       const key = ctx.key(1);
@@ -47,6 +49,7 @@ export default defineCases([
     title: "Misses leave nothing allocated behind",
     explanation:
       "LMCache expects that if a connector allocates before it knows whether the key exists, it must release that allocation itself before returning None (PR #1656's FS connector leak fix, PR #2259's S3 fix: 'when returning None, the connector must release'). A leak per miss exhausts the LocalCPUBackend in production, because misses are the majority of lookups. Allocator live objects and used bytes must be unchanged after repeated get/exists misses.",
+    basis: "required: in LMCache a connector that returns None must release what it allocated (PR #1656, PR #2259); misses dominate lookups",
     methods: ["get"],
     async run(ctx) {
       await putPayload(ctx, ctx.key(1), SPECS.small, 1);
@@ -72,6 +75,7 @@ export default defineCases([
     title: "A get() hit allocates exactly the object it returns",
     explanation:
       "LMCache's cache engine releases exactly the object get() returned; any scratch allocation a connector makes on the way (a staging buffer, a header read) must be released inside get(). After releasing the returned object the allocator must be back to where it was before the get.",
+    basis: "required: the engine releases exactly the object get() returned; scratch allocations would leak per hit",
     methods: ["get"],
     async run(ctx) {
       const key = ctx.key(1);

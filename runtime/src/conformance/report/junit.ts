@@ -12,7 +12,11 @@ export function xmlEscape(s: string): string {
     .replace(/"/g, "&quot;");
 }
 
-/** One `<testsuite>` per run, one `<testcase classname=category name=id>` per case. */
+/**
+ * One `<testsuite>` per run, one `<testcase classname=category name=id>` per case. A passing case
+ * with an advisory finding stays a passing testcase (CI stays green) carrying
+ * `<property name="advisory" …/>` and the finding in `<system-out>`.
+ */
 export function junitReport(run: ConformanceRun): string {
   const { passed, failed, skipped } = run.summary;
   // A crash is an error (JUnit's word for "did not complete"): the case in flight and every case not run.
@@ -21,11 +25,23 @@ export function junitReport(run: ConformanceRun): string {
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="lmcache-connector check" tests="${passed + failed + skipped + (run.crash?.notRun.length ?? 0)}" failures="${failed - (run.crash?.caseId ? 1 : 0)}" errors="${errors}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
     `  <testsuite name="${xmlEscape(run.connector)}" tests="${passed + failed + skipped + (run.crash?.notRun.length ?? 0)}" failures="${failed - (run.crash?.caseId ? 1 : 0)}" errors="${errors}" skipped="${skipped}" time="${(run.ms / 1000).toFixed(3)}">`,
-    `    <properties><property name="url" value="${xmlEscape(run.url)}"/><property name="seed" value="${run.seed}"/></properties>`,
+    `    <properties><property name="url" value="${xmlEscape(run.url)}"/><property name="seed" value="${run.seed}"/><property name="advisories" value="${run.results.filter((r) => r.status === "passed" && r.advisory).length}"/></properties>`,
   ];
   for (const r of run.results) {
     const open = `    <testcase classname="${xmlEscape(r.category)}" name="${xmlEscape(r.id)}" time="${(r.ms / 1000).toFixed(3)}"`;
-    if (r.status === "passed") {
+    if (r.status === "passed" && r.advisory) {
+      const a = r.advisory;
+      const note = [
+        `ADVISORY (LMCache does not rely on this; --strict fails it): ${a.message}`,
+        a.expected !== undefined ? `expected: ${a.expected}` : "",
+        a.actual !== undefined ? `actual: ${a.actual}` : "",
+        `why advisory: ${a.why}`,
+        r.lmcacheToo ?? "",
+      ].filter(Boolean);
+      lines.push(
+        `${open}><properties><property name="advisory" value="${xmlEscape(a.message)}"/><property name="level" value="${xmlEscape(r.level ?? "required")}"/></properties><system-out>${xmlEscape(note.join("\n"))}</system-out></testcase>`,
+      );
+    } else if (r.status === "passed") {
       lines.push(`${open}/>`);
     } else if (r.status === "skipped") {
       lines.push(`${open}><skipped message="${xmlEscape(`${r.skip?.kind ?? "skipped"}: ${r.message ?? ""}`)}"/></testcase>`);

@@ -10,6 +10,8 @@ const RESET = "\u001b[0m";
 export function textReport(run: ConformanceRun, opts: { colour: boolean }): string {
   const paint = (style: keyof typeof STYLES, s: string) => (opts.colour ? `${STYLES[style]}${s}${RESET}` : s);
   const mark = { passed: paint("green", "PASS"), failed: paint("red", "FAIL"), skipped: paint("yellow", "SKIP") } as const;
+  // A passing case with an advisory finding: not a failure, but not a clean pass either.
+  const markOf = (r: ConformanceRun["results"][number]) => (r.status === "passed" && r.advisory ? paint("yellow", "ADVS") : mark[r.status]);
   const idWidth = Math.max(4, ...run.results.map((r) => r.id.length));
   const out: string[] = [paint("bold", `Conformance of ${run.connector} (${run.url}), seed ${run.seed}`), ""];
   let category = "";
@@ -19,7 +21,7 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
       out.push(paint("bold", category));
     }
     const note = r.status === "passed" ? "" : `  ${r.message ?? ""}`;
-    out.push(`  ${mark[r.status]}  ${r.id.padEnd(idWidth)}  ${paint("dim", `${r.ms.toFixed(1).padStart(7)} ms`)}  ${r.title}${r.status === "skipped" ? paint("dim", note) : ""}`);
+    out.push(`  ${markOf(r)}  ${r.id.padEnd(idWidth)}  ${paint("dim", `${r.ms.toFixed(1).padStart(7)} ms`)}  ${r.title}${r.status === "skipped" ? paint("dim", note) : ""}`);
   }
   const failures = run.results.filter((r) => r.status === "failed");
   if (failures.length > 0) {
@@ -37,15 +39,29 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
       pushOutput(out, r.output, "  ");
     }
   }
+  const advised = run.results.filter((r) => r.status === "passed" && r.advisory);
+  if (advised.length > 0) {
+    out.push("", paint("bold", "Advisories (LMCache does not rely on these; --strict fails them)"));
+    for (const r of advised) {
+      const a = r.advisory!;
+      out.push("", `${paint("yellow", "!")} ${paint("bold", r.id)} — ${r.title}`, `  ${a.message}${a.count > 1 ? ` (and ${a.count - 1} more)` : ""}`);
+      if (a.expected !== undefined) out.push(`  expected: ${a.expected}`);
+      if (a.actual !== undefined) out.push(`  actual:   ${a.actual}`);
+      out.push(`  advisory: ${a.why}`);
+      if (r.lmcacheToo) out.push(`  ${r.lmcacheToo}`);
+      if (r.location) out.push(`  at ${r.location.file}:${r.location.line}:${r.location.column}`);
+    }
+  }
   if (run.crash) {
     out.push("", paint("red", paint("bold", "CRASHED")) + `: ${run.crash.detail}`);
     if (run.crash.notRun.length > 0) out.push(`  not run (${run.crash.notRun.length}): ${run.crash.notRun.join(", ")}`);
   }
   if (run.output && (run.crash || failures.length > 0)) pushOutput(out, run.output, "", "outside any case");
   const { passed, failed, skipped } = run.summary;
+  const advisories = advised.length;
   out.push(
     "",
-    `${paint(failed > 0 || run.crash ? "red" : "green", `${run.crash ? "CRASHED" : failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed, ${failed} failed, ${skipped} skipped (skips are not passes)${run.crash ? `, ${run.crash.notRun.length} not run` : ""} in ${Math.round(run.ms)} ms`,
+    `${paint(failed > 0 || run.crash ? "red" : "green", `${run.crash ? "CRASHED" : failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed${advisories > 0 ? ` (${advisories} with advisories)` : ""}, ${failed} failed, ${skipped} skipped (skips are not passes)${run.crash ? `, ${run.crash.notRun.length} not run` : ""} in ${Math.round(run.ms)} ms`,
   );
   return out.join("\n") + "\n";
 }
