@@ -97,14 +97,17 @@ export class BridgeProcess {
   private asyncParser: FrameParser | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private busySamples = 0;
+  /** Under debugpy (`LMCACHE_KIT_DEBUGPY`) a thread paused on a breakpoint is not a busy loop: no loop watchdog. */
+  private readonly debugging: boolean;
 
-  private constructor(init: { child: ChildProcess; socket: Socket; hello: BridgeHello; interpreter: PythonInterpreter; syncReqFd: number; syncRespFd: number }) {
+  private constructor(init: { child: ChildProcess; socket: Socket; hello: BridgeHello; interpreter: PythonInterpreter; syncReqFd: number; syncRespFd: number; debugging: boolean }) {
     this.child = init.child;
     this.socket = init.socket;
     this.hello = init.hello;
     this.interpreter = init.interpreter;
     this.syncReqFd = init.syncReqFd;
     this.syncRespFd = init.syncRespFd;
+    this.debugging = init.debugging;
   }
 
   /** Starts a bridge and waits for its hello (Python and torch start take about 1.5 s). */
@@ -151,7 +154,7 @@ export class BridgeProcess {
         }
         for (const frame of frames) {
           if (frame.t === "fatal") {
-            const hint = frame["kind"] === "lmcache" ? "" : ` ${INSTALL_HINT}`;
+            const hint = frame["kind"] === "lmcache" || frame["kind"] === "no-debugpy" ? "" : ` ${INSTALL_HINT}`;
             fail(`${opts.interpreter.path}: ${String(frame["message"])}.${hint}`);
             return;
           }
@@ -162,7 +165,7 @@ export class BridgeProcess {
             child.removeAllListeners("exit");
             child.removeAllListeners("error");
             cleanupFifos(); // both ends are open now; the names are no longer needed
-            const bridge = new BridgeProcess({ child, socket, hello: frame as unknown as BridgeHello, interpreter: opts.interpreter, syncReqFd, syncRespFd });
+            const bridge = new BridgeProcess({ child, socket, hello: frame as unknown as BridgeHello, interpreter: opts.interpreter, syncReqFd, syncRespFd, debugging: Boolean(env["LMCACHE_KIT_DEBUGPY"]) });
             bridge.attach(parser);
             resolve(bridge);
             return;
@@ -216,7 +219,7 @@ export class BridgeProcess {
   // Node must not stay alive for an idle bridge, and must not exit while a call is pending.
   private busy(): void {
     this.socket.ref();
-    if (!this.watchdog) {
+    if (!this.watchdog && !this.debugging) {
       this.watchdog = setInterval(() => this.sampleLoop(), LOOP_SAMPLE_MS);
       this.watchdog.unref();
     }
