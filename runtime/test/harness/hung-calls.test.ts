@@ -72,6 +72,19 @@ describe("RemoteBackend bounds put, exists, get and close by blocking_timeout_se
     expect(obj.getRefCount()).toBe(1);
   });
 
+  it("a batched_put that never settles: drain() ends at the deadline, batchedPut named, its objects held", async () => {
+    const alloc = allocator();
+    const conn = new FakeConnection(alloc);
+    conn.batchedPutSupported = true;
+    conn.innerBatchedPut = never;
+    const backend = await backendOver(conn);
+    const objs = [filled(alloc, 16, 1), filled(alloc, 16, 2)];
+    void backend.batchedSubmitPutTask([key(1), key(2)], objs);
+    await backend.drain();
+    expect(backend.hungCalls.list().map((c) => c.message)).toEqual(["batchedPut() did not settle within 50 ms"]);
+    expect(objs.every((o) => backend.heldByHungPuts.has(o) && o.getRefCount() === 2)).toBe(true);
+  });
+
   it("an exists that never settles is a miss and a hung call (LMCache would wait for ever)", async () => {
     const conn = new FakeConnection(allocator());
     conn.exists = never;
