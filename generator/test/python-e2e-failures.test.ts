@@ -1,0 +1,54 @@
+/**
+ * How a generated Python project's pytest reports a connector that cannot be loaded or that
+ * crashes (deliberately broken copies of the generated memory connector; the kit's CLI from
+ * LMCACHE_CONNECTOR_CLI): a constructor LMCache cannot call is ONE failing `load` item carrying
+ * LMCache's TypeError; `os._exit` inside `get` fails the case in flight with the bridge's exit,
+ * and the cases around it still pass. Both run concurrently.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generate, pytest, workDir } from "./python-projects.js";
+
+const CLI = { LMCACHE_CONNECTOR_CLI: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../runtime/bin/lmcache-connector.js") };
+const MODULE = "src/e2e_py_memory/e2e_py_memory_connector.py";
+const work = workDir();
+let generated: Promise<string>;
+beforeAll(() => {
+  generated = generate(work, "memory");
+  generated.catch(() => undefined); // reported by the tests
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A copy of the generated project with `edit` applied to its connector module. */
+async function brokenCopy(name: string, edit: (source: string) => string): Promise<string> {
+  const copy = path.join(work, name);
+  cpSync(await generated, copy, { recursive: true });
+  const file = path.join(copy, MODULE);
+  const source = readFileSync(file, "utf8");
+  const edited = edit(source);
+  expect(edited).not.toBe(source);
+  writeFileSync(file, edited);
+  return copy;
+}
+
+describe.concurrent("a broken Python connector in a generated project", () => {
+  it("that LMCache cannot construct is one failing load item with LMCache's TypeError", async () => {
+    const project = await brokenCopy("wrong-init", (s) => s.replace("def __init__(self, loop, local_cpu_backend, config):", "def __init__(self, config, metadata):"));
+    const result = await pytest(project, CLI);
+    expect(result.code).toBe(1);
+    expect(result.cases.map((c) => [c.name, c.outcome])).toEqual([["test_conformance[load]", "failed"]]);
+    expect(result.cases[0]!.text).toContain("E2ePyMemoryConnector.__init__() got an unexpected keyword argument 'loop'");
+    expect(result.cases[0]!.text).toMatch(/could not be loaded/);
+  }, 120_000);
+
+  it("that exits inside get fails the case in flight, naming the exit; the others pass", async () => {
+    const project = await brokenCopy("exits-in-get", (s) => s.replace("    async def get(self, key: CacheEngineKey) -> Optional[MemoryObj]:\n", "    async def get(self, key: CacheEngineKey) -> Optional[MemoryObj]:\n        import os\n        os._exit(3)\n"));
+    const result = await pytest(project, { ...CLI, LMCACHE_CONNECTOR_CASES: "lifecycle.construct,roundtrip.4kib" });
+    expect(result.code).toBe(1);
+    const outcomes = Object.fromEntries(result.cases.map((c) => [c.name, c.outcome]));
+    expect(outcomes).toEqual({ "test_conformance[lifecycle.construct]": "passed", "test_conformance[roundtrip.4kib]": "failed" });
+    expect(result.cases.find((c) => c.outcome === "failed")!.text).toMatch(/exited with code 3 while get\(\) was in flight/);
+  }, 120_000);
+});
