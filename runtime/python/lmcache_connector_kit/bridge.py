@@ -18,6 +18,7 @@ The process exits when the engine's end of ``--fd`` closes, and (Linux) when its
 """
 import argparse
 import asyncio
+import importlib
 import inspect
 import itertools
 import os
@@ -144,6 +145,41 @@ def _chunk_meta(connector) -> dict:
     return out
 
 
+class SourceTimes:
+    """An edited connector source is imported afresh on the next load (ours; LMCache keeps the
+    first import for the life of its process): modules under the search roots whose file changed
+    since they were imported are dropped from ``sys.modules`` before the next ``open``."""
+
+    def __init__(self):
+        self.times = {}
+
+    def remember(self, roots) -> None:
+        prefixes = tuple(os.path.join(os.path.abspath(r), "") for r in roots)
+        for name, module in list(sys.modules.items()):
+            path = getattr(module, "__file__", None)
+            if path and os.path.abspath(path).startswith(prefixes) and name not in self.times:
+                try:
+                    self.times[name] = (path, os.stat(path).st_mtime_ns)
+                except OSError:
+                    pass
+
+    def forget_edited(self) -> None:
+        edited = []
+        for name, (path, mtime) in self.times.items():
+            try:
+                changed = os.stat(path).st_mtime_ns != mtime
+            except OSError:
+                changed = True
+            if changed:
+                edited.append(name)
+        if edited:
+            # drop every module from the roots, so a module importing an edited one is rebuilt too
+            for name in list(self.times):
+                sys.modules.pop(name, None)
+            self.times.clear()
+            importlib.invalidate_caches()
+
+
 class Instance:
     """One connector instance and the engine-side backend it belongs to."""
 
@@ -175,6 +211,7 @@ class Bridge:
         from .memory import ObjectTable
 
         self.table = ObjectTable()
+        self.sources = SourceTimes()
         self.instances = {}
         self.in_flight = set()
         self.waiters = {}
@@ -373,13 +410,17 @@ class Bridge:
             for root in reversed(msg.get("roots", [])):
                 if root not in sys.path:
                     sys.path.insert(0, root)
+            self.sources.forget_edited()
             shm = msg["shm"]
             inst = Instance(self, msg["inst"], SharedArena(shm["path"], shm["size"]), msg.get("fullChunkSizeBytes"))
             config = make_config(msg["config"])
             metadata = make_metadata(msg["metadata"])
             backend = make_backend_class(LocalCPUBackend)(config, metadata, inst)
             create = create_external_connector if msg.get("kind", "external") == "external" else create_plugin_connector
-            connector = create(msg["module"], msg["cls"], self.loop, backend, config)
+            try:
+                connector = create(msg["module"], msg["cls"], self.loop, backend, config)
+            finally:
+                self.sources.remember(msg.get("roots", []))  # also a module whose class then failed
             inst.connector = connector
             self.instances[msg["inst"]] = inst
             cls = type(connector)

@@ -154,3 +154,23 @@ describe("threads as LMCache uses them", () => {
   });
 });
 
+
+describe("an edited Python source", () => {
+  it("is imported afresh on the next load by the same bridge", async () => {
+    const { mkdtempSync: mk, writeFileSync: write, utimesSync } = await import("node:fs");
+    const dir = mk(join(tmpdir(), "py-edit-"));
+    const source = (answer: string) =>
+      `from lmcache.v1.storage_backend.connector.base_connector import RemoteConnector\n\n\nclass Edited(RemoteConnector):\n` +
+      `    def __init__(self, loop, local_cpu_backend, config):\n        pass\n\n    async def exists(self, key):\n        return False\n\n` +
+      `    def exists_sync(self, key):\n        return False\n\n    async def get(self, key):\n        return None\n\n    async def put(self, key, memory_obj):\n        pass\n\n` +
+      `    async def list(self):\n        return ["${answer}"]\n\n    async def close(self):\n        pass\n`;
+    write(join(dir, "edited.py"), source("first"));
+    const first = await load("edited", "Edited", dir);
+    expect(await first.list()).toEqual(["first"]);
+    write(join(dir, "edited.py"), source("second"));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(dir, "edited.py"), later, later); // a distinct mtime even on a coarse clock
+    const second = await load("edited", "Edited", dir);
+    expect(await second.list()).toEqual(["second"]);
+  });
+});
