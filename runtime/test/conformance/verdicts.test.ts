@@ -3,7 +3,7 @@
  * a passing case, payloads follow save_chunk_meta, and the kit's ports of LMCache's own connectors
  * fail only where LMCache's connector does (and say so).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +39,15 @@ describe("every case says whether LMCache relies on it", () => {
     }
     const advisory = ALL_CASES.filter((c) => c.level === "advisory").map((c) => c.id).sort();
     expect(advisory).toEqual(["lifecycle.ops-after-close", "list.every-key-once"]);
+  });
+
+  it("docs/conformance.md lists every case with its level", () => {
+    const doc = readFileSync(join(ROOT, "docs", "conformance.md"), "utf8");
+    for (const c of ALL_CASES) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${c.id}\` |`));
+      expect(row, c.id).toBeDefined();
+      expect(row!.split("|")[2]!.trim(), c.id).toBe(c.level ?? "required");
+    }
   });
 });
 

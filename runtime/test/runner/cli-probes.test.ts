@@ -24,7 +24,7 @@ beforeAll(async () => {
   const tasks = PROBE_LIST.flatMap((p) =>
     FORMATS.map((format) => async () => {
       const env = { ...p.env, PROBE_PID_FILE: path.join(pidDir, `${p.module}-${format}`) };
-      runs.set(`${p.module}/${format}`, await runCli(bundles.cli, ["check", probeUrl(p.module), "--cases", p.cases, "--timeout-ms", String(TIMEOUT_MS), "--seed", "7", "--format", format], env));
+      runs.set(`${p.module}/${format}`, await runCli(bundles.cli, ["check", probeUrl(p.module), "--cases", p.cases, "--timeout-ms", String(TIMEOUT_MS), "--seed", "7", "--format", format, ...(p.strict ? ["--strict-cases", p.strict] : [])], env));
     }),
   );
   await pool(4, tasks);

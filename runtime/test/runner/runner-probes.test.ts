@@ -31,7 +31,7 @@ beforeAll(async () => {
       const events: RunnerEvent[] = [];
       const started = Date.now();
       const handle = startRunner(
-        { kind: "check", url: probeUrl(p.module), cwd: PROBES, options: { cases: p.cases.split(","), timeoutMs: TIMEOUT_MS, seed: 7 } },
+        { kind: "check", url: probeUrl(p.module), cwd: PROBES, options: { cases: p.cases.split(","), timeoutMs: TIMEOUT_MS, seed: 7, ...(p.strict ? { strict: p.strict.split(",") } : {}) } },
         { onEvent: (e) => events.push(e), runnerPath: bundles.runner, hangMs: 2000, env: { ...process.env, ...p.env } },
       );
       await handle.done;
