@@ -2,7 +2,7 @@
  * How a generated Python project's pytest reports a connector that cannot be loaded or that
  * crashes (deliberately broken copies of the generated memory connector; the kit's CLI from
  * LMCACHE_CONNECTOR_CLI): a constructor LMCache cannot call is ONE failing `load` item carrying
- * LMCache's TypeError; `os._exit` inside `get` fails the case in flight with the bridge's exit,
+ * LMCache's TypeError (and no password of the settings it shows); `os._exit` inside `get` fails the case in flight with the bridge's exit,
  * and the cases around it still pass. Both run concurrently.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -36,11 +36,18 @@ async function brokenCopy(name: string, edit: (source: string) => string): Promi
 describe.concurrent("a broken Python connector in a generated project", () => {
   it("that LMCache cannot construct is one failing load item with LMCache's TypeError", async () => {
     const project = await brokenCopy("wrong-init", (s) => s.replace("def __init__(self, loop, local_cpu_backend, config):", "def __init__(self, config, metadata):"));
+    // A setting with a password, which the failure (it shows the command) must not print.
+    const test = path.join(project, "tests/test_conformance.py");
+    const withSecret = readFileSync(test, "utf8").replace("    config=CONFIG,\n", '    config=CONFIG,\n    extra={"remote_storage_plugin.x.url": "redis://:s3cret-pw@127.0.0.1:1"},\n');
+    expect(withSecret).toContain("s3cret-pw");
+    writeFileSync(test, withSecret);
     const result = await pytest(project, CLI);
     expect(result.code).toBe(1);
     expect(result.cases.map((c) => [c.name, c.outcome])).toEqual([["test_conformance[load]", "failed"]]);
     expect(result.cases[0]!.text).toContain("E2ePyMemoryConnector.__init__() got an unexpected keyword argument 'loop'");
     expect(result.cases[0]!.text).toMatch(/could not be loaded/);
+    expect(result.cases[0]!.text).toContain("redis://:***@127.0.0.1:1");
+    expect(result.output + result.cases[0]!.text).not.toContain("s3cret-pw");
   }, 120_000);
 
   it("that exits inside get fails the case in flight, naming the exit; the others pass", async () => {

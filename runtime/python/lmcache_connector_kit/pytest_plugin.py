@@ -23,13 +23,15 @@ The connector runs in the interpreter running pytest (``--python sys.executable`
 ``"roundtrip.*,refs"``) runs only the matching cases. The CLI is ``LMCACHE_CONNECTOR_CLI`` when set, else the one
 shipped next to this file (``<lmcache-connector-runtime>/bin/lmcache-connector.js``).
 
-Nothing here imports ``lmcache`` or torch: the test process only reads the CLI's report.
+Nothing here imports ``lmcache`` or torch: the test process only reads the CLI's report. The
+suite runs when the test module is imported, so ``pytest --collect-only`` runs it too.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -175,6 +177,14 @@ def check_case(case: Mapping[str, Any], connector: Optional[str] = None) -> None
     pytest.fail(explain(case, connector), pytrace=False)
 
 
+_URL_PASSWORD = re.compile(r"(\w[\w+.-]*://[^/@\s:]*:)[^@\s/]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the passwords of URLs in it replaced by ``***`` (secrets are never printed)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
 def _run_problem(result: ConformanceReport) -> Optional[str]:
     """Why the run as a whole did not give a usable verdict (load error, crash, bad usage), or None."""
     if result.exit_code in (0, 1) and result.report is not None:
@@ -184,7 +194,7 @@ def _run_problem(result: ConformanceReport) -> Optional[str]:
         3: "the connector crashed, exited or hung",
         -1: "the run timed out",
     }.get(result.exit_code, f"lmcache-connector check exited with {result.exit_code}")
-    return f"{what}:\n{result.stderr.strip()}\n\ncommand: {' '.join(result.command)}"
+    return redact(f"{what}:\n{result.stderr.strip()}\n\ncommand: {' '.join(result.command)}")
 
 
 def conformance_params(result: ConformanceReport) -> list:
