@@ -4,7 +4,8 @@
  * (`Cls(loop=…, local_cpu_backend=…, config=…)`), and driven through put/get/exists/list/close
  * and exactly the optional methods its capabilities declare (the others must be the base class's:
  * `support_*` false, `remove_sync` NotImplementedError). The redis modules talk to a real
- * redis-server this test starts on loopback and stops. One interpreter for all 24 modules keeps
+ * redis-server this test starts on loopback and stops, and their exists_sync must see what another
+ * client writes and deletes. One interpreter for all 24 modules keeps
  * it fast; the full conformance suite runs on the all-capability projects (python-e2e*.test.ts).
  */
 import { execFile } from "node:child_process";
@@ -53,7 +54,7 @@ def check(condition, what):
     if not condition:
         raise AssertionError(what)
 
-async def scenario(cls, backend, config, caps, keys):
+async def scenario(cls, backend, config, caps, keys, redis_url=None, prefix=""):
     k1, k2, miss, k3 = (CacheEngineKey.from_string(k) for k in keys)
     c = cls(loop=asyncio.get_running_loop(), local_cpu_backend=backend, config=config)
     check(not await c.exists(k1) and not c.exists_sync(k1), "empty store has k1")
@@ -67,6 +68,15 @@ async def scenario(cls, backend, config, caps, keys):
     got.ref_count_down()
     check(await c.exists(k1) and c.exists_sync(k1), "k1 not found after put")
     check(await c.get(miss) is None, "a miss is not None")
+    if redis_url:
+        # exists_sync asks the server: a key ANOTHER client writes is seen at once, and one it deletes is gone.
+        import redis as redis_py
+        other = redis_py.Redis.from_url(redis_url)
+        other.set(prefix + keys[3], b"written by another client")
+        check(c.exists_sync(k3) and await c.exists(k3), "exists_sync misses another client's write")
+        other.delete(prefix + keys[3])
+        check(not c.exists_sync(k3), "exists_sync still sees a key another client deleted")
+        other.close()
     if "batched" in caps:
         check(c.support_batched_get() and c.support_batched_put() and c.support_batched_contains(), "batched not declared")
         o2, o3 = filled(backend, 2), filled(backend, 3)
@@ -110,7 +120,10 @@ for entry in json.load(sys.stdin):
         config = LMCacheEngineConfig.from_defaults(chunk_size=256, extra_config=entry["extra"])
         backend = LocalCPUBackend(config, metadata, memory_allocator=TensorMemoryAllocator(tensor_from_buffer(bytearray(1 << 22))))
         cls = getattr(importlib.import_module(entry["module"]), entry["className"])
-        results[entry["module"]] = asyncio.run(scenario(cls, backend, config, entry["capabilities"], entry["keys"]))
+        extra = entry["extra"]
+        redis_url = extra.get("remote_storage_plugin.acme_store_connector.url")
+        prefix = extra.get("remote_storage_plugin.acme_store_connector.key_prefix", "")
+        results[entry["module"]] = asyncio.run(scenario(cls, backend, config, entry["capabilities"], entry["keys"], redis_url, prefix))
     except Exception:
         results[entry["module"]] = traceback.format_exc()
 print(json.dumps(results))
