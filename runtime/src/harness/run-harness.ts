@@ -52,6 +52,8 @@ export interface HarnessModel {
   numKvHeads: number;
   headSize: number;
   dtype: DType;
+  /** MLA model (`use_mla`; default false). */
+  useMla?: boolean;
 }
 
 export const DEFAULT_HARNESS_MODEL: HarnessModel = { name: "harness-model", numLayers: 4, numKvHeads: 8, headSize: 64, dtype: "bfloat16" };
@@ -70,6 +72,13 @@ export interface HarnessOptions {
   /** Tokens per chunk (default 256, LMCache's). */
   chunkSize?: number;
   model?: Partial<HarnessModel>;
+  /**
+   * The engine's tensor-parallel place (default a single worker: 1 and 0). With an MLA model, a
+   * world size above 1 and a non-zero worker id, LMCache's MLA worker-id-0 mode applies (reads use
+   * worker 0's keys, puts are skipped) unless `extra_config.remote_enable_mla_worker_id_as0` is false.
+   */
+  worldSize?: number;
+  workerId?: number;
   /** Config overrides (camelCase), e.g. `{ extraConfig: { use_exists_sync: true } }`. */
   config?: Partial<LMCacheEngineConfig>;
   /**
@@ -186,10 +195,11 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   const config = createEngineConfig({ ...opts.config, chunkSize, maxLocalCpuSize, remoteUrl: opts.url, extraConfig });
   const metadata = new LMCacheMetadata({
     modelName: model.name,
-    worldSize: 1,
-    workerId: 0,
+    worldSize: opts.worldSize ?? 1,
+    workerId: opts.workerId ?? 0,
+    useMla: model.useMla ?? false,
     kvDtype: model.dtype,
-    kvShape: [model.numLayers, 2, chunkSize, model.numKvHeads, model.headSize],
+    kvShape: [model.numLayers, model.useMla ? 1 : 2, chunkSize, model.numKvHeads, model.headSize],
     chunkSize,
   });
   const localCpu = new LocalCPUBackend({ config, metadata });
@@ -231,7 +241,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   const baselineDoubleFrees = allocator.stats().doubleFrees;
 
   const keyOf = (hash: number): CacheEngineKey =>
-    new CacheEngineKey({ modelName: metadata.modelName, worldSize: 1, workerId: 0, chunkHash: hash, dtype: model.dtype });
+    new CacheEngineKey({ modelName: metadata.modelName, worldSize: metadata.worldSize, workerId: metadata.workerId, chunkHash: hash, dtype: model.dtype });
   const cpuEntries = (): number => localCpu.size;
   const chunks = { lookedUp: 0, localHits: 0, remoteHits: 0, misses: 0, stored: 0 };
   let evictions = 0;
@@ -239,13 +249,14 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   let corruptChunks = 0;
   let localRead = 0;
 
+  const chunkFmt = model.useMla ? MemoryFormat.KV_MLA_FMT : MemoryFormat.KV_2LTD;
   const allocateChunk = async (): Promise<MemoryObj | null> => {
     const before = cpuEntries();
-    let obj = localCpu.allocate(shape, model.dtype, MemoryFormat.KV_2LTD);
+    let obj = localCpu.allocate(shape, model.dtype, chunkFmt);
     if (!obj) {
       // Everything evictable is gone; in-flight puts hold the rest. Let them land, then retry once.
       await backend.drain();
-      obj = localCpu.allocate(shape, model.dtype, MemoryFormat.KV_2LTD);
+      obj = localCpu.allocate(shape, model.dtype, chunkFmt);
     }
     evictions += Math.max(0, before - cpuEntries());
     return obj;

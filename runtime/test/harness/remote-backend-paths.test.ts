@@ -243,4 +243,21 @@ describe("run drives every path the connector offers", () => {
     expect(formatHarnessReport(report)).toMatch(/RemoteBackend raised: batched_get_blocking: AssertionError: keys length/);
     expect(report.leaks.leakedObjects).toBe(0);
   });
+
+  it("MLA worker-id-0 mode end to end: worker 1 of 2 finds what worker 0 stored and writes nothing", async () => {
+    const store = `memory://mla-${process.pid}`;
+    const common = { url: store, requests: 40, seed: 4, chunkSize: 16, model: { numLayers: 2, numKvHeads: 1, headSize: 32, useMla: true }, maxLocalCpuSize: (12 * 2048) / 1024 ** 3, worldSize: 2 };
+    const rank0 = await runHarness({ ...common, workerId: 0 });
+    expect(rank0.remote.mlaSkippedPuts).toBe(0);
+    expect(rank0.bytes.written).toBeGreaterThan(0);
+    const rank1 = await runHarness({ ...common, workerId: 1 });
+    expect(rank1.remote.mlaSkippedPuts).toBeGreaterThan(0);
+    expect(rank1.bytes.written).toBe(0);
+    expect(rank1.chunks.remoteHits).toBeGreaterThan(0); // worker 0's keys, read through the rewrite
+    expect(rank1.corruptChunks).toBe(0);
+    // Switched off, worker 1 looks for its own keys and finds none remotely.
+    const own = await runHarness({ ...common, workerId: 1, config: { extraConfig: { remote_enable_mla_worker_id_as0: false } } });
+    expect(own.remote.mlaSkippedPuts).toBe(0);
+    expect(own.bytes.written).toBeGreaterThan(0);
+  });
 });
