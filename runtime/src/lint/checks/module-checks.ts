@@ -95,6 +95,33 @@ export function checkClass(
   if (verdict.missing.length) {
     out.push(diag("missingAbstractMethod", `${abstractMessage(className, verdict.missing)} (${rel})`, range));
   }
+  if (info.language === "ts" && verdict.baseKind === "remote-connector") {
+    for (const name of asyncSyncMethods(info, className)) {
+      out.push(diag("methodNotSync", `${className}.${name} must not be async: LMCache calls ${TS_SYNC_METHODS[name]} directly and uses its value, and an async method returns a Promise, which is truthy — ${name === "existsSync" ? "every key would 'exist'" : "every remove would report success"} (${rel})`, range));
+    }
+  }
+}
+
+/**
+ * The TS twins of the Python methods LMCache calls without awaiting (`exists_sync`, `remove_sync`;
+ * the Python side's LMC023 list), so the two lint lanes agree on async-ness.
+ */
+const TS_SYNC_METHODS: Record<string, string> = { existsSync: "exists_sync", removeSync: "remove_sync" };
+
+/** Sync-only methods that `className` (or a local base it inherits them from) declares `async`. */
+function asyncSyncMethods(info: ModuleInfo, className: string): string[] {
+  const found: string[] = [];
+  const decided = new Set<string>();
+  const seen = new Set<string>();
+  for (let c = info.classes.get(className); c && !seen.has(c.name); c = c.base ? info.classes.get(c.base) : undefined) {
+    seen.add(c.name);
+    for (const name of Object.keys(TS_SYNC_METHODS)) {
+      if (decided.has(name) || !c.methods.has(name)) continue;
+      decided.add(name); // the nearest definition wins, as in the prototype chain
+      if (c.asyncMethods?.has(name)) found.push(name);
+    }
+  }
+  return found;
 }
 
 /** Exported for the editor helpers: module analysis for a module path (null if unresolved). */

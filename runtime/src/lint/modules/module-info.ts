@@ -24,6 +24,8 @@ export interface ClassInfo {
   methods: Set<string>;
   /** Whether the module exports it (always true for Python). */
   exported: boolean;
+  /** TS/JS only: the methods declared `async` (LMCache calls some methods without awaiting them). */
+  asyncMethods?: Set<string>;
   isAbstract: boolean;
 }
 

@@ -44,9 +44,12 @@ export function analyzeTsModule(file: string, text: string): ModuleInfo {
         if (clause.token === ts.SyntaxKind.ExtendsKeyword && clause.types[0]) base = clause.types[0].expression.getText(sf);
       }
       const methods = new Set<string>();
+      const asyncMethods = new Set<string>();
       for (const member of stmt.members) {
         const name = memberName(member);
         if (!name) continue;
+        if (ts.isMethodDeclaration(member) && hasModifier(member, ts.SyntaxKind.AsyncKeyword)) asyncMethods.add(name);
+        else if (ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer)) && hasModifier(member.initializer, ts.SyntaxKind.AsyncKeyword)) asyncMethods.add(name);
         if (ts.isMethodDeclaration(member) && member.body !== undefined && !hasModifier(member, ts.SyntaxKind.AbstractKeyword)) methods.add(name);
         else if (ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) methods.add(name);
         else if (ts.isMethodDeclaration(member) && kind === ts.ScriptKind.JS) methods.add(name);
@@ -57,6 +60,7 @@ export function analyzeTsModule(file: string, text: string): ModuleInfo {
         end: stmt.name.end,
         base,
         methods,
+        asyncMethods,
         exported: hasModifier(stmt, ts.SyntaxKind.ExportKeyword) && !hasModifier(stmt, ts.SyntaxKind.DefaultKeyword),
         isAbstract: hasModifier(stmt, ts.SyntaxKind.AbstractKeyword),
       });
