@@ -59,6 +59,8 @@ export default defineCases([
     title: "batched_get returns one slot per key, through RemoteBackend.batched_get_blocking",
     explanation:
       "With support_batched_get(), LMCache's RemoteBackend.batched_get_blocking makes one batched_get(keys) call and then asserts len(objs) == len(keys): a connector that returns only the hits, or stops at the first miss (as LMCache's own MockConnector can), raises AssertionError into the serving engine. Stored, missing, stored: the list must have three slots: the first stored chunk byte-identical, None for the missing one, and for the last either None (the caller applies the prefix rule) or its bytes.",
+    level: "required",
+    basis: "required: RemoteBackend.batched_get_blocking asserts len(objs) == len(keys) after batched_get and raises AssertionError into the serving engine",
     methods: ["batchedGet"],
     async run(ctx) {
       ctx.requireCapability("supportBatchedGet");
@@ -93,6 +95,8 @@ export default defineCases([
     title: "the health check's recovery self-test (put → contains → get) passes",
     explanation:
       "Newer LMCache runs a RemoteBackendHealthCheck; after a failure window (failed gets reaching remote_failed_threshold) it recovers only when a self-test passes: it allocates a chunk with the connector's own meta_shapes, meta_dtypes and meta_fmt, puts it under CacheEngineKey('test', hash 0, bfloat16), requires contains() and reads it back byte for byte. A connector that never called super(config, metadata) has none of those attributes — the self-test raises AttributeError, so the remote never recovers and stays bypassed (or the engine keeps recomputing).",
+    level: "required",
+    basis: "required: newer LMCache's RemoteBackendHealthCheck recovers a remote only through this self-test, allocated with the connector's meta_shapes/meta_dtypes/meta_fmt",
     methods: ["put", "exists", "get"],
     async run(ctx) {
       const backend = await backendOver(ctx, ctx.connector);
@@ -126,6 +130,8 @@ export default defineCases([
     title: "a new connector on the same store finds what an earlier one stored, also after it closed",
     explanation:
       "A remote cache outlives the engine that filled it: after a restart (or from a second engine with the same remote_url) a new RemoteBackend creates a new connector and must find every chunk the first one stored. Three chunks are stored through the first connector; a second connector on the same URL must see them while the first is open; the first is closed; a third must still find and return them byte for byte. A store private to each connector instance (anonymous memory://, a per-instance Map) cannot be checked and is skipped; memory://<name> shares its store in-process. Keys visible in list() but not found by a new instance (per-instance key prefixes), or data gone after close(), fail.",
+    level: "required",
+    basis: "required: a restarted engine's RemoteBackend creates a new connector on the same remote_url and must find what the previous one stored; skipped where the store is private to one connector instance",
     methods: ["put", "exists", "get", "close", "list"],
     async run(ctx) {
       const spec = SPECS.fullChunk;
