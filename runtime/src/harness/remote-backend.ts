@@ -180,8 +180,8 @@ export class RemoteBackend {
   }
 
   /**
-   * `submit_put_task(key, obj)`: fire-and-forget. No connection or key already in flight → an
-   * already-settled no-op. Otherwise the in-flight put holds one reference (serialize +1, caller's
+   * `submit_put_task(key, obj)`: fire-and-forget. No connection, MLA worker-id-0 mode, or key
+   * already in flight → an already-settled no-op. Otherwise the in-flight put holds one reference (serialize +1, caller's
    * temporary −1), the instrumented connection releases it, and the key leaves `putTasks` when the
    * put settles. Failures are logged ("Put task failed for key …") and counted, never thrown.
    * The returned promise is for tests and `drain()`; the engine never awaits it.
