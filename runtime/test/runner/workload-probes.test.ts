@@ -91,6 +91,17 @@ describe("a synchronous loop the deadlines cannot reach", () => {
   }, 40_000);
 });
 
+describe("a method RemoteBackend never calls", () => {
+  it("run on list_never_settles: list() is never called (as in LMCache), so the run is clean: exit 0, a full report", async () => {
+    const run = await runCli(bundles.cli, ["run", probeUrl("list_never_settles"), ...ARGS.run, "--format", "json"], ENV);
+    expect({ code: run.code, stderr: run.stderr.slice(-600) }).toMatchObject({ code: 0 });
+    const report = JSON.parse(run.stdout) as { hungCalls: unknown[]; requestsRun: number; requests: number };
+    expect(report.hungCalls).toEqual([]);
+    expect(report.requestsRun).toBe(report.requests);
+    expect(await survivors(TAG, run.tag)).toEqual([]);
+  }, 30_000);
+});
+
 describe("the same commands on the example connector", () => {
   it.each(["run", "bench"] as const)("%s on docs/examples/my_connector.ts: exit 0, no hung calls", async (cmd) => {
     const run = await runCli(bundles.cli, [cmd, "external://host:0/my_connector/?connector_name=MyConnector", "--cwd", `${__dirname}/../../../docs/examples`, ...ARGS[cmd], "--format", "json"], ENV);
