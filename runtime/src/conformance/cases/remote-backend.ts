@@ -97,6 +97,9 @@ export default defineCases([
       "Newer LMCache runs a RemoteBackendHealthCheck; after a failure window (failed gets reaching remote_failed_threshold) it recovers only when a self-test passes: it allocates a chunk with the connector's own meta_shapes, meta_dtypes and meta_fmt, puts it under CacheEngineKey('test', hash 0, bfloat16), requires contains() and reads it back byte for byte. A connector that never called super(config, metadata) has none of those attributes — the self-test raises AttributeError, so the remote never recovers and stays bypassed (or the engine keeps recomputing).",
     level: "required",
     basis: "required: newer LMCache's RemoteBackendHealthCheck recovers a remote only through this self-test, allocated with the connector's meta_shapes/meta_dtypes/meta_fmt",
+    lmcacheToo: {
+      RedisConnector: "its __init__(url, loop, local_cpu_backend) never calls super().__init__(config, metadata), so meta_shapes/meta_dtypes/meta_fmt do not exist and the self-test raises AttributeError",
+    },
     methods: ["put", "exists", "get"],
     async run(ctx) {
       const backend = await backendOver(ctx, ctx.connector);
