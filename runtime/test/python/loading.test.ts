@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,5 +173,29 @@ describe("an edited Python source", () => {
     utimesSync(join(dir, "edited.py"), later, later); // a distinct mtime even on a coarse clock
     const second = await load("edited", "Edited", dir);
     expect(await second.list()).toEqual(["second"]);
+  });
+});
+
+describe("--lmcache", () => {
+  it("installed, on an interpreter without LMCache, is one clear refusal; kit names the kit's package", async () => {
+    process.env["LMCACHE_KIT_LMCACHE"] = "installed";
+    try {
+      const hasLmcache = spawnSync("/usr/bin/python3", ["-c", "import lmcache"]).status === 0;
+      if (hasLmcache) {
+        const connector = await load("dict_connector", "DictConnector", join(FIXTURES, "good"));
+        expect(String(connector.getWrappedConnector())).toMatch(/· lmcache installed /);
+        await connector.close();
+      } else {
+        const err = await loadError("dict_connector", "DictConnector", join(FIXTURES, "good"));
+        expect(err.name).toBe("PythonSetupError");
+        expect(err.message).toMatch(/--lmcache installed: this interpreter cannot import lmcache .*use --lmcache kit/);
+      }
+      process.env["LMCACHE_KIT_LMCACHE"] = "kit";
+      const connector = await load("dict_connector", "DictConnector", join(FIXTURES, "good"));
+      expect(String(connector.getWrappedConnector())).toMatch(/· lmcache kit \S+\+lmcache-connector-kit>$/);
+      await connector.close();
+    } finally {
+      delete process.env["LMCACHE_KIT_LMCACHE"];
+    }
   });
 });
