@@ -1,8 +1,9 @@
 /**
  * The generated Python fs and redis projects (every capability) pass their own
  * `/usr/bin/python3 -m pytest` (Debian's python3-pytest, -torch, -aiofiles, -redis), with the
- * kit's CLI named by LMCACHE_CONNECTOR_CLI (the repository's runtime/bin: the other way
- * tests/conftest.py finds it; the npm install path is python-e2e.test.ts). The JUnit report must
+ * kit's CLI found the two other ways tests/conftest.py looks (the project-local npm install is
+ * python-e2e.test.ts): fs through LMCACHE_CONNECTOR_CLI (the repository's runtime/bin), redis on
+ * PATH after `npm install -g` of the vendored tarball into a prefix of its own. The JUnit report must
  * hold one passed item per conformance case. The redis project starts its own redis-server on
  * loopback and must stop it. The fs project's files are LMCache FSConnector files, both ways,
  * checked against the runtime's port, and `pip install -e .` (offline, into a virtualenv over
@@ -15,11 +16,20 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { CacheEngineKey, LMCacheMetadata, LocalCPUBackend, MemoryAllocator, MemoryFormat, RemoteMetadata, createConnector, createEngineConfig } from "../../runtime/src/index";
+import { VERSIONS } from "../src/render/index.js";
 import { PYTHON, authorEnv, expectAllCasesPassed, generate, processesIn, pytest, run, workDir } from "./python-projects.js";
 
 const RUNTIME = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../runtime");
 const CLI = { LMCACHE_CONNECTOR_CLI: path.join(RUNTIME, "bin/lmcache-connector.js") };
 const work = workDir();
+
+/** `npm install -g` of the vendored runtime tarball into a prefix of its own (offline); the prefix. */
+async function globalInstall(): Promise<string> {
+  const prefix = path.join(work, "npm-global");
+  const tarball = path.resolve(RUNTIME, "../generator/vendor", `lmcache-connector-runtime-${VERSIONS.runtime}.tgz`);
+  await run("npm", ["install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball], { env: authorEnv(), maxBuffer: 16 << 20 });
+  return prefix;
+}
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.concurrent("generated Python fs and redis projects pass their own python3 -m pytest", () => {
@@ -30,10 +40,11 @@ describe.concurrent("generated Python fs and redis projects pass their own pytho
     await checkEditableInstall(project);
   }, 240_000);
 
-  it("redis, against the redis-server its test starts on loopback and stops", async () => {
-    const project = await generate(work, "redis");
+  it("redis (CLI from npm install -g, found on PATH), against the redis-server its test starts on loopback and stops", async () => {
+    const [project, prefix] = await Promise.all([generate(work, "redis"), globalInstall()]);
     expect(processesIn(project)).toEqual([]);
-    expectAllCasesPassed(await pytest(project, CLI), "redis");
+    const env = authorEnv();
+    expectAllCasesPassed(await pytest(project, { PATH: [path.join(prefix, "bin"), env.PATH].join(path.delimiter) }), "redis");
     expect(processesIn(project)).toEqual([]); // the redis-server the test started is gone
   }, 240_000);
 });
