@@ -5,7 +5,8 @@
 #   - Node 20 or newer;
 #   - Debian packages: redis-server (tests start it on loopback), /usr/bin/python3 with torch,
 #     aiofiles, redis, pytest and debugpy (the Python lane and the URL-parser comparison; the
-#     `python3` first on PATH may be another build without them), chromium (driven by
+#     `python3` first on PATH may be another build without them), pip, setuptools and venv
+#     (a generated Python project's `pip install -e .`, offline), chromium (driven by
 #     playwright-core), libkrb5-dev, pkg-config and g++/make (code-server's native modules),
 #     ripgrep (stands in for code-server's ripgrep download);
 #   - code-server 4.100.3 for the end-to-end tests, from the npm registry into .cache/e2e
@@ -31,6 +32,7 @@ fi
 PACKAGES=(
   redis-server
   python3 python3-torch python3-aiofiles python3-redis python3-pytest python3-debugpy
+  python3-pip python3-setuptools python3-venv
   chromium
   libkrb5-dev pkg-config
   ripgrep
