@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { readRegularTextFile } from "../../runtime/src/files/read-text-file";
 import { loadLintCore } from "./core";
 import { KeyedDebouncer } from "./debounce";
 
@@ -81,13 +82,18 @@ export class WorkspacePlugins implements vscode.Disposable {
     return index;
   }
 
-  /** A config's declared names now; none when it is gone or unreadable. */
+  /**
+   * A config's declared names now; none when it is gone or unreadable. Read as the CLI reads lint
+   * files (`readRegularTextFile`): a FIFO, a device or a file over 8 MiB (a symlink to /dev/zero)
+   * declares nothing instead of hanging the extension host or filling its memory.
+   */
   private async readNames(file: string): Promise<string[]> {
     const core = await loadLintCore();
     let text: string;
     try {
-      text = await fs.promises.readFile(file, "utf8");
-    } catch {
+      text = readRegularTextFile(file);
+    } catch (error) {
+      if ((error as Error).name === "OSError") this.log.warn(`${file}: ${(error as Error).message}`);
       return [];
     }
     return core.declaredPluginNames({ path: file, text });

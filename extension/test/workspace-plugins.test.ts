@@ -3,6 +3,7 @@
  * declare (LMC015), as `lmcache-connector lint <workspace>` checks them, and re-checked when a
  * config's declarations change on disk.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as vscode from "vscode";
@@ -113,5 +114,37 @@ describe("workspace plugin names for source files", () => {
     const text = 'remote_url: "plugin://alpha"\nremote_storage_plugins: ["beta"]\n';
     const doc = fake.open(ws.write("conf/b.yaml", text), text, "yaml");
     await vi.waitFor(() => expect(unknownPlugins(doc)).toEqual(["alpha"]), { timeout: 10_000, interval: 10 });
+  });
+  it("a FIFO or a symlink to /dev/zero among the configs declares nothing and never stalls the index", async () => {
+    ws.write("conf/a.yaml", config(["alpha"]));
+    ({ context } = activateExtension());
+    const doc = fake.open(ws.write("src/use.ts", SOURCE), SOURCE, "typescript");
+    await vi.waitFor(() => expect(unknownPlugins(doc)).toEqual(["beta"]), { timeout: 10_000, interval: 10 });
+    // More FIFOs than libuv has pool threads: a blocking open() of each would starve every later
+    // fs call of the extension host (the config change below included).
+    const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const fifos = Array.from({ length: pool + 1 }, (_, i) => ws.file(`conf/pipe${i}.yaml`));
+    execFileSync("mkfifo", fifos);
+    const zero = ws.file("conf/zero.yaml");
+    fs.symlinkSync("/dev/zero", zero);
+    try {
+      for (const f of [...fifos, zero]) configWatcher().create.fire(vscode.Uri.file(f));
+      const log = () => fake.host.channels.flatMap((c) => c.lines).filter((l) => l.startsWith("warn "));
+      await vi.waitFor(() => expect(log().filter((l) => l.includes("a FIFO (named pipe), not a regular file")).length).toBe(fifos.length), { timeout: 10_000, interval: 10 });
+      await vi.waitFor(() => expect(log().some((l) => l.includes(zero) && l.includes("a character device, not a regular file"))).toBe(true), { timeout: 10_000, interval: 10 });
+      // The index still follows real configs.
+      ws.write("conf/a.yaml", config(["alpha", "beta"]));
+      configWatcher().change.fire(vscode.Uri.file(ws.file("conf/a.yaml")));
+      await vi.waitFor(() => expect(unknownPlugins(doc)).toEqual([]), { timeout: 10_000, interval: 10 });
+    } finally {
+      // A reader blocked in open() of a FIFO is released by a writer opening it (none with the fix).
+      for (const f of fifos) {
+        try {
+          fs.closeSync(fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+        } catch {
+          // ENXIO: nobody is reading it
+        }
+      }
+    }
   });
 });
