@@ -218,7 +218,7 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
     summary[result.status] += 1;
     if (result.status === "passed" && result.advisory) summary.advisories = (summary.advisories ?? 0) + 1;
     results.push(result);
-    const { title: _t, category: _c, level: _l, ...event } = result;
+    const { title: _t, category: _c, level: _l, basis: _b, ...event } = result;
     emit({ v: 1, type: "case-finished", runId, ...event });
     emit({ v: 1, type: "progress", runId, done: index + 1, total: selected.length, text: c.id });
   }
@@ -296,7 +296,7 @@ async function runCase(c: ConformanceCase, o: CaseRunOptions): Promise<CaseResul
 /** Runs one case on its own connector and backend; always resolves to a result. */
 async function runCaseBody(c: ConformanceCase, o: CaseRunOptions): Promise<{ result: CaseResult; recorder?: OpRecorder }> {
   const started = performance.now();
-  const base = { id: c.id, title: c.title, category: c.category, level: c.level ?? "required" };
+  const base = { id: c.id, title: c.title, category: c.category, level: c.level ?? "required", ...(c.basis ? { basis: c.basis } : {}) };
   const finish = (extra: Partial<CaseResult> & { status: CaseResult["status"] }): CaseResult => ({
     ...base,
     ms: Math.round((performance.now() - started) * 100) / 100,

@@ -75,7 +75,7 @@ export interface ConnectorOutput {
  * The outcome of one case: its `case-finished` event's fields, plus its title and category, and
  * (when run through the runner) what the connector printed while the case ran.
  */
-export type CaseResult = Omit<CaseFinishedEvent, "v" | "type" | "runId"> & Pick<CaseInfo, "title" | "category" | "level"> & { output?: ConnectorOutput };
+export type CaseResult = Omit<CaseFinishedEvent, "v" | "type" | "runId"> & Pick<CaseInfo, "title" | "category" | "level" | "basis"> & { output?: ConnectorOutput };
 
 /** Counts of a run. */
 export interface ConformanceSummary {

@@ -124,7 +124,7 @@ export function conformanceRunOf(r: RunnerRecord, url: string): ConformanceRun {
   const results: CaseResult[] = r.cases.map(({ v: _v, type: _t, runId: _r, ...e }) => {
     const info = infos.get(e.id);
     const output = r.output.get(e.id);
-    return { ...e, title: info?.title ?? e.id, category: info?.category ?? e.id.split(".")[0]!, ...(info?.level ? { level: info.level } : {}), ...(output ? { output } : {}) };
+    return { ...e, title: info?.title ?? e.id, category: info?.category ?? e.id.split(".")[0]!, ...(info?.level ? { level: info.level } : {}), ...(info?.basis ? { basis: info.basis } : {}), ...(output ? { output } : {}) };
   });
   const summary = { passed: 0, failed: 0, skipped: 0, advisories: 0 };
   for (const c of results) {

@@ -54,6 +54,9 @@ describe("lmcache-connector check", () => {
     expect(o.out).toMatch(/^<\?xml/);
     expect(o.out.match(/<testcase /g)!.length).toBe(1);
     expect(o.out).toMatch(/<failure message="caller's reference count after put/);
+    const text = io();
+    await main(["check", "external://host:0/put_releases_ref/?connector_name=PutReleasesRef", "--cases", "refs.put-keeps-caller-ref"], text);
+    expect(text.out).toMatch(/why it counts: required: exactly LMCache's tests\/v1\/test_connector\.py/);
   });
 
   it("an advisory is a passing JUnit testcase with an advisory property and a system-out note; --strict makes it a failure", async () => {
@@ -77,6 +80,7 @@ describe("lmcache-connector check", () => {
     const report = JSON.parse(json.out);
     expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 0, advisories: 1 });
     expect(report.cases[0]).toMatchObject({ status: "passed", level: "advisory", advisory: { message: "list() does not hold each stored key exactly once", count: 1 } });
+    expect(report.cases[0].basis).toMatch(/^RemoteBackend never calls list\(\)/);
 
     for (const flags of [["--strict"], ["--strict-cases", "list.*"], ["--strict-cases", "advisory"]]) {
       const strict = io();

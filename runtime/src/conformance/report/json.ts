@@ -20,6 +20,7 @@ export function jsonReport(run: ConformanceRun): string {
         category: r.category,
         status: r.status,
         ...(r.level ? { level: r.level } : {}),
+        ...(r.basis ? { basis: r.basis } : {}),
         message: r.message ?? null,
         ...(r.advisory ? { advisory: r.advisory } : {}),
         ...(r.lmcacheToo ? { lmcacheToo: r.lmcacheToo } : {}),

@@ -31,6 +31,7 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
       if (r.expected !== undefined) out.push(`  expected: ${r.expected}`);
       if (r.actual !== undefined) out.push(`  actual:   ${r.actual}`);
       if (r.location) out.push(`  at ${r.location.file}:${r.location.line}:${r.location.column}`);
+      if (r.basis) out.push(paint("dim", `  why it counts: ${r.basis}`));
       if (r.replay) out.push(`  replay:   --cases ${r.id} --seed ${r.replay.seed}${r.replay.path ? ` --replay ${r.replay.path}` : ""}`);
       if (r.ops && r.ops.length > 0) {
         out.push("  calls:");
