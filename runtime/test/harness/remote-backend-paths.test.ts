@@ -9,6 +9,10 @@ import { createEngineConfig } from "../../src/config";
 import { AssertionError } from "../../src/errors";
 import { LMCacheMetadata } from "../../src/metadata";
 import { RemoteBackend, type RemoteBackendSettings } from "../../src/harness/remote-backend";
+import { RemoteConnector } from "../../src/connector/base-connector";
+import { InstrumentedRemoteConnector } from "../../src/connector/instrumented-connector";
+import type { CacheEngineKey } from "../../src/keys/cache-engine-key";
+import type { MemoryObj } from "../../src/memory/memory-obj";
 import { remoteBackendSettings } from "../../src/harness/settings";
 import { harnessRunClean, runHarness } from "../../src/harness/run-harness";
 import { formatHarnessReport } from "../../src/harness/format-report";
@@ -59,6 +63,32 @@ describe("batched_submit_put_task", () => {
     await expect(backend.batchedSubmitPutTask([key(1)], [a])).resolves.toBeUndefined();
     expect(backend.stats.putFailures).toBe(1);
     expect(a.getRefCount()).toBe(1);
+  });
+
+  it("through LMCache's Instrumented wrapper a failing batched_put is swallowed (logged), and every reference is released once", async () => {
+    class FailingBatch extends RemoteConnector {
+      batches = 0;
+      async exists(): Promise<boolean> { return false; }
+      existsSync(): boolean { return false; }
+      async get(): Promise<MemoryObj | null> { return null; }
+      async put(): Promise<void> { throw new Error("per-key put must not be used"); }
+      async list(): Promise<string[]> { return []; }
+      async close(): Promise<void> {}
+      override supportBatchedPut(): boolean { return true; }
+      override async batchedPut(_k: CacheEngineKey[], _o: MemoryObj[]): Promise<void> {
+        this.batches++;
+        throw new Error("store down");
+      }
+    }
+    const inner = new FailingBatch();
+    const alloc = allocator();
+    const backend = new RemoteBackend({ url: "x://", settings: { blockingTimeoutSecs: 1, useExistsSync: false }, connect: async () => new InstrumentedRemoteConnector(inner) });
+    await backend.initConnection();
+    const objs = [filled(alloc, 8, 1), filled(alloc, 8, 2)];
+    await backend.batchedSubmitPutTask([key(1), key(2)], objs);
+    expect(inner.batches).toBe(1);
+    expect(backend.stats.putFailures).toBe(0); // swallowed by the wrapper, as in LMCache
+    expect(objs.map((o) => o.getRefCount())).toEqual([1, 1]);
   });
 
   it("without the capability: a put per key, de-duplicated through put_tasks", async () => {
