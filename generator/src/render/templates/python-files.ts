@@ -367,6 +367,31 @@ The connector stores chunks under \`extra_config["remote_storage_plugin.${mod}.b
 directory.
 `
         : "";
+  const urlForm = `the URL
+
+   \`\`\`yaml
+   remote_url: "${url}"
+   \`\`\``;
+  const pluginForm = `the Remote Storage Plugin Framework
+
+   \`\`\`yaml
+   remote_storage_plugins: ["${mod}"]
+   extra_config:
+     remote_storage_plugin.${mod}.module_path: ${modulePath}
+     remote_storage_plugin.${mod}.class_name: ${answers.className}
+   \`\`\``;
+  const loadingText =
+    answers.loading === "plugin"
+      ? `It loads the class through ${pluginForm}
+
+   and shows, commented out, the same class from its URL (\`remote_url: "${url}"\`; LMCache warns that
+   \`external://\` is due for deprecation in v0.5.0).`
+      : `It loads the class from ${urlForm}
+
+   and shows, commented out, the same class through the Remote Storage Plugin Framework
+   (\`remote_storage_plugins: ["${mod}"]\` with \`remote_storage_plugin.${mod}.module_path: ${modulePath}\` and
+   \`.class_name: ${answers.className}\` in \`extra_config\`). LMCache warns that \`external://\` is due for
+   deprecation in v0.5.0.`;
   return `# ${answers.name}
 
 \`${answers.className}\` is an LMCache remote storage connector: the Python class LMCache loads,
@@ -401,17 +426,7 @@ conformance** (\`.vscode/launch.json\`) run the same under the debugger.
 
 1. Make the package importable where vLLM runs: \`pip install -e .\` in this folder (or
    \`export PYTHONPATH=$PWD/src\`). Check with \`python -c "import ${modulePath}"\`.
-2. Point LMCache at the config: \`export LMCACHE_CONFIG_FILE=$PWD/lmcache/${mod}.yaml\`. It loads the
-   class from the URL
-
-   \`\`\`yaml
-   remote_url: "${url}"
-   \`\`\`
-
-   or, its commented-out alternative, through the Remote Storage Plugin Framework
-   (\`remote_storage_plugins: ["${mod}"]\` with \`remote_storage_plugin.${mod}.module_path: ${modulePath}\`
-   and \`.class_name: ${answers.className}\` in \`extra_config\`). LMCache warns that \`external://\` is due for
-   deprecation in v0.5.0.
+2. Point LMCache at the config: \`export LMCACHE_CONFIG_FILE=$PWD/lmcache/${mod}.yaml\`. ${loadingText}
 3. Start vLLM with LMCache's connector, in the same environment:
 
    \`\`\`sh
