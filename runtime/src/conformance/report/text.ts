@@ -62,7 +62,7 @@ export function textReport(run: ConformanceRun, opts: { colour: boolean }): stri
   const advisories = advised.length;
   out.push(
     "",
-    `${paint(failed > 0 || run.crash ? "red" : "green", `${run.crash ? "CRASHED" : failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed${advisories > 0 ? ` (${advisories} with advisories)` : ""}, ${failed} failed, ${skipped} skipped (skips are not passes)${run.crash ? `, ${run.crash.notRun.length} not run` : ""} in ${Math.round(run.ms)} ms`,
+    `${paint(failed > 0 || run.crash ? "red" : "green", `${run.crash ? "CRASHED" : failed > 0 ? "FAILED" : "OK"}`)}: ${passed} passed, ${failed} failed, ${skipped} skipped (skips are not passes)${advisories > 0 ? `, ${advisories} passed with advisories` : ""}${run.crash ? `, ${run.crash.notRun.length} not run` : ""} in ${Math.round(run.ms)} ms`,
   );
   return out.join("\n") + "\n";
 }
