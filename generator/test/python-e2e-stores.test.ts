@@ -33,9 +33,11 @@ async function globalInstall(): Promise<string> {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.concurrent("generated Python fs and redis projects pass their own python3 -m pytest", () => {
-  it("fs, whose files are LMCache FSConnector files", async () => {
-    const project = await generate(work, "fs");
-    expectAllCasesPassed(await pytest(project, CLI), "fs");
+  it("fs (loaded through remote_storage_plugins, as its YAML says), whose files are LMCache FSConnector files", async () => {
+    const project = await generate(work, "fs", "plugin");
+    expect(readFileSync(path.join(project, "tests/test_conformance.py"), "utf8")).toContain('URL = "plugin://e2e_py_fs_connector"');
+    const result = await pytest(project, CLI);
+    expectAllCasesPassed(result, "fs");
     await checkFsFormat(project);
     await checkEditableInstall(project);
   }, 240_000);

@@ -83,9 +83,9 @@ export function processesIn(dir: string): string[] {
 }
 
 /** Generates one project with the yeoman generator. */
-export async function generate(work: string, template: string): Promise<string> {
+export async function generate(work: string, template: string, loading: "external" | "plugin" = "external"): Promise<string> {
   const name = `e2e-py-${template}`;
-  await run(process.execPath, [RUN_GENERATOR, "--language", "python", "--name", name, "--template", template, "--capabilities", "batched,ping,removeSync", "--yes", "--skip-install"], { cwd: work });
+  await run(process.execPath, [RUN_GENERATOR, "--language", "python", "--name", name, "--template", template, "--capabilities", "batched,ping,removeSync", "--loading", loading, "--yes", "--skip-install"], { cwd: work });
   return path.join(work, name);
 }
 
