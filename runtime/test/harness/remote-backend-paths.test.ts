@@ -256,6 +256,9 @@ describe("run drives every path the connector offers", () => {
     expect(report.removes.removed).toBe(report.removes.attempted);
     expect(report.removes.stillFound).toBe(0);
     expect(report.backendErrors).toEqual([]);
+    const text = formatHarnessReport(report);
+    expect(text).toMatch(/^Paths: .*batched_async_contains ×\d+.*; remove: (\d+) of \1 removed$/m);
+    expect(text).not.toContain("RemoteBackend raised");
   });
 
   it("a connector whose batched_get stops at the first miss fails the run with LMCache's AssertionError named", async () => {
