@@ -233,8 +233,12 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
 
       await workbench.openFile(STORE.file);
       await workbench.replaceLine(STORE.existsSyncBodyLine, STORE.existsSyncBody.trim());
+      // Back to what the engine gives the good source: passed, or skipped where the good connector
+      // has nothing to check (e.g. a store private to each instance cannot persist across them).
+      const goodState = new Map(good.results.map((r) => [r.title, r.status === "passed" ? "Passed" : r.status === "skipped" ? "Skipped" : r.status]));
+      expect(newlyFailing.filter((t) => goodState.get(t) === "Passed").length).toBeGreaterThan(0);
       for (const title of newlyFailing) {
-        await expect.poll(() => testRowState(workbench.page, title), { timeout: 180_000 }).toBe("Passed");
+        await expect.poll(() => testRowState(workbench.page, title), { timeout: 180_000 }).toBe(goodState.get(title));
       }
       await clearTestFilter(workbench.page);
       await workbench.screenshot("fixed-case-green");
