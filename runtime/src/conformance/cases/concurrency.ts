@@ -125,7 +125,8 @@ export default defineCases([
     methods: ["close", "get", "put", "exists"],
     capacityBytes: 8 * 1024 * 1024,
     async run(ctx) {
-      const big = kvChunk(2048); // 1 MiB
+      // 1 MiB; without chunk meta LMCache never puts more than one full chunk of the model
+      const big = ctx.saveChunkMeta ? kvChunk(2048) : SPECS.fullChunk;
       const readKeys = [ctx.key(1), ctx.key(2), ctx.key(3)];
       for (const [i, key] of readKeys.entries()) await putPayload(ctx, key, i === 0 ? SPECS.fullChunk : SPECS.small, i + 1);
       const pending: { method: string; key: string; work: () => unknown }[] = [];
