@@ -3,7 +3,7 @@ import type Generator from "yeoman-generator";
 import { InvalidAnswersError } from "../render/answers.js";
 import type { PromptSpec } from "../render/prompts.js";
 import { VERSIONS } from "../render/versions.js";
-import generatorPackage from "../../package.json" with { type: "json" };
+import generatorPackage from "../../package.json";
 
 /** Declares one yeoman option per prompt, plus `--yes` and `--force`. No defaults: an absent option means "ask". */
 export function declareOptions(generator: Generator, prompts: readonly PromptSpec[]): void {
