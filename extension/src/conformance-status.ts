@@ -1,11 +1,14 @@
 /**
  * The conformance score per connector, as a LanguageStatusItem shown while the connector's file is
  * open: "conformance 41/44, 3 skipped" (passed / all cases), an error severity while any case
- * fails, and a click that opens the LMCache log.
+ * fails, and a click that opens the LMCache log. In Python files, one more item names the
+ * interpreter Python connectors run with, torch's version and the `lmcache` in use (an error,
+ * with a click to the setting, when it cannot run them).
  */
 import * as vscode from "vscode";
 import { connectorId, type ConnectorClass } from "./connectors";
-import { COMMANDS } from "./ids";
+import { COMMANDS, SETTINGS, SETTINGS_SECTION } from "./ids";
+import { problemMessage, sourceText, statusText, type InterpreterInfo } from "./python-interpreter";
 
 /** Counts over all of a connector's cases (cases not run yet count in `total` only). */
 export interface Score {
@@ -24,6 +27,25 @@ export function scoreText(score: Score): string {
 export class ConformanceStatus implements vscode.Disposable {
   private readonly items = new Map<string, vscode.LanguageStatusItem>();
   private readonly scores = new Map<string, Score>();
+  private interpreter: vscode.LanguageStatusItem | undefined;
+
+  /** Shows the Python interpreter in Python files. */
+  showInterpreter(info: InterpreterInfo): void {
+    if (!this.interpreter) {
+      this.interpreter = vscode.languages.createLanguageStatusItem("lmcachePythonInterpreter", { language: "python" });
+      this.interpreter.name = "LMCache: Python interpreter";
+    }
+    const item = this.interpreter;
+    item.text = statusText(info);
+    item.detail = info.problem ? problemMessage(info) : `${info.path} (${sourceText(info.source)}); ${info.lmcache?.source === "installed" ? "the installed LMCache" : "the kit's lmcache package (no LMCache installed)"}`;
+    item.severity = info.problem ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    item.command = { title: "Choose Interpreter", command: "workbench.action.openSettings", arguments: [`${SETTINGS_SECTION}.${SETTINGS.python}`] };
+  }
+
+  /** The interpreter item's text (tests, e2e). */
+  get interpreterText(): string | undefined {
+    return this.interpreter?.text;
+  }
 
   /** Shows `score` for connector `c`. */
   update(c: ConnectorClass, score: Score): void {
@@ -62,6 +84,7 @@ export class ConformanceStatus implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.interpreter?.dispose();
     for (const item of this.items.values()) item.dispose();
     this.items.clear();
   }

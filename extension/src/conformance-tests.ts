@@ -12,11 +12,12 @@ import * as vscode from "vscode";
 import type { CaseInfo } from "../../runtime/src/runner/protocol.js";
 import { startRunner } from "../../runtime/src/runner/client.js";
 import type { RunnerJob } from "../../runtime/src/runner/job.js";
-import { connectorId, connectorsInFile, connectorUrl, findConnectors, importClosure, type ConnectorClass } from "./connectors";
+import { connectorDependencies, connectorId, connectorsInFile, connectorUrl, findConnectors, type ConnectorClass } from "./connectors";
 import { loadLintCore } from "./core";
 import { KeyedDebouncer } from "./debounce";
 import { TEST_CONTROLLER_ID } from "./ids";
 import { RunReporter, type CaseOutcome } from "./run-reporter";
+import { readSettings } from "./settings";
 import type { ConformanceStatus } from "./conformance-status";
 import type { TrustGate } from "./trust";
 
@@ -50,8 +51,17 @@ export interface ReplayOptions {
   replayPath?: string;
 }
 
+/** How a debug run starts: the connector's language picks the debugger (js-debug or debugpy); `env` is the runner's extra environment. */
+export interface DebugJobTarget {
+  language: "ts" | "python";
+  env: Record<string, string>;
+}
+
 /** Starts a debug session for a runner job and resolves when it ends (see debug-runs.ts). */
-export type DebugJobStarter = (job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken) => Promise<void>;
+export type DebugJobStarter = (job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken, target?: DebugJobTarget) => Promise<void>;
+
+/** The runner's extra environment for a Python connector of a folder (the interpreter: python-interpreter.ts). */
+export type PythonEnvProvider = (folder: string) => Promise<Record<string, string>>;
 
 export class ConformanceTests implements vscode.Disposable {
   readonly controller: vscode.TestController;
@@ -66,6 +76,8 @@ export class ConformanceTests implements vscode.Disposable {
   private readonly changedFiles = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
   debugStarter: DebugJobStarter | undefined;
+  /** `LMCACHE_PYTHON` & co. for Python connectors (none: the runtime discovers the interpreter). */
+  pythonEnv: PythonEnvProvider = async () => ({});
   /** Process id of the last runner started (tests check it is gone after a cancel). */
   lastRunnerPid: number | undefined;
 
@@ -107,7 +119,7 @@ export class ConformanceTests implements vscode.Disposable {
   async refresh(): Promise<void> {
     const found: ConnectorClass[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme === "file") found.push(...(await findConnectors(folder.uri.fsPath)));
+      if (folder.uri.scheme === "file") found.push(...(await findConnectors(folder.uri.fsPath, readSettings(folder.uri).searchPaths)));
     }
     const items = await Promise.all(found.map((c) => this.connectorItem(c)));
     this.controller.items.replace(items);
@@ -119,7 +131,7 @@ export class ConformanceTests implements vscode.Disposable {
   async refreshFile(file: string): Promise<vscode.TestItem[]> {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
     if (!folder) return [];
-    const found = await connectorsInFile(folder.uri.fsPath, file);
+    const found = await connectorsInFile(folder.uri.fsPath, file, undefined, readSettings(folder.uri).searchPaths);
     for (const item of this.connectorItems()) {
       const d = this.data.get(item);
       if (d?.kind === "connector" && d.connector.file === file && !found.some((c) => connectorId(c) === item.id)) this.controller.items.delete(item.id);
@@ -199,6 +211,7 @@ export class ConformanceTests implements vscode.Disposable {
   private job(sel: Selection, replay: ReplayOptions = {}): RunnerJob {
     const options: Record<string, unknown> = {};
     if (sel.globs) options.cases = sel.globs;
+    if (sel.connector.searchPaths) options.searchPaths = sel.connector.searchPaths;
     if (replay.seed !== undefined) options.seed = replay.seed;
     if (replay.replayPath !== undefined) options.replayPath = replay.replayPath;
     return { kind: "check", url: connectorUrl(sel.connector), cwd: sel.connector.folder, runId: randomUUID(), options };
@@ -218,6 +231,11 @@ export class ConformanceTests implements vscode.Disposable {
       else if (o) counts.failed++;
     }));
     this.status.update(sel.connector, counts);
+  }
+
+  /** The runner's extra environment for a connector: the interpreter, for a Python one. */
+  private async runnerEnv(c: ConnectorClass): Promise<Record<string, string>> {
+    return c.language === "python" ? this.pythonEnv(c.folder) : {};
   }
 
   /** The Run profile's handler (also used for continuous re-runs). */
@@ -251,7 +269,7 @@ export class ConformanceTests implements vscode.Disposable {
       runnerPath: this.options.runnerPath,
       hangMs: this.options.hardTimeoutMs,
       // In desktop VS Code process.execPath is the Electron binary: make it behave as Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      env: { ...process.env, ...(await this.runnerEnv(sel.connector)), ELECTRON_RUN_AS_NODE: "1" },
       onStderr: (text) => this.log.trace(`runner stderr: ${text.trimEnd()}`),
     });
     this.lastRunnerPid = handle.pid;
@@ -275,7 +293,8 @@ export class ConformanceTests implements vscode.Disposable {
     const reporter = new RunReporter(run, sel.item, sel.cases, this.log);
     reporter.enqueueAll();
     try {
-      await this.debugStarter(this.job(sel, replay), sel.connector.folder, reporter, token);
+      const target: DebugJobTarget = { language: sel.connector.language === "python" ? "python" : "ts", env: await this.runnerEnv(sel.connector) };
+      await this.debugStarter(this.job(sel, replay), sel.connector.folder, reporter, token, target);
     } finally {
       reporter.skipRemaining();
       this.record(sel, reporter);
@@ -311,13 +330,13 @@ export class ConformanceTests implements vscode.Disposable {
       const d = this.data.get(item);
       if (d?.kind !== "connector") return false;
       if (files.has(d.connector.file)) return true;
-      for (const f of importClosure(d.connector.file)) if (files.has(f)) return true;
+      for (const f of connectorDependencies(d.connector)) if (files.has(f)) return true;
       return false;
     });
   }
 
   private onSaved(uri: vscode.Uri): void {
-    if (uri.scheme !== "file" || !/\.[mc]?[jt]s$/.test(uri.fsPath)) return;
+    if (uri.scheme !== "file" || !/\.([mc]?[jt]s|py)$/.test(uri.fsPath)) return;
     this.changedFiles.add(uri.fsPath);
     this.saveDebouncer.schedule("save", () => void this.rerunChanged());
   }

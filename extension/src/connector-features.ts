@@ -10,6 +10,8 @@ import { ConformanceTests, type ConformanceTestsOptions } from "./conformance-te
 import { registerDebugProviders } from "./debug-provider";
 import { DebugRuns } from "./debug-runs";
 import { COMMANDS } from "./ids";
+import { registerPythonDebug } from "./python-debug";
+import { PythonInterpreters } from "./python-interpreter";
 import { bundledRunnerPath, compileCacheDir } from "./runtime-paths";
 import { Scaffolder, type Renderer } from "./scaffold";
 import type { TrustGate } from "./trust";
@@ -20,6 +22,7 @@ export interface ConnectorFeatures {
   status: ConformanceStatus;
   debugRuns: DebugRuns;
   scaffolder: Scaffolder;
+  python: PythonInterpreters;
 }
 
 /** Test seams: shorter timeouts, another renderer. */
@@ -39,18 +42,30 @@ export function registerConnectorFeatures(
   const status = new ConformanceStatus();
   const tests = new ConformanceTests(log, trust, status, { ...options, runnerPath });
   const debugRuns = new DebugRuns(runnerPath, compileCacheDir(), log);
-  tests.debugStarter = (job, folder, reporter, token) => debugRuns.start(job, folder, reporter, token);
+  tests.debugStarter = (job, folder, reporter, token, target) => debugRuns.start(job, folder, reporter, token, target);
+  const python = new PythonInterpreters(log);
+  python.onProbed = (info) => status.showInterpreter(info);
+  tests.pythonEnv = (folder) => python.runnerEnv(vscode.Uri.file(folder));
   const scaffolder = new Scaffolder(log, options.renderer, extensionPath);
   subscriptions.push(
     status,
     tests,
     debugRuns,
-    ...registerDebugProviders(extensionPath, trust, log),
+    python,
+    ...registerDebugProviders(extensionPath, trust, log, python),
+    ...registerPythonDebug(log),
     vscode.commands.registerCommand(COMMANDS.newProject, () => scaffolder.newProject()),
     vscode.commands.registerCommand(COMMANDS.addConnectorClass, () => scaffolder.addConnectorClass()),
     vscode.commands.registerCommand(COMMANDS.debugFailure, (arg: unknown) => tests.debugFailure(arg)),
     vscode.commands.registerCommand(COMMANDS.refreshConnectors, () => tests.refresh()),
   );
-  void tests.refresh().catch((err: unknown) => log.error(`finding connectors failed: ${(err as Error).stack ?? err}`));
-  return { tests, status, debugRuns, scaffolder };
+  // Once Python connectors are found in a trusted workspace, the status shows their interpreter.
+  const showInterpreters = (): void => {
+    if (!trust.isTrusted) return;
+    const folders = new Set(tests.connectorItems().map((i) => tests.dataOf(i)).filter((d) => d?.kind === "connector" && d.connector.language === "python").map((d) => d!.connector.folder));
+    for (const f of folders) void python.resolve(vscode.Uri.file(f));
+  };
+  subscriptions.push(trust.onDidGrant(showInterpreters));
+  void tests.refresh().then(showInterpreters, (err: unknown) => log.error(`finding connectors failed: ${(err as Error).stack ?? err}`));
+  return { tests, status, debugRuns, scaffolder, python };
 }

@@ -1,13 +1,15 @@
 /**
  * Finds connector classes statically: top-level TS/JS classes whose `extends` chain reaches
- * `RemoteConnector` (the lint core's TypeScript analysis; no workspace code runs), with the
- * dotted module path the runtime loads them by and the relative files each module imports
- * (continuous runs re-run a class when one of those changes).
+ * `RemoteConnector` (the lint core's TypeScript analysis), and Python classes whose MRO reaches
+ * LMCache's `RemoteConnector` (the lint core's Python analysis; python-connectors.ts), with the
+ * dotted module path the runtime loads them by and the workspace files each module imports
+ * (continuous runs re-run a class when one of those changes). No workspace code runs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ModuleInfo } from "../../runtime/src/lint/modules/module-info.js";
 import { loadLintCore, type LintCore } from "./core";
+import { isPythonTestFile, pythonClassesInFile, pythonImportClosure, pythonImportRoots } from "./python-connectors";
 
 /** A connector class found in a workspace folder. */
 export interface ConnectorClass {
@@ -20,11 +22,15 @@ export interface ConnectorClass {
   folder: string;
   /** 0-based line/character range of the class name. */
   range: { startLine: number; startCharacter: number; endLine: number; endCharacter: number };
+  /** `python` for a class in a `.py` file (run by the kit's Python bridge); TS/JS otherwise. */
+  language?: "python";
+  /** Import roots besides `folder` the module path resolves under (the runner's `searchPaths`; Python). */
+  searchPaths?: string[];
 }
 
 /** Source extensions that can hold a connector. */
 const SOURCE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
-const SKIPPED_DIRS = new Set(["node_modules", "dist", "out", "build", "coverage"]);
+const SKIPPED_DIRS = new Set(["node_modules", "dist", "out", "build", "coverage", "__pycache__", "venv", "site-packages"]);
 /** A workspace walk stops after this many source files (a monorepo root is not a connector project). */
 const MAX_FILES = 5000;
 
@@ -64,6 +70,8 @@ export function listSourceFiles(folder: string): string[] {
         if (!SKIPPED_DIRS.has(e.name)) walk(full);
       } else if (SOURCE_EXTENSIONS.includes(path.extname(e.name)) && !e.name.endsWith(".d.ts") && !/\.(test|spec)\.[mc]?[jt]s$/.test(e.name)) {
         out.push(full);
+      } else if (e.name.endsWith(".py") && !isPythonTestFile(e.name)) {
+        out.push(full);
       }
     }
   };
@@ -77,18 +85,44 @@ function lineCol(text: string, offset: number): { line: number; character: numbe
   return { line, character: offset - (before.lastIndexOf("\n") + 1) };
 }
 
-/** Connector classes declared in one file (empty when none, or the file is unreadable). */
-export async function connectorsInFile(folder: string, file: string, text?: string): Promise<ConnectorClass[]> {
+function readSource(file: string, text?: string): string | undefined {
+  if (text !== undefined) return text;
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Python connector classes of one `.py` file (see python-connectors.ts). */
+async function pythonConnectorsInFile(folder: string, file: string, source: string, searchPaths: readonly string[]): Promise<ConnectorClass[]> {
+  const roots = pythonImportRoots(folder, searchPaths);
+  if (!/\bclass\b/.test(source) || !source.includes("Connector")) return [];
+  const core = await loadLintCore();
+  return pythonClassesInFile(folder, file, source, roots, core.pythonConnectorClasses).map((c) => {
+    const start = lineCol(source, c.start);
+    const end = lineCol(source, c.end);
+    return {
+      file, className: c.name, modulePath: c.moduleName, folder, language: "python" as const,
+      ...(roots.length > 1 ? { searchPaths: roots.filter((r) => r !== folder) } : {}),
+      range: { startLine: start.line, startCharacter: start.character, endLine: end.line, endCharacter: end.character },
+    };
+  });
+}
+
+/**
+ * Connector classes declared in one file (empty when none, or the file is unreadable).
+ * `searchPaths`: the `lmcacheConnector.searchPaths` setting (Python import roots).
+ */
+export async function connectorsInFile(folder: string, file: string, text?: string, searchPaths: readonly string[] = []): Promise<ConnectorClass[]> {
+  if (file.endsWith(".py")) {
+    const source = readSource(file, text);
+    return source === undefined ? [] : pythonConnectorsInFile(folder, file, source, searchPaths);
+  }
   const modulePath = modulePathOf(folder, file);
   if (!modulePath) return [];
-  let source = text;
-  if (source === undefined) {
-    try {
-      source = fs.readFileSync(file, "utf8");
-    } catch {
-      return [];
-    }
-  }
+  const source = readSource(file, text);
+  if (source === undefined) return [];
   // Cheap filter first: a connector module names its base somewhere.
   if (!/\bextends\b/.test(source) || !source.includes("Connector")) return [];
   const core = await loadLintCore();
@@ -153,10 +187,10 @@ async function reachesRemoteConnector(core: LintCore, file: string, text: string
   return reachesRemoteConnector(core, target, targetText, core.analyzeTsModule(target, targetText), binding[1], seen);
 }
 
-/** Every connector class in `folder`. */
-export async function findConnectors(folder: string): Promise<ConnectorClass[]> {
+/** Every connector class in `folder` (`searchPaths`: extra Python import roots, the setting). */
+export async function findConnectors(folder: string, searchPaths: readonly string[] = []): Promise<ConnectorClass[]> {
   const found: ConnectorClass[] = [];
-  for (const file of listSourceFiles(folder)) found.push(...(await connectorsInFile(folder, file)));
+  for (const file of listSourceFiles(folder)) found.push(...(await connectorsInFile(folder, file, undefined, searchPaths)));
   return found;
 }
 
@@ -168,6 +202,11 @@ function resolveRelative(fromFile: string, spec: string): string | null {
   const stem = base.replace(/\.[mc]?js$/, "");
   const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => path.join(base, "index" + e))];
   return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile()) ?? null;
+}
+
+/** The files a connector's verdict depends on: its module and every workspace module it imports, transitively. */
+export function connectorDependencies(c: Pick<ConnectorClass, "file" | "folder" | "language" | "searchPaths">): Set<string> {
+  return c.language === "python" ? pythonImportClosure(c.file, [...(c.searchPaths ?? []), c.folder]) : importClosure(c.file);
 }
 
 /** `file` and every workspace file it imports, transitively (relative imports only). */

@@ -8,3 +8,7 @@ export * from "../../runtime/src/lint/index";
 export { analyzeTsModule } from "../../runtime/src/lint/modules/ts-module";
 export { classVerdict } from "../../runtime/src/lint/modules/module-info";
 export { selectCases, caseInfo } from "../../runtime/src/conformance/engine";
+export { pythonConnectorClasses } from "../../runtime/src/lint/modules/python-connector-classes";
+export { parseExternalUrl } from "../../runtime/src/connector/external-url";
+export { connectorLanguage } from "../../runtime/src/python/resolve";
+export { findInterpreter, INSTALL_HINT } from "../../runtime/src/python/interpreter";

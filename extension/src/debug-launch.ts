@@ -131,3 +131,100 @@ export function runnerAttach(port: number, cwd: string, cacheDir: string, name: 
     __lmcacheRunId: runId,
   };
 }
+
+/**
+ * The environment that puts a run's Python bridge under debugpy (runtime: bridge.py
+ * `_start_debugpy`): listen on 127.0.0.1 on a free port, announce it in `announceFile`, wait for
+ * the IDE. The bridge's synchronous-call deadline is lifted (a breakpoint in `exists_sync` blocks
+ * the caller, which is not a hang); the runtime turns its loop watchdog off by itself.
+ */
+export function debugpyEnv(announceFile: string): Record<string, string> {
+  return {
+    LMCACHE_KIT_DEBUGPY: "0",
+    LMCACHE_KIT_DEBUGPY_ANNOUNCE: announceFile,
+    LMCACHE_KIT_SYNC_DEADLINE_MS: String(24 * 3600 * 1000),
+  };
+}
+
+/** One line of the announce file: a bridge process listening for the debugger. */
+export interface DebugpyAnnouncement {
+  port: number;
+  pid: number;
+}
+
+/** The well-formed announcements in an announce file's text, in order. */
+export function parseAnnouncements(text: string): DebugpyAnnouncement[] {
+  const out: DebugpyAnnouncement[] = [];
+  for (const line of text.split("\n")) {
+    try {
+      const a = JSON.parse(line) as Partial<DebugpyAnnouncement>;
+      if (Number.isInteger(a.port) && a.port! > 0 && a.port! < 65536 && Number.isInteger(a.pid)) out.push({ port: a.port!, pid: a.pid! });
+    } catch {
+      // a line being written, or not ours
+    }
+  }
+  return out;
+}
+
+/** What the Python-side adapter factory needs to start the CLI itself (F5). */
+export interface PythonLaunchSpec {
+  program: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** A `lmcache-connector-python` attach configuration (debugpy's adapter, reached over TCP on 127.0.0.1). */
+export type PythonAttachConfig = Record<string, unknown> & { type: string; request: "attach"; name: string };
+
+/**
+ * The debugpy attach arguments: stepping stays in the connector — `justMyCode` skips the standard
+ * library and installed packages, and a rule hides the kit's own Python files (the bridge and the
+ * kit's `lmcache` package); child processes are not followed.
+ */
+export function debugpyAttachArguments(kitPythonDir: string | undefined): Record<string, unknown> {
+  return {
+    justMyCode: true,
+    subProcess: false,
+    ...(kitPythonDir ? { rules: [{ path: `${kitPythonDir}/**`, include: false }] } : {}),
+  };
+}
+
+/**
+ * The attach to one bridge of a runner the extension started itself (the Debug profile and "Debug
+ * this failure"): `__lmcacheDebugpyPort` is where the bridge's debugpy listens.
+ */
+export function pythonRunnerAttach(type: string, port: number, name: string, runId: string, kitPythonDir: string | undefined): PythonAttachConfig {
+  return { type, request: "attach", name, __lmcacheDebugpyPort: port, __lmcacheRunId: runId, ...debugpyAttachArguments(kitPythonDir) };
+}
+
+/**
+ * Resolves a `lmcache-connector` configuration of a Python connector to F5 under debugpy: the
+ * Python-side debug type, whose adapter factory starts `lmcache-connector run|check <url>` itself
+ * (`__lmcacheLaunch`) and hands VS Code debugpy's adapter. `python`: the interpreter chosen for
+ * the folder (`--python`). Throws an Error listing the problems when the configuration is unusable.
+ */
+export function resolvePythonRunLaunch(type: string, config: ConnectorLaunchConfig, ctx: LaunchContext & { python?: string; kitPythonDir?: string }): PythonAttachConfig {
+  const problems = launchConfigProblems(config);
+  if (config.command !== undefined && config.command !== "run" && config.command !== "check") problems.push("\"command\" must be run or check");
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  const cwd = config.cwd ?? ctx.folder;
+  const command = config.command === "check" ? "check" : "run";
+  const args = [command, config.url!, "--cwd", cwd];
+  if (command === "run") {
+    if (config.requests !== undefined) args.push("--requests", String(config.requests));
+    if (config.maxLocalCpuSize !== undefined) args.push("--max-local-cpu-size", String(config.maxLocalCpuSize));
+    if (config.chunkSize !== undefined) args.push("--chunk-size", String(config.chunkSize));
+  }
+  if (config.seed !== undefined) args.push("--seed", String(config.seed));
+  if (ctx.python) args.push("--python", ctx.python);
+  args.push("--language", "python");
+  const launch: PythonLaunchSpec = { program: chooseCli(config, ctx), args, cwd, env: { ...(config.env ?? {}) } };
+  return {
+    type,
+    request: "attach",
+    name: config.name || "Run against local cache",
+    __lmcacheLaunch: launch,
+    ...debugpyAttachArguments(ctx.kitPythonDir),
+  };
+}

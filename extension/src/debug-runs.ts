@@ -5,11 +5,18 @@
  * attaches js-debug to the port the runner announces on stderr. The hang watchdog is off (a
  * runner paused on a breakpoint is not hung); a crash, an exit or a kill is still reported. The
  * run ends when the runner does; cancelling the run kills it, which ends the session.
+ *
+ * A Python connector's side is debugged with debugpy instead (python-debug.ts): the runner starts
+ * without the inspector, its bridge listens under debugpy and announces its port, and each
+ * announced bridge gets a `lmcache-connector-python` attach (no Python extension needed).
  */
 import * as vscode from "vscode";
 import { startRunner } from "../../runtime/src/runner/client.js";
 import type { RunnerJob } from "../../runtime/src/runner/job.js";
-import { runnerAttach } from "./debug-launch";
+import type { DebugJobTarget } from "./conformance-tests";
+import { debugpyEnv, pythonRunnerAttach, runnerAttach } from "./debug-launch";
+import { PYTHON_DEBUG_TYPE } from "./ids";
+import { announceFile, kitPythonDirNear, watchAnnouncements } from "./python-debug";
 import type { RunReporter } from "./run-reporter";
 
 /** `Debugger listening on ws://127.0.0.1:PORT/uuid`, as Node prints it on stderr. */
@@ -22,7 +29,8 @@ export class DebugRuns implements vscode.Disposable {
   constructor(private readonly runnerPath: string, private readonly cacheDir: string, private readonly log: vscode.LogOutputChannel) {}
 
   /** Starts `job` under the debugger in `folder` and resolves when the runner has ended. */
-  async start(job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken): Promise<void> {
+  async start(job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken, target?: DebugJobTarget): Promise<void> {
+    if (target?.language === "python") return this.startPython(job, folder, reporter, token, target.env);
     const runId = job.runId!;
     const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));
     let stderr = "";
@@ -70,6 +78,57 @@ export class DebugRuns implements vscode.Disposable {
       cancelSub.dispose();
       sessionSub.dispose();
       if (session) void vscode.debug.stopDebugging(session);
+    }
+  }
+
+  /** A Python connector's job: the runner plain, its bridge(s) under debugpy, one attach per bridge. */
+  private async startPython(job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken, env: Record<string, string>): Promise<void> {
+    const runId = job.runId!;
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));
+    const sessions: vscode.DebugSession[] = [];
+    const sessionSub = vscode.debug.onDidStartDebugSession((s) => {
+      if (s.configuration?.__lmcacheRunId === runId) sessions.push(s);
+    });
+    const announce = announceFile();
+    this.log.info(`debugging conformance (Python, debugpy): ${job.url} ${JSON.stringify(job.options ?? {})}`);
+    const handle = startRunner(job, {
+      onEvent: (e) => reporter.handle(e),
+      runnerPath: this.runnerPath,
+      // no inspector, but the runner's watchdogs are off as for any debug run: a breakpoint is not a hang
+      debug: true,
+      env: { ...process.env, ...env, ...debugpyEnv(announce.file), ELECTRON_RUN_AS_NODE: "1" },
+      onStderr: (text) => this.log.trace(`runner stderr: ${text.trimEnd()}`),
+    });
+    const kitDir = kitPythonDirNear(this.runnerPath);
+    const watcher = watchAnnouncements(announce.file, (a) => {
+      const config = pythonRunnerAttach(PYTHON_DEBUG_TYPE, a.port, `LMCache conformance: ${job.url}`, runId, kitDir);
+      this.log.info(`attaching to the Python bridge (pid ${a.pid}) on 127.0.0.1:${a.port}`);
+      void Promise.resolve(vscode.debug.startDebugging(workspaceFolder, config as vscode.DebugConfiguration)).then(
+        (ok) => {
+          if (!ok) {
+            this.log.error("the Python debug session could not be started");
+            handle.cancel();
+          }
+        },
+        (err: unknown) => {
+          this.log.error(`the Python debug session could not be started: ${(err as Error)?.message ?? String(err)}`);
+          handle.cancel();
+        },
+      );
+    });
+    const cancel = (): void => handle.cancel();
+    this.cancels.add(cancel);
+    const cancelSub = token.onCancellationRequested(cancel);
+    try {
+      const outcome = await handle.done;
+      this.log.info(`debug runner exited with ${outcome.exitCode ?? outcome.signal}${outcome.crashed ? ` (${outcome.crashed.reason})` : ""}`);
+    } finally {
+      watcher.dispose();
+      announce.dispose();
+      this.cancels.delete(cancel);
+      cancelSub.dispose();
+      sessionSub.dispose();
+      for (const s of sessions) void vscode.debug.stopDebugging(s);
     }
   }
 

@@ -19,6 +19,12 @@ export const COMMANDS = {
 /** The debug type contributed in `contributes.debuggers` (resolved to a `node` launch). */
 export const DEBUG_TYPE = "lmcache-connector";
 
+/**
+ * The debug type of a Python connector's side under debugpy: its adapter is debugpy's own, reached
+ * as a `DebugAdapterServer` on 127.0.0.1 (python-debug.ts); no Python extension is needed.
+ */
+export const PYTHON_DEBUG_TYPE = "lmcache-connector-python";
+
 /** Name of the initial/dynamic launch configuration (kept stable: e2e tests pick it by name). */
 export const RUN_AGAINST_LOCAL_CACHE = "Run against local cache";
 
@@ -32,6 +38,7 @@ export const FAILURE_CONTEXT_VALUE = "lmcacheConformanceFailure";
 export const SETTINGS = {
   lintEnable: "lint.enable",
   searchPaths: "searchPaths",
+  python: "python",
 } as const;
 
 /** Context keys set through `setContext` (used in `when` clauses). */

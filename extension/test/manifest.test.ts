@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { COMMANDS, DEBUG_TYPE, FAILURE_CONTEXT_VALUE, RUN_AGAINST_LOCAL_CACHE, SETTINGS, SETTINGS_SECTION } from "../src/ids";
+import { COMMANDS, DEBUG_TYPE, FAILURE_CONTEXT_VALUE, PYTHON_DEBUG_TYPE, RUN_AGAINST_LOCAL_CACHE, SETTINGS, SETTINGS_SECTION } from "../src/ids";
 import { fake } from "./fake-vscode";
 import { activateExtension, deactivateExtension, TempWorkspace } from "./workspace";
 
@@ -43,7 +43,7 @@ describe("manifest contract", () => {
       expect(manifest.activationEvents).toContain(`onDebugResolve:${d.type}`);
       expect(manifest.activationEvents).toContain(`onDebugDynamicConfigurations:${d.type}`);
     }
-    expect(manifest.contributes.debuggers.map((d: { type: string }) => d.type)).toEqual([DEBUG_TYPE]);
+    expect(manifest.contributes.debuggers.map((d: { type: string }) => d.type)).toEqual([DEBUG_TYPE, PYTHON_DEBUG_TYPE]);
   });
 
   it("keeps ids.ts, the sources and the manifest in step", () => {

@@ -362,11 +362,16 @@ export class FakeLanguageStatusItem {
 
 export enum DebugConfigurationProviderTriggerKind { Initial = 1, Dynamic = 2 }
 
+/** `vscode.DebugAdapterServer`: an adapter reached over TCP. */
+export class DebugAdapterServer {
+  constructor(readonly port: number, readonly host?: string) {}
+}
+
 export class FakeDebugSession {
   private static next = 0;
   readonly id = `session-${++FakeDebugSession.next}`;
   readonly trackers: { onDidSendMessage?(m: unknown): void }[] = [];
-  constructor(readonly configuration: Record<string, unknown>, readonly parentSession?: FakeDebugSession) {}
+  constructor(readonly configuration: Record<string, unknown>, readonly parentSession?: FakeDebugSession, readonly workspaceFolder?: unknown) {}
   get name(): string { return String(this.configuration.name); }
   get type(): string { return String(this.configuration.type); }
   /** Sends a DAP output event through the trackers (as js-debug does for captured stdout). */
@@ -404,6 +409,10 @@ function createHost() {
     languageStatusItems: [] as FakeLanguageStatusItem[],
     debugProviders: [] as { type: string; provider: Record<string, (...a: never[]) => unknown>; triggerKind: DebugConfigurationProviderTriggerKind }[],
     trackerFactories: [] as { type: string; factory: { createDebugAdapterTracker(s: unknown): unknown } }[],
+    adapterFactories: [] as { type: string; factory: { createDebugAdapterDescriptor(s: unknown, e?: unknown): unknown } }[],
+    /** Installed extensions by id (`extensions.getExtension`), e.g. a stand-in for ms-python.python. */
+    extensions: new Map<string, { id: string; isActive: boolean; exports: unknown; activate(): Promise<unknown> }>(),
+    debugConsole: [] as string[],
     debugStarts: [] as { folder: unknown; config: Record<string, unknown> }[],
     /** What `debug.startDebugging` does with a config (default: starts a session that stays up). */
     onStartDebugging: undefined as undefined | ((config: Record<string, unknown>, session: FakeDebugSession) => boolean | void),
@@ -532,11 +541,17 @@ export const debug = {
     host.trackerFactories.push(r);
     return new Disposable(() => host.trackerFactories.splice(host.trackerFactories.indexOf(r), 1));
   },
+  registerDebugAdapterDescriptorFactory(type: string, factory: { createDebugAdapterDescriptor(s: unknown, e?: unknown): unknown }): Disposable {
+    const r = { type, factory };
+    host.adapterFactories.push(r);
+    return new Disposable(() => host.adapterFactories.splice(host.adapterFactories.indexOf(r), 1));
+  },
+  get activeDebugConsole() { return { append: (t: string) => host.debugConsole.push(t), appendLine: (t: string) => host.debugConsole.push(`${t}\n`) }; },
   onDidStartDebugSession: (l: Listener<FakeDebugSession>) => host.onDebugStart.event(l),
   onDidTerminateDebugSession: (l: Listener<FakeDebugSession>) => host.onDebugTerminate.event(l),
-  async startDebugging(folder: unknown, config: Record<string, unknown>): Promise<boolean> {
+  async startDebugging(folder: unknown, config: Record<string, unknown>, options?: { parentSession?: FakeDebugSession }): Promise<boolean> {
     host.debugStarts.push({ folder, config });
-    const session = new FakeDebugSession(config);
+    const session = new FakeDebugSession(config, options?.parentSession, folder);
     const ok = host.onStartDebugging?.(config, session);
     if (ok === false) return false;
     host.sessions.push(session);
@@ -596,6 +611,10 @@ function showMessage(level: string, message: string, items: unknown[]): string |
   host.messages.push({ level, message, items: labels, ...(modal ? { modal } : {}) });
   return host.messageChoice !== undefined && labels.includes(host.messageChoice) ? host.messageChoice : undefined;
 }
+
+export const extensions = {
+  getExtension(id: string) { return host.extensions.get(id); },
+};
 
 export const commands = {
   registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {
