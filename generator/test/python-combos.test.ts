@@ -7,9 +7,10 @@
  * redis-server this test starts on loopback and stops, and their exists_sync must see what another
  * client writes and deletes. One interpreter for all 24 modules keeps
  * it fast; the full conformance suite runs on the all-capability projects (python-e2e*.test.ts).
+ * And the kit's linter finds nothing wrong in the golden Python projects, but does find a broken one.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,10 +18,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CacheEngineKey } from "../../runtime/src/index";
 import { type Capability, CAPABILITIES, TEMPLATES, renderProject } from "../src/render/index.js";
-import { startRedis } from "./helpers.js";
+import { GOLDEN_ANSWERS, startRedis } from "./helpers.js";
 
 const run = promisify(execFile);
-const KIT_PYTHON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../runtime/python");
+const here = path.dirname(fileURLToPath(import.meta.url));
+const KIT_PYTHON = path.resolve(here, "../../runtime/python");
+const CLI = path.resolve(here, "../../runtime/bin/lmcache-connector.js");
 const work = mkdtempSync(path.join(os.tmpdir(), "lmcache-gen-py-combos-"));
 let redis: Awaited<ReturnType<typeof startRedis>>;
 beforeAll(async () => {
@@ -165,4 +168,31 @@ describe("every Python template × capability combination", () => {
     delete results.broken_remove_sync;
     for (const [module, outcome] of Object.entries(results)) expect(outcome, module).toBe("ok");
   }, 120_000);
+});
+
+describe("the kit's linter on the generated Python projects", () => {
+  const pythonGoldens = Object.entries(GOLDEN_ANSWERS).filter(([, answers]) => answers.language === "python");
+
+  it.each(pythonGoldens.map(([name]) => name))("%s lints without errors or warnings (LMCache's own deprecation notice for external:// aside)", async (name) => {
+    const dir = path.join(here, "golden", name);
+    const { stdout } = await run(process.execPath, [CLI, "lint", ".", "--format", "json", "--python", "/usr/bin/python3"], { cwd: dir, env: { ...process.env, PYTHONPATH: path.join(dir, "src") }, maxBuffer: 16 << 20 });
+    const findings = JSON.parse(stdout) as { file: string; severity: string; code: string; message: string }[];
+    expect(findings.filter((f) => f.severity !== "information").map((f) => `${f.file}: ${f.code} ${f.message.slice(0, 200)}`)).toEqual([]);
+    for (const f of findings) expect(f.code, `${f.file}: ${f.message}`).toBe("LMC018");
+  }, 60_000);
+
+  it("and catches an async exists_sync in a generated class (so the clean verdict means something)", async () => {
+    const dir = path.join(work, "lint-broken");
+    for (const [rel, text] of renderProject({ language: "python", name: "acme-store" })) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), rel.endsWith(".py") ? text.replace("    def exists_sync(", "    async def exists_sync(") : text);
+    }
+    const failed = await run(process.execPath, [CLI, "lint", ".", "--format", "json", "--python", "/usr/bin/python3"], { cwd: dir, env: { ...process.env, PYTHONPATH: path.join(dir, "src") }, maxBuffer: 16 << 20 }).then(
+      () => null,
+      (e: { code?: number; stdout?: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    const findings = JSON.parse(failed!.stdout!) as { file: string; code: string }[];
+    expect(findings.filter((f) => f.code === "LMC023").map((f) => f.file)).toContain("src/acme_store/acme_store_connector.py");
+  }, 60_000);
 });

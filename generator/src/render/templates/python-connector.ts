@@ -28,17 +28,9 @@ function docstring(spec: PythonConnectorSpec): string {
   return `# SPDX-License-Identifier: Apache-2.0
 """${spec.className}: an LMCache remote storage connector.
 
-It ${SUMMARY[spec.template]}
-(generated from the \`${spec.template}\` template of generator-lmcache-connector).
-
-LMCache loads it (see lmcache/${mod}.yaml) either from a URL
-    remote_url: "${spec.url}"
-or through the Remote Storage Plugin Framework
-    remote_storage_plugins: ["${mod}"]
-    extra_config:
-      remote_storage_plugin.${mod}.module_path: ${spec.modulePath}
-      remote_storage_plugin.${mod}.class_name: ${spec.className}
-once this package is importable (\`pip install -e .\`, or PYTHONPATH=src).
+It ${SUMMARY[spec.template]}.
+Generated from the \`${spec.template}\` template of generator-lmcache-connector; how LMCache loads it:
+the comment below, and lmcache/${mod}.yaml.
 
 The rules LMCache relies on, which \`python3 -m pytest\` (the conformance suite) checks:
 - \`get\` returns a FRESH object from \`local_cpu_backend.allocate(...)\` filled with the stored
@@ -50,6 +42,15 @@ The rules LMCache relies on, which \`python3 -m pytest\` (the conformance suite)
   plain \`def\`s it calls directly from its own threads.
 - After \`close()\`, calls raise instead of hanging or succeeding.
 """
+# LMCache loads the class, once this package is importable (\`pip install -e .\`, or
+# PYTHONPATH=src), either from a URL
+#     remote_url: "${spec.url}"
+# or through the Remote Storage Plugin Framework
+#     remote_storage_plugins: ["${mod}"]
+#     extra_config:
+#       remote_storage_plugin.${mod}.module_path: ${spec.modulePath}
+#       remote_storage_plugin.${mod}.class_name: ${spec.className}
+
 `;
 }
 

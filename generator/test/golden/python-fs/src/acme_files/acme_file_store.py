@@ -1,17 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """AcmeFileStore: an LMCache remote storage connector.
 
-It stores one file per chunk under a directory, in LMCache's FSConnector format
-(generated from the `fs` template of generator-lmcache-connector).
-
-LMCache loads it (see lmcache/acme_file_store.yaml) either from a URL
-    remote_url: "external://host:0/acme_files.acme_file_store/?connector_name=AcmeFileStore"
-or through the Remote Storage Plugin Framework
-    remote_storage_plugins: ["acme_file_store"]
-    extra_config:
-      remote_storage_plugin.acme_file_store.module_path: acme_files.acme_file_store
-      remote_storage_plugin.acme_file_store.class_name: AcmeFileStore
-once this package is importable (`pip install -e .`, or PYTHONPATH=src).
+It stores one file per chunk under a directory, in LMCache's FSConnector format.
+Generated from the `fs` template of generator-lmcache-connector; how LMCache loads it:
+the comment below, and lmcache/acme_file_store.yaml.
 
 The rules LMCache relies on, which `python3 -m pytest` (the conformance suite) checks:
 - `get` returns a FRESH object from `local_cpu_backend.allocate(...)` filled with the stored
@@ -23,6 +15,15 @@ The rules LMCache relies on, which `python3 -m pytest` (the conformance suite) c
   plain `def`s it calls directly from its own threads.
 - After `close()`, calls raise instead of hanging or succeeding.
 """
+# LMCache loads the class, once this package is importable (`pip install -e .`, or
+# PYTHONPATH=src), either from a URL
+#     remote_url: "external://host:0/acme_files.acme_file_store/?connector_name=AcmeFileStore"
+# or through the Remote Storage Plugin Framework
+#     remote_storage_plugins: ["acme_file_store"]
+#     extra_config:
+#       remote_storage_plugin.acme_file_store.module_path: acme_files.acme_file_store
+#       remote_storage_plugin.acme_file_store.class_name: AcmeFileStore
+
 # Standard
 from pathlib import Path
 from typing import List, Optional

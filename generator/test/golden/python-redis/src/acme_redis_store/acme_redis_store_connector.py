@@ -1,17 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """AcmeRedisStoreConnector: an LMCache remote storage connector.
 
-It stores chunks in a Redis server through redis-py's asyncio client
-(generated from the `redis` template of generator-lmcache-connector).
-
-LMCache loads it (see lmcache/acme_redis_store_connector.yaml) either from a URL
-    remote_url: "external://host:0/acme_redis_store.acme_redis_store_connector/?connector_name=AcmeRedisStoreConnector"
-or through the Remote Storage Plugin Framework
-    remote_storage_plugins: ["acme_redis_store_connector"]
-    extra_config:
-      remote_storage_plugin.acme_redis_store_connector.module_path: acme_redis_store.acme_redis_store_connector
-      remote_storage_plugin.acme_redis_store_connector.class_name: AcmeRedisStoreConnector
-once this package is importable (`pip install -e .`, or PYTHONPATH=src).
+It stores chunks in a Redis server through redis-py's asyncio client.
+Generated from the `redis` template of generator-lmcache-connector; how LMCache loads it:
+the comment below, and lmcache/acme_redis_store_connector.yaml.
 
 The rules LMCache relies on, which `python3 -m pytest` (the conformance suite) checks:
 - `get` returns a FRESH object from `local_cpu_backend.allocate(...)` filled with the stored
@@ -23,6 +15,15 @@ The rules LMCache relies on, which `python3 -m pytest` (the conformance suite) c
   plain `def`s it calls directly from its own threads.
 - After `close()`, calls raise instead of hanging or succeeding.
 """
+# LMCache loads the class, once this package is importable (`pip install -e .`, or
+# PYTHONPATH=src), either from a URL
+#     remote_url: "external://host:0/acme_redis_store.acme_redis_store_connector/?connector_name=AcmeRedisStoreConnector"
+# or through the Remote Storage Plugin Framework
+#     remote_storage_plugins: ["acme_redis_store_connector"]
+#     extra_config:
+#       remote_storage_plugin.acme_redis_store_connector.module_path: acme_redis_store.acme_redis_store_connector
+#       remote_storage_plugin.acme_redis_store_connector.class_name: AcmeRedisStoreConnector
+
 # Standard
 from typing import List, Optional
 import os
