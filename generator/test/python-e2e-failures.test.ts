@@ -3,13 +3,15 @@
  * crashes (deliberately broken copies of the generated memory connector; the kit's CLI from
  * LMCACHE_CONNECTOR_CLI): a constructor LMCache cannot call is ONE failing `load` item carrying
  * LMCache's TypeError (and no password of the settings it shows); `os._exit` inside `get` fails the case in flight with the bridge's exit,
- * and the cases around it still pass. Both run concurrently.
+ * and the cases around it still pass; Ctrl-C in pytest ends the CLI and its bridge too. They run
+ * concurrently.
  */
+import { spawn } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate, pytest, workDir } from "./python-projects.js";
+import { PYTHON, authorEnv, generate, processesIn, pytest, workDir } from "./python-projects.js";
 
 const CLI = { LMCACHE_CONNECTOR_CLI: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../runtime/bin/lmcache-connector.js") };
 const MODULE = "src/e2e_py_memory/e2e_py_memory_connector.py";
@@ -48,6 +50,26 @@ describe.concurrent("a broken Python connector in a generated project", () => {
     expect(result.cases[0]!.text).toMatch(/could not be loaded/);
     expect(result.cases[0]!.text).toContain("redis://:***@127.0.0.1:1");
     expect(result.output + result.cases[0]!.text).not.toContain("s3cret-pw");
+  }, 120_000);
+
+  it("stops with pytest: Ctrl-C during the run leaves no CLI or bridge process behind", async () => {
+    const project = await brokenCopy("interrupted", (s) => s.replace("    async def get(self, key: CacheEngineKey) -> Optional[MemoryObj]:\n", "    async def get(self, key: CacheEngineKey) -> Optional[MemoryObj]:\n        await asyncio.sleep(3600)\n").replace("# Standard\n", "# Standard\nimport asyncio\n"));
+    const child = spawn(PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], { cwd: project, env: { ...authorEnv(), ...CLI }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    // Wait until the suite is running: the CLI and its Python bridge are up (their cwd is the project).
+    const deadline = Date.now() + 60_000;
+    while (!processesIn(project).some((p) => p.includes("lmcache_connector_kit") || p.includes("bridge"))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the suite never started:\n${output}\n${processesIn(project).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exited, output).not.toBe(0);
+    // The CLI ends its runner and bridge (their own process groups) when it is told to stop.
+    for (let i = 0; i < 20 && processesIn(project).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(processesIn(project)).toEqual([]);
   }, 120_000);
 
   it("that exits inside get fails the case in flight, naming the exit; the others pass", async () => {

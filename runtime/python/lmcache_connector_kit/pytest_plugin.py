@@ -108,17 +108,43 @@ def check_command(
     return [*cmd, *args]
 
 
+#: How long the CLI gets to stop its runner and bridge (SIGTERM) before it is killed.
+STOP_GRACE_SECS = 5.0
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stops the CLI's process group: SIGTERM first, so the CLI ends its runner and Python bridge
+    (they live in process groups of their own), then SIGKILL for whatever is left."""
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECS), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return  # already gone
+        if wait is None:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def run_check(url: str, *, timeout: float = DEFAULT_TIMEOUT_SECS, **options: Any) -> ConformanceReport:
     """Runs the suite once and parses its report; never raises for a failing connector."""
     cmd = check_command(url, **options)
-    # A session of its own, so a timeout kills the CLI and every process it started.
+    # A session of its own, so a timeout kills the CLI and every process it started; so does
+    # anything that ends the wait early (Ctrl-C in pytest), so nothing outlives the test run.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group(proc)
         stdout, stderr = proc.communicate()
         return ConformanceReport(exit_code=-1, command=cmd, stderr=f"lmcache-connector check did not finish within {timeout:g} s and was killed\n" + stderr.decode("utf-8", "replace"))
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
     result = ConformanceReport(exit_code=proc.returncode, command=cmd, stderr=stderr.decode("utf-8", "replace"))
     text = stdout.decode("utf-8", "replace").strip()
     if text:
