@@ -1,0 +1,162 @@
+/**
+ * A Python connector under the debugger, against the fake host but with REAL parts: the bundled
+ * runner and CLI, the kit's Python bridge in /usr/bin/python3, and debugpy (Debian's
+ * python3-debugpy) driven over DAP as VS Code drives the `DebugAdapterServer` our adapter factory
+ * returns — no Python extension involved. Breakpoints bind in the `.py`, stepping stays in the
+ * connector, variables show.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { COMMANDS, PYTHON_DEBUG_TYPE } from "../src/ids";
+import { bundledRunnerPath } from "../src/runtime-paths";
+import { DapClient } from "./dap-client";
+import { CancellationTokenSource, DebugAdapterServer, fake, FakeDebugSession, TestRunRequest, type FakeTestController, type FakeTestItem } from "./fake-vscode";
+import { activateExtension, deactivateExtension } from "./workspace";
+
+const root = path.resolve(__dirname, "..", "..");
+const runnerPath = bundledRunnerPath(root);
+const FIXTURE = path.join(root, "runtime", "test", "fixtures", "python", "good", "dict_connector.py");
+const URL = "external://host:0/dict_connector/?connector_name=DictConnector";
+const GOOD_LINE = "        return key.to_string() in self.store";
+const BROKEN_LINE = "        return False";
+const previousKitDir = process.env.LMCACHE_KIT_PYTHON_DIR;
+
+let dir: string;
+let file: string;
+let context: ReturnType<typeof activateExtension>["context"] | undefined;
+let api: ReturnType<typeof activateExtension>["api"];
+
+beforeAll(() => {
+  // the runner bundle in dist/ finds the kit's Python files through this (the .vsix ships them beside it)
+  process.env.LMCACHE_KIT_PYTHON_DIR = path.join(root, "runtime", "python");
+});
+afterAll(() => {
+  if (previousKitDir === undefined) delete process.env.LMCACHE_KIT_PYTHON_DIR;
+  else process.env.LMCACHE_KIT_PYTHON_DIR = previousKitDir;
+});
+beforeEach(() => {
+  fake.reset();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-pyrun-"));
+  file = path.join(dir, "dict_connector.py");
+  fs.copyFileSync(FIXTURE, file);
+  fake.setWorkspaceFolder(dir);
+  fake.setConfig("lmcacheConnector.python", "/usr/bin/python3");
+});
+afterEach(() => {
+  if (context) deactivateExtension(context);
+  context = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<FakeTestController> {
+  ({ api, context } = activateExtension({ runnerPath, debounceMs: 30 }));
+  const controller = fake.host.testControllers[0]!;
+  await vi.waitFor(() => expect(controller.items.size).toBe(1), { timeout: 15_000 });
+  return controller;
+}
+
+const connectorItem = (c: FakeTestController): FakeTestItem => c.items.get(`${file}#DictConnector`)!;
+function setExistsSync(line: string): void {
+  const text = fs.readFileSync(file, "utf8").replace(GOOD_LINE, line).replace(BROKEN_LINE, line);
+  fs.writeFileSync(file, text);
+}
+
+/**
+ * Plays VS Code for a `lmcache-connector-python` session: asks our adapter factory for the adapter,
+ * connects to the DebugAdapterServer, and runs `steps` with the client (initialize + attach with
+ * the session's configuration, as VS Code sends it, are done here).
+ */
+async function actAsVsCode(session: FakeDebugSession, steps: (dap: DapClient) => Promise<void>): Promise<void> {
+  const factory = fake.host.adapterFactories.find((f) => f.type === PYTHON_DEBUG_TYPE)!.factory;
+  const descriptor = (await factory.createDebugAdapterDescriptor(session)) as DebugAdapterServer;
+  expect(descriptor).toBeInstanceOf(DebugAdapterServer);
+  expect(descriptor.host).toBe("127.0.0.1");
+  const dap = await DapClient.connect(descriptor.port, descriptor.host);
+  try {
+    await dap.request("initialize", { clientID: "vscode", adapterID: PYTHON_DEBUG_TYPE, pathFormat: "path", linesStartAt1: true, columnsStartAt1: true });
+    const attach = dap.request("attach", session.configuration);
+    await dap.nextEvent("initialized");
+    await steps(dap);
+    await attach;
+  } finally {
+    dap.close();
+  }
+}
+
+/** Sets a breakpoint at `line` (1-based), continues past configuration, and waits for the stop there. */
+async function stopAt(dap: DapClient, line: number): Promise<{ frames: { name: string; line: number; source?: { path?: string } }[]; variables: string[]; threadId: number }> {
+  const bp = await dap.request("setBreakpoints", { source: { path: file }, breakpoints: [{ line }] });
+  expect((bp.body!.breakpoints as { verified: boolean }[])[0]!.verified).toBe(true);
+  await dap.request("configurationDone");
+  const stopped = await dap.nextEvent("stopped");
+  const threadId = stopped.body!.threadId as number;
+  const trace = await dap.request("stackTrace", { threadId });
+  const frames = trace.body!.stackFrames as { id: number; name: string; line: number; source?: { path?: string } }[];
+  const scopes = await dap.request("scopes", { frameId: frames[0]!.id });
+  const vars = await dap.request("variables", { variablesReference: (scopes.body!.scopes as { variablesReference: number }[])[0]!.variablesReference });
+  return { frames, variables: (vars.body!.variables as { name: string }[]).map((v) => v.name), threadId };
+}
+
+const lineOf = (text: string) => fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+
+describe("a Python connector under debugpy", () => {
+  it("Debug this failure: the failing case runs with the bridge under debugpy and stops inside the failing method", async () => {
+    setExistsSync(BROKEN_LINE);
+    const c = await start();
+    const profile = c.profiles[0]!;
+    let keys: FakeTestItem | undefined;
+    connectorItem(c).children.forEach((cat) => { if (cat.label === "keys") keys = cat; });
+    await profile.runHandler(new TestRunRequest([keys!], undefined, profile as never), new CancellationTokenSource().token);
+    const first = c.runs.at(-1)!;
+    const [failedId, rec] = [...first.finalStates()].find(([id, x]) => x.state === "failed" && id.endsWith("/keys.real-strings"))!;
+    const caseItem = c.allItems().find((i) => i.id === failedId)!;
+    const brokenLine = lineOf(BROKEN_LINE);
+    let stop: Awaited<ReturnType<typeof stopAt>> | undefined;
+    let stepped: number | undefined;
+    fake.host.onStartDebugging = (_config, session) => {
+      void actAsVsCode(session, async (dap) => {
+        stop = await stopAt(dap, brokenLine - 1); // self._check(), the line before the broken return
+        // stepping works and stays in the connector (the bridge's frames are hidden)
+        await dap.request("next", { threadId: stop.threadId });
+        const after = await dap.nextEvent("stopped", dap.events.length);
+        const trace = await dap.request("stackTrace", { threadId: after.body!.threadId });
+        const top = (trace.body!.stackFrames as { line: number; source?: { path?: string } }[])[0]!;
+        stepped = top.source?.path === file ? top.line : -1;
+        await dap.request("continue", { threadId: stop.threadId });
+      });
+    };
+    await fake.host.commands.get(COMMANDS.debugFailure)!({ test: caseItem, message: rec.message });
+    const { config } = fake.host.debugStarts[0]!;
+    expect(config).toMatchObject({ type: PYTHON_DEBUG_TYPE, request: "attach", justMyCode: true });
+    expect(config.rules).toEqual([{ path: `${path.join(root, "runtime", "python")}/**`, include: false }]);
+    expect(stop!.frames[0]).toMatchObject({ name: "exists_sync", line: brokenLine - 1, source: { path: file } });
+    expect(stop!.frames.every((f) => !f.source?.path?.includes("lmcache_connector_kit"))).toBe(true);
+    expect(stop!.variables).toEqual(expect.arrayContaining(["self", "key"]));
+    expect(stepped).toBe(brokenLine);
+    const debugRun = c.runs.at(-1)!;
+    expect(debugRun).not.toBe(first);
+    expect(debugRun.ended).toBe(true);
+    expect([...debugRun.finalStates()].map(([id, x]) => [id, x.state])).toEqual([[failedId, "failed"]]);
+  }, 120_000);
+
+  it("F5 Run against local cache: the CLI's harness stops at a breakpoint in put() and memory_obj is a variable; the CLI ends with the session", async () => {
+    await start();
+    const provider = fake.host.debugProviders.find((p) => p.type === "lmcache-connector" && p.triggerKind === 1)!.provider as Record<string, (...a: unknown[]) => Promise<Record<string, unknown> | undefined>>;
+    const resolved = await provider.resolveDebugConfiguration!(fake.host.folders[0], { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: URL, cwd: dir, requests: 4 });
+    expect(resolved).toMatchObject({ type: PYTHON_DEBUG_TYPE, request: "attach" });
+    const session = new FakeDebugSession(resolved!);
+    let stop: Awaited<ReturnType<typeof stopAt>> | undefined;
+    await actAsVsCode(session, async (dap) => {
+      stop = await stopAt(dap, lineOf("name = key.to_string()"));
+      await dap.request("setBreakpoints", { source: { path: file }, breakpoints: [] });
+      await dap.request("continue", { threadId: stop.threadId });
+      await dap.nextEvent("terminated");
+    });
+    expect(stop!.frames[0]).toMatchObject({ name: "put", source: { path: file } });
+    expect(stop!.variables).toEqual(expect.arrayContaining(["key", "memory_obj", "self"]));
+    expect(fake.host.debugConsole.join("")).toMatch(/requests 4\/4/);
+    session.terminate();
+  }, 120_000);
+});
