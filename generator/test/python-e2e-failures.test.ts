@@ -1,7 +1,8 @@
 /**
- * How a generated Python project's pytest reports a connector that cannot be loaded or that
- * crashes (deliberately broken copies of the generated memory connector; the kit's CLI from
- * LMCACHE_CONNECTOR_CLI): a constructor LMCache cannot call is ONE failing `load` item carrying
+ * How a generated Python project's pytest reports a broken connector (deliberately broken copies
+ * of the generated memory connector; the kit's CLI from LMCACHE_CONNECTOR_CLI): a put that keeps
+ * a view of LMCache's buffer fails exactly the case that catches it, explained, with the .py
+ * location; a constructor LMCache cannot call is ONE failing `load` item carrying
  * LMCache's TypeError (and no password of the settings it shows); `os._exit` inside `get` fails the case in flight with the bridge's exit,
  * and the cases around it still pass; Ctrl-C in pytest ends the CLI and its bridge too. They run
  * concurrently.
@@ -36,6 +37,24 @@ async function brokenCopy(name: string, edit: (source: string) => string): Promi
 }
 
 describe.concurrent("a broken Python connector in a generated project", () => {
+  it("whose put keeps a view of LMCache's buffer fails exactly the case that catches it, explained, at the .py", async () => {
+    const keep = "            bytes(memory_obj.byte_array),\n";
+    // Keeps a view of LMCache's buffer instead of copying it: the buffer is reused after put.
+    const project = await brokenCopy("keeps-view", (s) => s.replace(keep, "            memory_obj.byte_array,\n"));
+    const source = path.join(project, MODULE);
+    const broken = await pytest(project, { ...CLI, LMCACHE_CONNECTOR_CASES: "lifecycle.*,ownership.*" });
+    expect(broken.code).toBe(1);
+    const failed = broken.cases.filter((c) => c.outcome === "failed");
+    expect(failed.map((c) => c.name)).toContain("test_conformance[ownership.put-buffer-not-kept]");
+    const caught = failed.find((c) => c.name === "test_conformance[ownership.put-buffer-not-kept]")!;
+    expect(caught.text).toMatch(/put\(\) copies the bytes/);
+    expect(caught.text).toContain(`at ${source}:`);
+    expect(caught.text).toMatch(/operations \(\d+/);
+    // Only the cases asked for ran (LMCACHE_CONNECTOR_CASES), and those that do not touch put's copy still pass.
+    expect(broken.cases.every((c) => /^test_conformance\[(lifecycle|ownership)\./.test(c.name)), broken.cases.map((c) => c.name).join(", ")).toBe(true);
+    expect(broken.cases.find((c) => c.name === "test_conformance[lifecycle.construct]")?.outcome).toBe("passed");
+  }, 120_000);
+
   it("that LMCache cannot construct is one failing load item with LMCache's TypeError", async () => {
     const project = await brokenCopy("wrong-init", (s) => s.replace("def __init__(self, loop, local_cpu_backend, config):", "def __init__(self, config, metadata):"));
     // A setting with a password, which the failure (it shows the command) must not print.
