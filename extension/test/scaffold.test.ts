@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as render from "../../generator/src/render/index";
 import { COMMANDS } from "../src/ids";
+import { resolvePythonRunLaunch } from "../src/debug-launch";
 import { projectTree, type Renderer } from "../src/scaffold";
 import { fake } from "./fake-vscode";
 import { activateExtension, deactivateExtension } from "./workspace";
@@ -116,6 +117,26 @@ describe("New Connector Project… with Python", () => {
       expect(fake.host.shownDocuments.map((u) => path.relative(projectDir as string, u.fsPath))).toEqual(["src/acme_py/acme_py_connector.py"]);
     });
   }
+});
+
+describe("a generated Python project's launch configurations", () => {
+  it("resolve, as the debug provider resolves them, to `run` and `check` of the class's URL with src/ importable", () => {
+    const folder = "/work/acme-py";
+    for (const template of ["memory", "fs", "redis"] as const) {
+      const files = render.renderProject({ language: "python", name: "acme-py", template } as never);
+      const launch = JSON.parse(String(files.get(".vscode/launch.json")).replaceAll("${workspaceFolder}", folder)) as { configurations: Record<string, unknown>[] };
+      const resolved = launch.configurations.map((c) => {
+        const r = resolvePythonRunLaunch("lmcache-connector-python", c as never, { folder, bundledCli: "/ext/dist/lmcache-connector.js", cacheDir: "/tmp/c" });
+        return { name: r.name, launch: r.__lmcacheLaunch as { args: string[]; env: Record<string, string> } };
+      });
+      const url = "external://host:0/acme_py.acme_py_connector/?connector_name=AcmePyConnector";
+      expect(resolved.map((r) => [r.name, r.launch.args.slice(0, 2)]), template).toEqual([
+        ["Run against local cache", ["run", url]],
+        ["Debug conformance", ["check", url]],
+      ]);
+      for (const r of resolved) expect(r.launch.env.PYTHONPATH, template).toBe(`${folder}/src`);
+    }
+  });
 });
 
 describe("Add Connector Class…", () => {
