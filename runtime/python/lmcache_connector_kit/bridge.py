@@ -213,6 +213,7 @@ class Bridge:
         self.table = ObjectTable()
         self.sources = SourceTimes()
         self.instances = {}
+        self.adapters = {}
         self.in_flight = set()
         self.waiters = {}
         self.waiters_lock = threading.Lock()
@@ -360,6 +361,8 @@ class Bridge:
             threading.Thread(target=self._open, args=(msg,), name="lmcache-open", daemon=True).start()
         elif kind == "probe":
             threading.Thread(target=self._probe, args=(msg,), name="lmcache-probe", daemon=True).start()
+        elif kind == "adapter":
+            threading.Thread(target=self._make_adapter, args=(msg,), name="lmcache-adapter", daemon=True).start()
         elif kind == "drop":
             self.instances.pop(msg["inst"], None)
         elif kind == "exit":
@@ -416,9 +419,13 @@ class Bridge:
             config = make_config(msg["config"])
             metadata = make_metadata(msg["metadata"])
             backend = make_backend_class(LocalCPUBackend)(config, metadata, inst)
-            create = create_external_connector if msg.get("kind", "external") == "external" else create_plugin_connector
+            kind = msg.get("kind", "external")
             try:
-                connector = create(msg["module"], msg["cls"], self.loop, backend, config)
+                if kind == "adapter":
+                    connector = self._adapter_connector(msg, backend, config, metadata)
+                else:
+                    create = create_external_connector if kind == "external" else create_plugin_connector
+                    connector = create(msg["module"], msg["cls"], self.loop, backend, config)
             finally:
                 self.sources.remember(msg.get("roots", []))  # also a module whose class then failed
             inst.connector = connector
@@ -432,6 +439,32 @@ class Bridge:
             return {"repr": repr(connector), "class": cls.__name__, "file": source, "line": line, "chunkMeta": _chunk_meta(connector)}
 
         self._send_result(self.async_out, msg["id"], run)
+
+    def _make_adapter(self, msg):
+        """A Python ``ConnectorAdapter`` plugin class, instantiated with no arguments as LMCache's
+        plugin launcher does; the engine then asks it ``can_parse`` and ``create_connector``."""
+
+        def run():
+            import importlib as _importlib
+
+            for root in reversed(msg.get("roots", [])):
+                if root not in sys.path:
+                    sys.path.insert(0, root)
+            cls = getattr(_importlib.import_module(msg["module"]), msg["cls"])
+            adapter = cls()
+            self.adapters[msg["aid"]] = adapter
+            return {"schema": getattr(adapter, "schema", "")}
+
+        self._send_result(self.async_out, msg["id"], run)
+
+    def _adapter_connector(self, msg, backend, config, metadata):
+        """``adapter.create_connector(ConnectorContext(url, loop, local_cpu_backend, config,
+        metadata, plugin_name))``, as ``ConnectorManager.create_connector`` calls it."""
+        from lmcache.v1.storage_backend.connector import ConnectorContext
+
+        adapter = self.adapters[msg["aid"]]
+        context = ConnectorContext(msg["url"], self.loop, backend, config, metadata, msg.get("pluginName"))
+        return adapter.create_connector(context)
 
     def _probe(self, msg):
         """What a ``remote_storage_plugin.<name>.class_name`` names (the plugin launcher's sort)."""
@@ -467,6 +500,8 @@ class Bridge:
                 self._call_sync(msg)
             elif kind == "stack":
                 self._send_result(self.sync_out, msg["id"], self._loop_stack)
+            elif kind == "acall":
+                self._send_result(self.sync_out, msg["id"], lambda m=msg: getattr(self.adapters[m["aid"]], m["m"])(*m["args"]))
 
     def _call_sync(self, msg):
         from .values import decode

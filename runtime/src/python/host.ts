@@ -22,7 +22,7 @@ import { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connec
 import { pythonSearchRoots } from "./resolve";
 import { PythonConnectorSession, type BridgeHandle } from "./session";
 import { SharedArena } from "./shared-arena";
-import { describe } from "./values";
+import { describe, truthy } from "./values";
 
 /** `--lmcache` in force: `LMCACHE_KIT_LMCACHE` (set by the CLI flag), default `auto`. */
 export function lmcacheSetting(env: NodeJS.ProcessEnv = process.env): LmcacheMode {
@@ -128,8 +128,10 @@ const dropped = new FinalizationRegistry<{ session: PythonConnectorSession; inst
 
 /** What to load and from where. */
 export interface PythonLoadRequest {
-  /** `external` (ExternalConnectorAdapter) or `plugin` (DynamicConnectorAdapter). */
-  kind: "external" | "plugin";
+  /** `external` (ExternalConnectorAdapter), `plugin` (DynamicConnectorAdapter) or `adapter` (a Python ConnectorAdapter's create_connector). */
+  kind: "external" | "plugin" | "adapter";
+  /** For `adapter`: the bridge's id of the adapter instance (see {@link createPythonAdapter}). */
+  adapterId?: number;
   modulePath: string;
   className: string;
   context: ConnectorContext;
@@ -180,6 +182,7 @@ export async function createPythonConnector(req: PythonLoadRequest): Promise<Rem
         cls: req.className,
         roots,
         shm: { path: arena.path, size: arena.size },
+        ...(req.kind === "adapter" ? { aid: req.adapterId, url: req.context.url, pluginName: req.context.pluginName } : {}),
         config: configFields(req.context.config),
         metadata: metadataFields(req.context.metadata ?? safeMetadata(req.context)),
         fullChunkSizeBytes,
@@ -217,6 +220,25 @@ export async function probePythonClass(modulePath: string, className: string, ro
   const searchRoots = pythonSearchRoots({ ...roots, env });
   const handle = await bridgeFor(searchRoots, env);
   return (await handle.process.request({ t: "probe", module: modulePath, cls: className, roots: searchRoots }, `importing ${modulePath}`)) as "adapter" | "connector" | "neither";
+}
+
+let nextAdapter = 1;
+
+/**
+ * Instantiates Python `ConnectorAdapter` class `className` in the bridge (no arguments, as the
+ * plugin launcher does); returns its id, its `schema`, and `canParse` answered by the Python
+ * adapter's own `can_parse` in a caller thread.
+ */
+export async function createPythonAdapter(modulePath: string, className: string, roots: ModuleResolveOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ id: number; schema: string; canParse(url: string): boolean }> {
+  const searchRoots = pythonSearchRoots({ ...roots, env });
+  const handle = await bridgeFor(searchRoots, env);
+  const id = nextAdapter++;
+  const { schema } = (await handle.process.request({ t: "adapter", aid: id, module: modulePath, cls: className, roots: searchRoots }, `instantiating ${className}()`)) as { schema: string };
+  return {
+    id,
+    schema,
+    canParse: (url) => truthy(handle.process.callSync({ t: "acall", aid: id, m: "can_parse", args: [url] }, `${className}.can_parse()`, 2000)),
+  };
 }
 
 /** Re-raises a bridge error description as the Python exception (used by tests and tools). */

@@ -42,3 +42,23 @@ describe("plugin:// with a Python RemoteConnector class", () => {
     expect(warned).toContain("Remote connector pystore.primary class NotAConnector is neither a ConnectorAdapter nor a RemoteConnector subclass");
   }, 60_000);
 });
+
+describe("plugin:// with a Python ConnectorAdapter class", () => {
+  const adapterPlugin = {
+    remoteStoragePlugins: ["pydict"],
+    extraConfig: { "remote_storage_plugin.pydict.module_path": "dict_adapter", "remote_storage_plugin.pydict.class_name": "DictAdapter" },
+  };
+
+  it("instantiates it, asks its can_parse and builds the connector with its create_connector", async () => {
+    const run = await runConformance({ url: "plugin://pydict", cwd: GOOD, seed: 4, cases: ["roundtrip.4kib", "refs.*", "miss.*"], config: adapterPlugin });
+    expect(run.loadError).toBeUndefined();
+    expect(run.connector).toMatch(/^DictConnector · Python/);
+    expect(run.results.filter((r) => r.status !== "passed")).toEqual([]);
+  }, 60_000);
+
+  it("a URL its can_parse refuses has no adapter", async () => {
+    const run = await runConformance({ url: "plugin://other", cwd: GOOD, seed: 4, cases: ["roundtrip.4kib"], config: { ...adapterPlugin, remoteStoragePlugins: ["pydict", "other"] } });
+    expect(run.loadError).toEqual({ errorName: "ValueError", message: "No adapter found for URL: plugin://other" });
+  }, 60_000);
+});
+
