@@ -31,6 +31,8 @@ const TABLE: [module: string, className: string, caseId: string][] = [
   ["empty_value_is_miss", "EmptyValueIsMiss", "roundtrip.zero-bytes"],
   ["batched_get_stops_at_miss", "BatchedGetStopsAtMiss", "remote-backend.batched-get-length"],
   ["no_super_metadata", "NoSuperMetadata", "remote-backend.health-self-test"],
+  ["wipes_store_on_close", "WipesStoreOnClose", "remote-backend.persists-across-instances"],
+  ["keys_private_per_instance", "KeysPrivatePerInstance", "remote-backend.persists-across-instances"],
   ["same_key_puts_race", "SameKeyPutsRace", "concurrency.shared-keys"],
   // Python-only breakages
   ["sync_exists", "SyncExists", "miss.exists-false"],
@@ -106,4 +108,14 @@ describe("Python broken fixtures fail the case meant for them", () => {
     expect(again.results[0]!.status).toBe("failed");
     expect(again.results[0]!.message).toBe(first.results[0]!.message);
   });
+
+  it("a correct store shared by its instances passes the persistence case (which skips on private stores)", async () => {
+    const run = await runConformance({ url: url("shared_store", "SharedStore"), cwd: BROKEN, cases: ["remote-backend.*"], seed: 5, timeoutMs: 10_000 });
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([
+      ["remote-backend.batched-get-length", "skipped"],
+      ["remote-backend.health-self-test", "passed"],
+      ["remote-backend.persists-across-instances", "passed"],
+    ]);
+  });
 });
+
