@@ -108,10 +108,11 @@ finally:
   }
   if (ref.template === "redis") {
     return {
-      imports: "",
+      imports: "import os\nimport time\n",
       run: `# A real redis-server on loopback for the run ($REDIS_URL instead, when set), stopped afterwards.
+# A key prefix of the run's own, so a shared server's other keys are neither seen nor touched.
 with redis_for_tests() as _redis_url:
-${call(`\n        extra={"remote_storage_plugin.${mod}.url": _redis_url},`, "    ")}
+${call(`\n        extra={\n            "remote_storage_plugin.${mod}.url": _redis_url,\n            "remote_storage_plugin.${mod}.key_prefix": f"conformance-{os.getpid()}-{time.time_ns()}:",\n        },`, "    ")}
 `,
     };
   }
