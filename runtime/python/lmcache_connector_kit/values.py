@@ -21,7 +21,10 @@ def decode(value, instance):
             return decode_key(value["$key"])
         if "$obj" in value:
             desc = value["$obj"]
-            owner = instance.bridge.instances.get(desc.get("inst"), instance)  # objects of other instances keep their file
+            # an object of another live instance keeps that instance's file
+            owner = instance if desc.get("inst") == instance.iid else instance.bridge.instances.get(desc.get("inst"))
+            if owner is None:
+                raise RuntimeError(f"memory object {desc['id']} belongs to connector instance {desc.get('inst')}, which is gone")
             return build_memory_obj(desc, owner.arena, owner.allocator, owner.table)
         if "$bytes" in value:
             return bytes.fromhex(value["$bytes"])

@@ -54,7 +54,7 @@ export class ObjectRegistry {
       this.byId.delete(id);
       freed.push(id);
       this.graveyard.set(id, t.obj);
-      if (t.instance.allocator?.poisonOnFree) t.instance.arena.fill(t.obj.meta.address, t.obj.meta.phySize, POISON_BYTE);
+      if (t.instance.allocator?.poisonOnFree && !t.instance.arena.closed) t.instance.arena.fill(t.obj.meta.address, t.obj.meta.phySize, POISON_BYTE);
     }
     while (this.graveyard.size > GRAVEYARD) this.graveyard.delete(this.graveyard.keys().next().value!);
     return freed;

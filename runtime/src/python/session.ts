@@ -39,7 +39,7 @@ export class PythonConnectorSession {
   private readonly owner = (obj: MemoryObj): InstanceMemory => {
     const parent = obj.parent();
     const found = parent ? this.bridge.owners.get(parent) : undefined;
-    if (!found) {
+    if (!found || found.arena.closed) {
       throw new ValueError(
         "the kit's Python bridge can only pass memory objects allocated from a Python connector's local_cpu_backend " +
           `(got ${obj.toString()} from another allocator)`,

@@ -42,6 +42,11 @@ export class SharedArena {
     }
   }
 
+  /** True once {@link close} ran (the instance is gone; its objects can no longer reach Python). */
+  get closed(): boolean {
+    return this.fd === null;
+  }
+
   private handle(): number {
     if (this.fd === null) throw new Error("the shared arena is closed");
     return this.fd;
