@@ -123,7 +123,7 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
   const heartbeatMs = opts.heartbeatMs ?? (hangMs > 0 ? Math.max(20, Math.min(250, Math.floor(hangMs / 4))) : 250);
   const runnerPath = opts.runnerPath ?? resolveRunnerPath();
   const outputBytes = opts.outputBytes ?? 4096;
-  const child = spawn(process.execPath, ["--enable-source-maps", ...debugArgs, runnerPath], {
+  const child = spawn(process.execPath, [...debugArgs, runnerPath], {
     cwd: job.cwd,
     env: opts.env ?? process.env,
     stdio: ["pipe", "pipe", "pipe", "pipe"],
