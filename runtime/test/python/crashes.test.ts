@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/engine";
@@ -11,7 +10,8 @@ process.env["LMCACHE_PYTHON"] = "/usr/bin/python3";
 afterAll(() => stopBridges());
 
 const url = (module: string, className: string) => `external://host:0/${module}/?connector_name=${className}`;
-const check = (module: string, cls: string, cases: string[]) => runConformance({ url: url(module, cls), cwd: BROKEN, cases, seed: 2 });
+// 3 s per case (calls 1.5 s): long enough for a bridge restart on a loaded machine, short enough to keep the file quick
+const check = (module: string, cls: string, cases: string[]) => runConformance({ url: url(module, cls), cwd: BROKEN, cases, seed: 2, timeoutMs: 3000 });
 
 describe("a Python connector that takes the process down", () => {
   it("os._exit in get fails the case naming get(); the next case runs on a new bridge", async () => {
@@ -46,56 +46,3 @@ describe("a Python connector that takes the process down", () => {
     expect(run.results[0]!.message).toMatch(/get\(\) did not settle within \d+ ms/);
   }, 30_000);
 });
-
-describe("the bridge never outlives its parent", () => {
-  it("dies with the process that started it, even when that one is SIGKILLed", async () => {
-    const bin = join(__dirname, "..", "..", "bin", "lmcache-connector.js");
-    const cli = spawn(process.execPath, [bin, "check", url("hangs_in_get", "HangsInGet"), "--cwd", BROKEN, "--python", "/usr/bin/python3", "--cases", "deadline.*", "--timeout-ms", "60000"], {
-      stdio: "ignore",
-    });
-    try {
-      const { pid, parent } = await waitForBridge(cli.pid!);
-      process.kill(parent, "SIGKILL"); // the CLI itself, or the runner child it started
-      await waitUntil(() => !alive(pid), 5000);
-      expect(alive(pid)).toBe(false);
-    } finally {
-      cli.kill("SIGKILL");
-    }
-  }, 30_000);
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(ok: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-}
-
-/** The bridge under `pid` (its child, or grandchild via the runner) and the bridge's parent. */
-async function waitForBridge(pid: number): Promise<{ pid: number; parent: number }> {
-  const { readdirSync, readFileSync } = await import("node:fs");
-  const until = Date.now() + 20_000;
-  while (Date.now() < until) {
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-        if (!cmd.includes("lmcache_connector_kit.bridge")) continue;
-        const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-        const gppid = Number(readFileSync(`/proc/${ppid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-        if (ppid === pid || gppid === pid) return { pid: Number(entry), parent: ppid };
-      } catch {
-        /* raced with an exit */
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("no bridge process appeared under the CLI");
-}
