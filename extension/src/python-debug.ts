@@ -20,6 +20,8 @@ import { PYTHON_DEBUG_TYPE } from "./ids";
 
 /** How long F5 waits for the bridge to listen (interpreter and torch start: about 1.5 s). */
 const ANNOUNCE_TIMEOUT_MS = 60_000;
+/** The session ends when the bridge exits; the CLI may still be printing its report for this long. */
+const REPORT_GRACE_MS = 5_000;
 const POLL_MS = 100;
 
 /** The kit's Python folder (bridge, kit lmcache) beside a runner or CLI bundle: `python/` up the tree. */
@@ -59,13 +61,37 @@ export function watchAnnouncements(file: string, onAnnounce: (a: DebugpyAnnounce
   return new vscode.Disposable(() => clearInterval(timer));
 }
 
+/** A terminal showing a process's output (closing it ends the process through `onClose`). */
+function outputTerminal(name: string, onClose: () => void): { write(text: string): void } {
+  const writes = new vscode.EventEmitter<string>();
+  const pending: string[] = [];
+  let open = false;
+  const pty: vscode.Pseudoterminal = {
+    onDidWrite: writes.event,
+    open: () => {
+      open = true;
+      for (const t of pending.splice(0)) writes.fire(t);
+    },
+    close: onClose,
+  };
+  const terminal = vscode.window.createTerminal({ name, pty });
+  terminal.show(true);
+  return {
+    write: (text) => {
+      const t = text.replace(/\r?\n/g, "\r\n");
+      if (open) writes.fire(t);
+      else pending.push(t);
+    },
+  };
+}
+
 /** The adapter of `lmcache-connector-python` sessions: debugpy's, over TCP. */
 export class PythonDebugAdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
   private readonly launched = new Map<string, { child: ChildProcess; cleanup(): void }>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    this.subscription = vscode.debug.onDidTerminateDebugSession((s) => this.end(s.id));
+    this.subscription = vscode.debug.onDidTerminateDebugSession((s) => this.end(s.id, REPORT_GRACE_MS));
   }
 
   async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor> {
@@ -91,8 +117,11 @@ export class PythonDebugAdapterFactory implements vscode.DebugAdapterDescriptorF
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    // The CLI's output goes to a terminal of its own, as js-debug's integratedTerminal does for a
+    // TS connector: its report comes after the bridge (and so the debug session) has ended.
+    const terminal = outputTerminal(`LMCache: ${session.name}`, () => this.end(sessionId));
     const console = (text: string): void => {
-      vscode.debug.activeDebugConsole?.append(text);
+      terminal.write(text);
       this.log.info(text.trimEnd());
     };
     let stderr = "";
@@ -131,19 +160,28 @@ export class PythonDebugAdapterFactory implements vscode.DebugAdapterDescriptorF
     });
   }
 
-  /** Ends the CLI started for a session (its whole process group: runner and bridge too). */
-  private end(sessionId: string): void {
+  /**
+   * Ends the CLI started for a session (its whole process group: runner and bridge too), after
+   * `graceMs` if it is still running then (it prints its report once the bridge has exited).
+   */
+  private end(sessionId: string, graceMs = 0): void {
     const entry = this.launched.get(sessionId);
     if (!entry) return;
     this.launched.delete(sessionId);
     entry.cleanup();
-    if (entry.child.exitCode === null && entry.child.pid !== undefined) {
+    const child = entry.child;
+    const kill = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       try {
-        process.kill(-entry.child.pid, "SIGKILL");
+        process.kill(-child.pid, "SIGKILL");
       } catch {
         /* already gone */
       }
-    }
+    };
+    if (graceMs <= 0) return kill();
+    const timer = setTimeout(kill, graceMs);
+    timer.unref();
+    child.once("exit", () => clearTimeout(timer));
   }
 
   dispose(): void {

@@ -413,6 +413,7 @@ function createHost() {
     /** Installed extensions by id (`extensions.getExtension`), e.g. a stand-in for ms-python.python. */
     extensions: new Map<string, { id: string; isActive: boolean; exports: unknown; activate(): Promise<unknown> }>(),
     debugConsole: [] as string[],
+    terminals: [] as { name: string; text: string; closed: boolean; dispose(): void }[],
     debugStarts: [] as { folder: unknown; config: Record<string, unknown> }[],
     /** What `debug.startDebugging` does with a config (default: starts a session that stays up). */
     onStartDebugging: undefined as undefined | ((config: Record<string, unknown>, session: FakeDebugSession) => boolean | void),
@@ -594,6 +595,14 @@ export const window = {
   async showTextDocument(doc: Uri | { uri: Uri }): Promise<unknown> {
     host.shownDocuments.push(doc instanceof Uri ? doc : doc.uri);
     return {};
+  },
+  /** A terminal backed by a Pseudoterminal: what it is written is recorded in `fake.host.terminals`. */
+  createTerminal(options: { name: string; pty: { onDidWrite(l: (t: string) => void): unknown; open(d?: unknown): void; close(): void } }) {
+    const t = { name: options.name, text: "", closed: false, show() {}, dispose() { if (!t.closed) { t.closed = true; options.pty.close(); } } };
+    options.pty.onDidWrite((text) => { t.text += text; });
+    host.terminals.push(t);
+    queueMicrotask(() => options.pty.open(undefined));
+    return t;
   },
   createOutputChannel(name: string, _options?: { log: true }): FakeLogOutputChannel {
     const c = new FakeLogOutputChannel(name);
