@@ -24,10 +24,13 @@ const outfile = outfileArg >= 0 ? path.resolve(args[outfileArg + 1]) : path.join
  * so activation parses only the small glue bundle.
  */
 const LINT_CORE_FILE = "lint-core.js";
+/** Likewise the shared project renderer (~100 KB of templates), needed only by the scaffolding commands. */
+const RENDER_FILE = "render.js";
 const splitLintCorePlugin = {
   name: "split-lint-core",
   setup(build) {
     build.onResolve({ filter: /^\.\/core-entry(\.js)?$/ }, () => ({ path: `./${LINT_CORE_FILE}`, external: true }));
+    build.onResolve({ filter: /generator\/src\/render\/index(\.js)?$/ }, () => ({ path: `./${RENDER_FILE}`, external: true }));
   },
 };
 
@@ -186,6 +189,12 @@ const contexts = await Promise.all([
     outfile: path.join(path.dirname(outfile), LINT_CORE_FILE),
     plugins: [...runtimePlugins, ...reporters],
   }),
+  context({
+    ...common,
+    entryPoints: [path.join(root, "generator", "src", "render", "index.ts")],
+    outfile: path.join(path.dirname(outfile), RENDER_FILE),
+    plugins: [...runtimePlugins, ...reporters],
+  }),
   // The runner child process (conformance runs, "Debug this failure") and the `lmcache-connector`
   // CLI (the F5 "Run against local cache" launch), bundled next to the extension. Neither is loaded
   // into the extension host; both share typescript.js and esbuild-wasm/ with the lint core.
@@ -218,6 +227,8 @@ main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) =
 ]);
 
 copyEsbuildWasm(path.dirname(outfile));
+// A development build over an older production one: the stand-in must find this typescript.js.
+if (!production) rmSync(path.join(path.dirname(outfile), `${TYPESCRIPT_FILE}.br`), { force: true });
 
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
@@ -226,6 +237,4 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.dispose()));
   if (results.some((r) => !r || r.errors.length > 0)) process.exit(1);
   if (production) compressTypescript(path.dirname(outfile));
-  // A development build next to an older production one: the stand-in must find this typescript.js.
-  else rmSync(path.join(path.dirname(outfile), `${TYPESCRIPT_FILE}.br`), { force: true });
 }

@@ -73,7 +73,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
     // Exactly the run-time pieces: no sources, tests, fixtures, source maps, .env files or node_modules.
     const allowed = [
       /^\.vsixmanifest$/, /^package\.json$/, /^readme\.md$/, /^changelog\.md$/, /^LICENSE\.txt$/, /^media\/icon\.png$/, /^media\/walkthrough\/[\w-]+\.md$/,
-      /^docs\/diagnostics\.md$/, /^dist\/(extension|lint-core|runner|lmcache-connector)\.js$/, /^dist\/typescript\.js\.br$/, /^dist\/esbuild-wasm\//,
+      /^docs\/diagnostics\.md$/, /^dist\/(extension|lint-core|render|runner|lmcache-connector)\.js$/, /^dist\/typescript\.js\.br$/, /^dist\/esbuild-wasm\//,
       /^generator\/vendor\/lmcache-connector-runtime-[\d.]+\.tgz$/, /^python\/.+\.(py|pyi|typed|md)$/,
     ];
     expect(files.filter((f) => !allowed.some((re) => re.test(f)) || /(^|\/)tests?\//.test(f))).toEqual([]);
@@ -190,6 +190,11 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       await workbench.screenshot("class-opened", "new-project-class");
       const pkg = JSON.parse(fs.readFileSync(path.join(folder, projectName, "package.json"), "utf8")) as { name: string };
       expect(pkg.name).toBe(projectName);
+      // The packed runtime the installed extension ships (generator/vendor in the .vsix) is written
+      // into the project byte for byte, so `npm install` works offline.
+      const render = await import("../../generator/src/render/index.js");
+      const vendored = fs.readFileSync(path.join(folder, projectName, ...render.RUNTIME_TARBALL_PATH.split("/")));
+      expect(vendored.equals(fs.readFileSync(render.vendoredRuntimePath()))).toBe(true);
     },
     SCENARIO_TIMEOUT,
   );
