@@ -1,6 +1,7 @@
 /**
  * Live conformance results through the Testing API: one TestController whose items are the
- * connector classes found statically (with their source ranges), their conformance categories and
+ * connector classes found statically, TS/JS and Python (with their source ranges; a Python
+ * connector runs in the kit's bridge with the folder's interpreter), their conformance categories and
  * cases (explanations as descriptions). The Run profile starts the bundled runner as a child
  * process per connector and streams its NDJSON events into the TestRun; it supports continuous
  * runs (on save, only classes whose file or imports changed re-run, debounced). The Debug profile
