@@ -46,6 +46,21 @@ function die(reason: CrashReason, detail: string, code: number): never {
   return realExit(code);
 }
 
+// The supervising parent. If it dies (the CLI was SIGKILLed, the extension host crashed), this
+// process is re-parented and nobody would ever end it or the connector's children: end the
+// whole group (the runner leads it) on the next heartbeat. A connector stuck in a synchronous
+// loop blocks this check too; only a live parent's watchdog ends that.
+const parentPid = process.ppid;
+function leaveIfOrphaned(): void {
+  if (process.ppid === parentPid) return;
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } catch {
+    /* not a group leader (started by hand): fall through */
+  }
+  realExit(FATAL_EXIT_CODE);
+}
+
 async function readJobText(): Promise<string> {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
@@ -68,7 +83,10 @@ async function main(): Promise<void> {
 
   const job = parseJob(await readJobText());
   runId = job.runId ?? `run-${process.pid}-${Date.now().toString(36)}`;
-  const heartbeat = realSetInterval(() => channel.emit({ v: 1, type: "heartbeat", runId }), job.heartbeatMs ?? 250);
+  const heartbeat = realSetInterval(() => {
+    leaveIfOrphaned();
+    channel.emit({ v: 1, type: "heartbeat", runId });
+  }, job.heartbeatMs ?? 250);
   setLogSink((record) => {
     if (record.level !== "debug") channel.emit({ v: 1, type: "log", runId, level: record.level, message: `${record.logger}: ${record.message}` });
   });
