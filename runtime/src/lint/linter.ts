@@ -9,7 +9,8 @@
  * checks consulted still resolves to the same file with the same analysis version (mtime + size,
  * see check-cache.ts). So a one-line edit re-checks only the edited chunk, an unchanged document
  * only re-validates its module paths, and touching a connector file changes the verdict of an
- * unchanged document. Results equal a from-scratch lint (tested).
+ * unchanged document. A YAML config's values (LMC025/LMC026) are read per chunk too, and joined
+ * per document (checks/config-checks.ts). Results equal a from-scratch lint (tested).
  */
 import { ChunkedScanner, joinChunks, type PlacedChunk } from "./scan/chunks";
 import { yamlChunkRules } from "./scan/yaml-config";
@@ -22,7 +23,7 @@ import { LineIndex } from "./positions";
 import { shiftScan, type ScanResult } from "./occurrences";
 import { checkUrl } from "./checks/url-checks";
 import { checkPlugins } from "./checks/plugin-checks";
-import { checkConfigValues } from "./checks/config-checks";
+import { ConfigValueChecks } from "./checks/config-checks";
 import { PythonSourceChecks } from "./checks/python-source-checks";
 import type { CheckEnv } from "./checks/env";
 import { checkSignature, depsHold, recordDeps, shiftDiagnostic, type ModuleDeps } from "./check-cache";
@@ -42,6 +43,8 @@ interface DocumentState {
   last?: { text: string; contextSignature: string; deps: ModuleDeps; diagnostics: LintDiagnostic[] };
   /** Python sources: the in-source checks, cached per chunk. */
   python?: PythonSourceChecks;
+  /** YAML configs: the config-value checks (LMC025/LMC026), cached per chunk. */
+  config?: ConfigValueChecks;
 }
 
 const documents = new Map<string, DocumentState>();
@@ -131,7 +134,7 @@ export function lintDocument(doc: LintDocument, ctx: LintContext): LintDiagnosti
   }
   env.deps = allDeps;
   out.push(...checkPlugins(env, scan.occurrences));
-  if (language === "yaml") out.push(...checkConfigValues(env, doc.text));
+  if (language === "yaml") out.push(...(state.config ??= new ConfigValueChecks()).check(env, chunks));
   // A Python source: its own syntax error, and its connector classes' method kinds (ours, issue 12).
   if (language === "python") out.push(...(state.python ??= new PythonSourceChecks()).check(env, doc, chunks, signature, signatures));
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
