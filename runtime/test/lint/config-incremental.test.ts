@@ -17,7 +17,7 @@ import { makeWorkspace, removeWorkspace } from "./helpers";
 const ws = makeWorkspace();
 afterAll(() => removeWorkspace(ws));
 const ctx: LintContext = { cwd: ws, env: {} };
-const CONFIG_CODES = new Set([LINT_CODES.configValue.code, LINT_CODES.unknownConfigKey.code]);
+const CONFIG_CODES = new Set<string>([LINT_CODES.configValue.code, LINT_CODES.unknownConfigKey.code]);
 
 const byPosition = (a: LintDiagnostic, b: LintDiagnostic) =>
   a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
