@@ -136,12 +136,23 @@ describe.sequential("Python connectors in a real VS Code (code-server 4.100.3 + 
       await expect.poll(() => testRowState(workbench.page, title), { timeout: 180_000 }).toBe("Failed");
     }
     await workbench.screenshot("python-broken-cases-red", "testing-view-python-failed");
-    // The failure is located in the .py: the editor shows the test message inline in the connector's file.
+    // The failure is located in the .py: its message is drawn in the connector's editor, after a
+    // line (as CSS content or injected text; the source itself has no "!=").
     await clearTestFilter(workbench.page);
     await workbench.openFile(MODULE);
-    // (a failure's "actual != expected" is injected text in the editor's lines; the source has no "!=")
     expect(brokenSource()).not.toContain("!=");
-    await expect.poll(async () => (await workbench.page.locator(".editor-instance .monaco-editor .view-lines").first().textContent()) ?? "", { timeout: UI_WAIT }).toContain(" != ");
+    const inlineMessages = (): Promise<string> => workbench.page.evaluate(() => {
+      const out: string[] = [];
+      for (const el of document.querySelectorAll(".editor-instance .monaco-editor *")) {
+        for (const pseudo of ["::before", "::after"]) {
+          const c = getComputedStyle(el, pseudo).content;
+          if (c && c !== "none" && c !== "normal") out.push(c);
+        }
+        if (el.childElementCount === 0 && /!=/.test(el.textContent ?? "")) out.push(el.textContent ?? "");
+      }
+      return out.join(" | ");
+    });
+    await expect.poll(inlineMessages, { timeout: UI_WAIT }).toContain("!=");
     await workbench.screenshot("python-failure-in-source");
 
     await workbench.openFile(MODULE);
@@ -179,6 +190,11 @@ describe.sequential("Python connectors in a real VS Code (code-server 4.100.3 + 
     await workbench.focusEditor();
     await workbench.page.keyboard.press("F5"); // continue
     await workbench.page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 180_000 });
+    // The CLI's report, in the terminal the run opened: the same lines as the CLI's own run.
+    await workbench.runCommand("Terminal: Focus Terminal");
+    for (const line of summaryLines) {
+      await expect.poll(() => workbench.terminalText(), { timeout: 180_000 }).toContain(line);
+    }
     await workbench.screenshot("python-run-finished");
   }, SCENARIO_TIMEOUT);
 
