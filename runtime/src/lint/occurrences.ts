@@ -75,9 +75,14 @@ export function shiftScan(result: ScanResult, delta: number): ScanResult {
   return { occurrences, layout };
 }
 
-/** Whether a code string literal is worth linting: a known `xxx://` scheme, or `external://` / `plugin://` anywhere. */
+/**
+ * Whether a code string literal is worth linting: one that starts with a known `xxx://` scheme, or
+ * holds `external://` / `plugin://` elsewhere (a typo before the scheme) — unless it is prose, i.e.
+ * has white space around words: a docstring or message that mentions a URL is not a URL.
+ */
 export function looksLikeConnectorUrl(value: string, knownSchemes: readonly string[]): boolean {
-  if (value.includes("external://") || value.includes("plugin://")) return true;
   const lower = value.toLowerCase();
-  return knownSchemes.some((s) => lower.startsWith(s));
+  if (knownSchemes.some((s) => lower.startsWith(s))) return true;
+  if (!value.includes("external://") && !value.includes("plugin://")) return false;
+  return !/\S\s+\S/.test(value);
 }

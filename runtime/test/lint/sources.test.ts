@@ -108,3 +108,14 @@ describe("fixture workspace and CLI", () => {
     expect((await run(["no/such/file.yaml"])).code).toBe(2);
   });
 });
+
+describe("prose that mentions a URL is not a URL", () => {
+  const docstring = `class C:\n    """Load me with ${bad} from LMCache."""\n`;
+  it("a Python docstring or TS message naming external:// is not linted; a bare URL with a typo before its scheme still is", () => {
+    expect(lintDocument({ path: path.join(ws, "doc.py"), text: docstring }, ctx)).toEqual([]);
+    expect(lintDocument({ path: path.join(ws, "msg.ts"), text: `throw new Error("try ${bad} instead");\n` }, ctx)).toEqual([]);
+    // no white space: a URL with junk before the scheme, which LMCache would reject
+    const typo = lintDocument({ path: path.join(ws, "typo.py"), text: `u = "x${bad}"\n` }, ctx);
+    expect(typo.length).toBeGreaterThan(0);
+  });
+});
