@@ -12,7 +12,7 @@ import { NotImplementedError } from "../errors";
 import type { OpenedConnector } from "./env";
 import { makeKey, type KeyOptions } from "./keys";
 import { describeObj, describeSpec, firstDifference, patternBytes, specBytes, type PayloadSpec } from "./payload";
-import { describeError, type OpRecorder } from "./recording-proxy";
+import { describeError, valueText, type OpRecorder } from "./recording-proxy";
 import { callWithDeadline } from "./timeouts";
 import { CaseFailure, CaseSkip } from "./types";
 
@@ -286,7 +286,8 @@ export class CaseContext {
   /** Fails unless `actual === expected`. */
   equal<T>(actual: T, expected: T, message: string, method?: string): void {
     if (!Object.is(actual, expected)) {
-      this.fail(message, { expected: JSON.stringify(expected) ?? String(expected), actual: JSON.stringify(actual) ?? String(actual), method });
+      // valueText never throws: a BigInt or a cycle from the connector is reported, not blamed on the kit.
+      this.fail(message, { expected: valueText(expected), actual: valueText(actual), method });
     }
   }
 

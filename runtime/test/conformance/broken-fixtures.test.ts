@@ -98,4 +98,14 @@ describe("broken fixtures fail the case meant for them", () => {
     expect(line).toMatch(/async put\(/);
     expect(line.slice(loc!.column - 1).startsWith("put")).toBe(true);
   });
+
+  it("a value the kit cannot JSON-print (a BigInt from exists()) fails the case with that value, not with the kit's own TypeError", async () => {
+    const run = await runConformance({ url: url("exists_returns_bigint", "ExistsReturnsBigint"), cwd: BROKEN, cases: ["miss.exists-false"], seed: 3 });
+    const result = run.results[0]!;
+    expect(result.status).toBe("failed");
+    expect(result.message).toContain("exists() of a missing key");
+    expect(result.message).not.toMatch(/serialize a BigInt|raised TypeError/);
+    expect(result.actual).toBe("0n");
+    expect(result.expected).toBe("false");
+  });
 });
