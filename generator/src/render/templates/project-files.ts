@@ -1,6 +1,7 @@
 /** The generated project's files other than the connector module, one function per file. */
 import { type ProjectAnswers, type Template, externalUrl, moduleName } from "../answers.js";
 import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "../versions.js";
+import { ciWorkflowYaml } from "./ci-workflow.js";
 
 /** The connector a per-connector file is about. */
 export interface ConnectorRef {
@@ -312,30 +313,14 @@ export function tasksJson(): string {
 
 /** `.github/workflows/ci.yml`. */
 export function ciWorkflow(answers: ProjectAnswers): string {
-  const redis =
-    answers.template === "redis"
-      ? `    services:
-      redis:
-        image: redis:7
-        ports: ["6379:6379"]
-    env:
-      REDIS_URL: redis://127.0.0.1:6379
-`
-      : "";
-  return `name: ci
-on: [push, pull_request]
-jobs:
-  conformance:
-    runs-on: ubuntu-latest
-${redis}    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - run: npm install --no-audit --no-fund
+  return ciWorkflowYaml(
+    answers,
+    "",
+    `      - run: npm install --no-audit --no-fund
       - run: npm run typecheck
       - run: npm test
-`;
+`,
+  );
 }
 
 /** `README.md`. */

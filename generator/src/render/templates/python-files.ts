@@ -1,6 +1,7 @@
 /** The generated Python project's files other than the connector module, one function per file. */
 import { type LoadingStyle, type ProjectAnswers, type Template, moduleName } from "../answers.js";
 import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "../versions.js";
+import { ciWorkflowYaml } from "./ci-workflow.js";
 import type { ConnectorRef } from "./project-files.js";
 
 /** The file that marks a generated project as a Python one. */
@@ -312,35 +313,19 @@ export function pythonLaunchJson(ref: ConnectorRef, url: string): string {
 
 /** `.github/workflows/ci.yml`. */
 export function pythonCiWorkflow(answers: ProjectAnswers): string {
-  const redis =
-    answers.template === "redis"
-      ? `    services:
-      redis:
-        image: redis:7
-        ports: ["6379:6379"]
-    env:
-      REDIS_URL: redis://127.0.0.1:6379
-`
-      : "";
-  return `name: ci
-on: [push, pull_request]
-jobs:
-  conformance:
-    runs-on: ubuntu-latest
-${redis}    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - uses: actions/setup-python@v5
+  return ciWorkflowYaml(
+    answers,
+    `      - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      # The kit's CLI, from ${RUNTIME_TARBALL_PATH}.
+`,
+    `      # The kit's CLI, from ${RUNTIME_TARBALL_PATH}.
       - run: npm install --no-audit --no-fund
       - run: pip install torch --index-url https://download.pytorch.org/whl/cpu
       - run: pip install -e ".[test]"
       - run: python -m pytest
-`;
+`,
+  );
 }
 
 /** What the README needs to know about the project's names. */
