@@ -128,15 +128,23 @@ export function statusText(info: InterpreterInfo): string {
 
 /** The subset of the Python extension's API used here (its `environments` API). */
 interface PythonExtensionApi {
-  environments?: { getActiveEnvironmentPath?(resource?: vscode.Uri): { path: string } | undefined };
+  environments?: {
+    getActiveEnvironmentPath?(resource?: vscode.Uri): { path: string } | undefined;
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
+  };
 }
 
-/** The Python extension's selected interpreter for `folder`, when that extension is installed. */
-export async function pythonExtensionInterpreter(folder: vscode.Uri | undefined): Promise<string | undefined> {
+/**
+ * The Python extension's selected interpreter for `folder`, when that extension is installed
+ * (`onChange`: subscribed to its selection changes, once).
+ */
+export async function pythonExtensionInterpreter(folder: vscode.Uri | undefined, onChange?: (event: vscode.Event<unknown>) => void): Promise<string | undefined> {
   const ext = vscode.extensions?.getExtension<PythonExtensionApi>("ms-python.python");
   if (!ext) return undefined;
   try {
     const api = ext.isActive ? ext.exports : await ext.activate();
+    const changes = api?.environments?.onDidChangeActiveEnvironmentPath;
+    if (changes && onChange) onChange(changes);
     const p = api?.environments?.getActiveEnvironmentPath?.(folder)?.path;
     return typeof p === "string" && p !== "" ? p : undefined;
   } catch {
@@ -148,6 +156,7 @@ export async function pythonExtensionInterpreter(folder: vscode.Uri | undefined)
 export class PythonInterpreters implements vscode.Disposable {
   private readonly cache = new Map<string, Promise<InterpreterInfo>>();
   private readonly warned = new Set<string>();
+  private watchingPythonExtension = false;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Called with each newly probed interpreter (the status item shows it). */
   onProbed: (info: InterpreterInfo) => void = () => undefined;
@@ -173,7 +182,13 @@ export class PythonInterpreters implements vscode.Disposable {
 
   private async compute(folder: vscode.Uri | undefined): Promise<InterpreterInfo> {
     const setting = vscode.workspace.getConfiguration(SETTINGS_SECTION, folder).get<unknown>(SETTINGS.python, "");
-    const choice = chooseInterpreter(setting, await pythonExtensionInterpreter(folder), folder?.fsPath) ?? (await discoverInterpreter());
+    const fromExtension = await pythonExtensionInterpreter(folder, (changes) => {
+      if (this.watchingPythonExtension) return;
+      this.watchingPythonExtension = true;
+      // another interpreter selected in the Python extension: resolve again on the next run
+      this.subscriptions.push(changes(() => this.cache.clear()) as vscode.Disposable);
+    });
+    const choice = chooseInterpreter(setting, fromExtension, folder?.fsPath) ?? (await discoverInterpreter());
     const info = choice.problem ? (choice as InterpreterInfo) : await probeInterpreter(choice);
     this.log.info(`Python for ${folder?.fsPath ?? "the window"}: ${info.path ?? "none"} (${sourceText(info.source)})${info.problem ? ` — ${info.problem}` : `, ${statusText(info)}`}`);
     this.onProbed(info);

@@ -18,7 +18,7 @@ import { DEBUG_TYPE, PYTHON_DEBUG_TYPE, RUN_AGAINST_LOCAL_CACHE } from "../src/i
 import { pythonImportRoots, pythonImports, pythonModuleName } from "../src/python-connectors";
 import { chooseInterpreter, INSTALL_TORCH, parseProbe, probeInterpreter, problemMessage, statusText } from "../src/python-interpreter";
 import { bundledCliPath } from "../src/runtime-paths";
-import { fake, Uri } from "./fake-vscode";
+import { EventEmitter, fake, Uri } from "./fake-vscode";
 import { activateExtension, deactivateExtension } from "./workspace";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -113,9 +113,11 @@ describe("the interpreter", () => {
 
   it("uses the Python extension's selected interpreter for the folder, and passes it to runs", async () => {
     const asked: unknown[] = [];
+    let selected = "/usr/bin/python3";
+    const changed = new EventEmitter<unknown>();
     fake.host.extensions.set("ms-python.python", {
       id: "ms-python.python", isActive: false, exports: undefined,
-      activate: async () => ({ environments: { getActiveEnvironmentPath: (r: unknown) => (asked.push(r), { path: "/usr/bin/python3" }) } }),
+      activate: async () => ({ environments: { getActiveEnvironmentPath: (r: unknown) => (asked.push(r), { path: selected }), onDidChangeActiveEnvironmentPath: changed.event } }),
     });
     const { api, context } = activateExtension();
     try {
@@ -127,6 +129,11 @@ describe("the interpreter", () => {
       const item = fake.host.languageStatusItems.find((i) => i.id === "lmcachePythonInterpreter")!;
       expect(item.text).toMatch(/^Python 3\.\d+\.\d+ · torch \S+ · lmcache/);
       expect(item.text).toBe(statusText(info));
+      // another interpreter selected there: the next run uses it
+      execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", "--system-site-packages", path.join(dir, "venv")]);
+      selected = path.join(dir, "venv", "bin", "python3");
+      changed.fire(undefined);
+      expect(await api.features.python.runnerEnv(Uri.file(dir) as never)).toEqual({ LMCACHE_PYTHON: selected });
     } finally {
       deactivateExtension(context);
     }
