@@ -139,7 +139,6 @@ describe("renderConnectorClass", () => {
       "lmcache/cache_two.yaml",
       "package.json",
       "src/cache_two.ts",
-      "src/redis_sync_bridge.ts",
       "test/cache_two.conformance.test.ts",
       "test/cache_two.exists_sync.test.ts",
     ]);
@@ -149,11 +148,11 @@ describe("renderConnectorClass", () => {
     expect(files.get("src/cache_two.ts")).toContain("export class CacheTwo extends RemoteConnector");
   });
 
-  it("leaves an existing redis sync bridge alone (two redis connectors share it)", () => {
-    const withBridge = (rel: string): string | null => (rel === "src/redis_sync_bridge.ts" ? "// the author's edited bridge\n" : read(rel));
-    const files = renderConnectorClass({ className: "CacheThree", template: "redis" }, { read: withBridge });
-    expect(files.has("src/redis_sync_bridge.ts")).toBe(false);
-    expect(files.get("src/cache_three.ts")).toContain('import { RedisSyncBridge } from "./redis_sync_bridge";');
+  it("a redis connector takes its sync bridge from the runtime (no copy in the project)", () => {
+    const files = renderConnectorClass({ className: "CacheThree", template: "redis" }, { read });
+    expect([...files.keys()].some((rel) => /sync_bridge/.test(rel))).toBe(false);
+    expect(files.get("src/cache_three.ts")).toMatch(/import \{[^}]*\bRedisSyncBridge,[^}]*\} from "lmcache-connector-runtime";/);
+    expect(files.get("src/cache_three.ts")).not.toContain("./redis_sync_bridge");
   });
 
   it("refuses an existing module, a non-project folder and a bad class name", () => {

@@ -14,7 +14,6 @@ import {
   resolveAnswers,
 } from "./answers.js";
 import { connectorSource } from "./templates/connector-source.js";
-import { REDIS_SYNC_BRIDGE_MODULE, redisSyncBridgeSource } from "./templates/redis-sync-bridge.js";
 import {
   ciWorkflow,
   conformanceTest,
@@ -54,7 +53,6 @@ export function renderProject(partial: PartialAnswers): RenderedFiles {
   files.set(`lmcache/${mod}.yaml`, lmcacheConfigYaml(ref, answers.loading));
   files.set("package.json", packageJson(answers));
   files.set(`src/${mod}.ts`, connectorSource(answers));
-  if (answers.template === "redis") files.set(`src/${REDIS_SYNC_BRIDGE_MODULE}.ts`, redisSyncBridgeSource());
   files.set(`test/${mod}.conformance.test.ts`, conformanceTest(ref));
   if (answers.template === "redis") files.set(`test/${mod}.exists_sync.test.ts`, existsSyncTest(ref));
   files.set("tsconfig.json", tsconfigJson());
@@ -107,8 +105,8 @@ export const CONNECTOR_MERGED_FILES: ReadonlySet<string> = new Set([".vscode/lau
  * The files that add a connector class to an existing generated project: the module, its
  * conformance test and LMCache config, plus `package.json` (when the template needs a dependency
  * the project lacks) and `.vscode/launch.json` (a "Run against local cache (<Class>)" entry) when
- * those need changing; for the redis template also `src/redis_sync_bridge.ts` (when missing) and
- * the class's existsSync test. Throws `InvalidAnswersError` when the folder is not a connector project or
+ * those need changing; for the redis template also the class's existsSync test (its blocking
+ * calls use the runtime's RedisSyncBridge, so there is no bridge file to add). Throws `InvalidAnswersError` when the folder is not a connector project or
  * the class's module already exists.
  */
 export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnswers, unknown>>, project: ExistingProject): RenderedFiles {
@@ -153,9 +151,6 @@ export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnsw
     files.set("package.json", JSON.stringify(pkg, null, 2) + "\n");
   }
   files.set(`src/${mod}.ts`, connectorSource(answers));
-  if (answers.template === "redis" && project.read(`src/${REDIS_SYNC_BRIDGE_MODULE}.ts`) === null) {
-    files.set(`src/${REDIS_SYNC_BRIDGE_MODULE}.ts`, redisSyncBridgeSource());
-  }
   files.set(`test/${mod}.conformance.test.ts`, conformanceTest(ref));
   if (answers.template === "redis") files.set(`test/${mod}.exists_sync.test.ts`, existsSyncTest(ref));
   return files;

@@ -12,8 +12,13 @@ import { createRequire } from "node:module";
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
 import { RuntimeError, TimeoutError } from "../errors";
 
-/** What node-redis's `createClient` is given (plain data: it crosses into the worker). */
+/**
+ * What node-redis's `createClient` is given (plain data: it crosses into the worker). The
+ * runtime's RedisConnector passes the fields it parsed as redis-py parses the URL; a generated
+ * redis connector passes `url` (node-redis reads it, as its own async client does).
+ */
 export interface RedisClientOptions {
+  url?: string;
   socket: { host?: string; port?: number; path?: string; tls?: boolean; connectTimeout?: number };
   username?: string;
   password?: string;

@@ -1,6 +1,5 @@
 /** The generated `src/<module>.ts`: a working connector class for each template and capability set. */
 import { type Capability, type Template, externalUrl, moduleName } from "../answers.js";
-import { REDIS_SYNC_BRIDGE_MODULE } from "./redis-sync-bridge.js";
 
 /** What one connector class is generated from. */
 export interface ConnectorSpec {
@@ -45,6 +44,7 @@ function imports(spec: ConnectorSpec): string {
     "RuntimeError",
     ...(spec.capabilities.includes("batched") ? ["ValueError"] : []),
     ...(spec.template === "memory" ? [] : ["RemoteMetadata", "getExtraConfigValue", "remoteMetadataBytes", "stripShapePadding"]),
+    ...(spec.template === "redis" ? ["RedisSyncBridge", "redactUrl"] : []),
     "getLogger",
     "type CacheEngineKey",
     "type ConnectorInit",
@@ -63,7 +63,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 `,
     redis: `import { RESP_TYPES, createClient } from "redis";
-import { RedisSyncBridge } from "./${REDIS_SYNC_BRIDGE_MODULE}";
 `,
   };
   return `${node[spec.template]}import {
@@ -388,7 +387,7 @@ function globEscape(text: string): string {
  * one value makes a put atomic, so a reader never finds a header without its bytes.
  *
  * \`existsSync\`${spec.capabilities.includes("removeSync") ? ", `removeSync`" : ""} ask the server, like \`exists\`: node-redis has no synchronous calls, so
- * they go through ./${REDIS_SYNC_BRIDGE_MODULE}.ts, a worker thread with its own connection that the
+ * they go through the runtime's RedisSyncBridge, a worker thread with its own connection that the
  * caller blocks on (at most \`SYNC_TIMEOUT_KEY\` ms, default 5000). LMCache calls \`exists_sync\`
  * from its worker threads when \`extra_config.use_exists_sync\` is set.
  */
@@ -425,7 +424,7 @@ ${BASE_INIT}    this.url = redisUrl(config);
   /** One blocking Redis command (throws a TimeoutError when the server does not answer in time). */
   private callSync(command: string, ...args: string[]): unknown {
     this.assertOpen();
-    this.sync ??= new RedisSyncBridge(this.url, this.syncTimeoutMs);
+    this.sync ??= new RedisSyncBridge({ url: this.url, socket: { connectTimeout: 2000 } }, redactUrl(this.url), this.syncTimeoutMs);
     return this.sync.call([command, ...args]);
   }
 

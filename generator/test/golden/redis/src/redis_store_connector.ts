@@ -18,7 +18,6 @@
  * - After `close()`, calls reject instead of hanging or succeeding.
  */
 import { RESP_TYPES, createClient } from "redis";
-import { RedisSyncBridge } from "./redis_sync_bridge";
 import {
   RemoteConnector,
   RuntimeError,
@@ -27,6 +26,8 @@ import {
   getExtraConfigValue,
   remoteMetadataBytes,
   stripShapePadding,
+  RedisSyncBridge,
+  redactUrl,
   getLogger,
   type CacheEngineKey,
   type ConnectorInit,
@@ -116,7 +117,7 @@ function globEscape(text: string): string {
  * one value makes a put atomic, so a reader never finds a header without its bytes.
  *
  * `existsSync`, `removeSync` ask the server, like `exists`: node-redis has no synchronous calls, so
- * they go through ./redis_sync_bridge.ts, a worker thread with its own connection that the
+ * they go through the runtime's RedisSyncBridge, a worker thread with its own connection that the
  * caller blocks on (at most `SYNC_TIMEOUT_KEY` ms, default 5000). LMCache calls `exists_sync`
  * from its worker threads when `extra_config.use_exists_sync` is set.
  */
@@ -159,7 +160,7 @@ export class RedisStoreConnector extends RemoteConnector {
   /** One blocking Redis command (throws a TimeoutError when the server does not answer in time). */
   private callSync(command: string, ...args: string[]): unknown {
     this.assertOpen();
-    this.sync ??= new RedisSyncBridge(this.url, this.syncTimeoutMs);
+    this.sync ??= new RedisSyncBridge({ url: this.url, socket: { connectTimeout: 2000 } }, redactUrl(this.url), this.syncTimeoutMs);
     return this.sync.call([command, ...args]);
   }
 
