@@ -28,6 +28,7 @@ import type { MemoryFormat } from "../memory/memory-format";
 import type { MemoryObj } from "../memory/memory-obj";
 import type { LocalCPUBackend } from "../storage-backend/local-cpu-backend";
 import { callWithDeadline, DeadlineExceeded } from "../conformance/timeouts";
+import { PeriodicLoop } from "./periodic-loop";
 import type { RemoteBackend } from "./remote-backend";
 import { PING_ERROR_CODE, PING_TIMEOUT_CODE, pingCodeHealthy } from "./remote-monitor";
 
@@ -198,27 +199,19 @@ export class HealthMonitor {
   checks = 0;
   readonly events: HealthCheckEvent[] = [];
   private wasHealthy = true;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = true;
+  private readonly loop: PeriodicLoop;
   private readonly started = Date.now();
 
-  constructor(readonly check: RemoteBackendHealthCheck) {}
+  constructor(readonly check: RemoteBackendHealthCheck) {
+    this.loop = new PeriodicLoop(() => this.check.opts.pingIntervalSecs * 1000, () => this.tick());
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), this.check.opts.pingIntervalSecs * 1000);
-    this.timer.unref();
+    this.loop.stop();
   }
 
   /** One round of `_run_all_checks` (exposed for tests); returns the check's result. */

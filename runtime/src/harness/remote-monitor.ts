@@ -9,6 +9,7 @@
  * older era; the newer HealthMonitor / `fallback_policy` design is `./health-check`.
  */
 import { getLogger } from "../logging";
+import { PeriodicLoop } from "./periodic-loop";
 import type { RemoteBackend } from "./remote-backend";
 import { blackholeFallback, type RemoteConnection } from "./remote-connection";
 
@@ -41,8 +42,7 @@ export interface HealthEvent {
 export class RemoteMonitor {
   /** The real connection while the blackhole stands in for it. */
   private parked: RemoteConnection | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly loop: PeriodicLoop;
   private readonly started = Date.now();
   readonly events: HealthEvent[] = [];
   pings = 0;
@@ -50,7 +50,9 @@ export class RemoteMonitor {
   constructor(
     private readonly backend: RemoteBackend,
     private readonly opts: RemoteMonitorOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicLoop(() => this.opts.pingIntervalSecs * 1000, () => this.tick());
+  }
 
   /** Whether the blackhole fallback is in place. */
   get inFallback(): boolean {
@@ -59,20 +61,11 @@ export class RemoteMonitor {
 
   /** Starts the background loop (timers are unref'd: the monitor never keeps Node alive). */
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), this.opts.pingIntervalSecs * 1000);
-    this.timer.unref();
+    this.loop.stop();
   }
 
   /** One monitor round (exposed for tests). Returns the ping code, or null when no ping ran. */
