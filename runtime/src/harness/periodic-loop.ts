@@ -1,7 +1,9 @@
 /**
  * The background loop both harness health models run (ours: LMCache runs each in a daemon thread
  * that sleeps `ping_interval` between rounds). A round starts `intervalMs()` (read each time)
- * after the previous one settled, so rounds never overlap; timers are unref'd, so the loop never keeps Node alive.
+ * after the previous one settled, so rounds never overlap; timers are unref'd, so the loop never
+ * keeps Node alive. `round` should not reject: a rejection surfaces as an unhandled rejection (as
+ * it did when each monitor had its own copy of this loop).
  */
 export class PeriodicLoop {
   private timer: NodeJS.Timeout | null = null;
