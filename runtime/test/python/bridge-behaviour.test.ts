@@ -10,27 +10,11 @@ import { LocalCPUBackend } from "../../src/storage-backend/local-cpu-backend";
 import { conformanceMetadata } from "../../src/conformance/env";
 import { runConformance } from "../../src/conformance/engine";
 import { stopBridges } from "../../src/python/host";
+import { FIXTURES, load, loadError } from "./load-connector";
 
 // Python connectors under LMCache's threading and ownership rules, edited sources, --lmcache (/usr/bin/python3).
-const FIXTURES = join(__dirname, "..", "fixtures", "python");
-const LOADING = join(FIXTURES, "loading");
 process.env["LMCACHE_PYTHON"] = "/usr/bin/python3";
 afterAll(() => stopBridges());
-
-async function load(module: string, cls: string, cwd: string) {
-  const config = createEngineConfig({});
-  const backend = new LocalCPUBackend({ config, metadata: conformanceMetadata() });
-  return createConnector(`external://host:0/${module}/?connector_name=${cls}`, { localCpuBackend: backend, config, metadata: conformanceMetadata(), cwd });
-}
-
-async function loadError(module: string, cls: string, cwd = LOADING): Promise<Error> {
-  try {
-    await load(module, cls, cwd);
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error(`${module}.${cls} loaded`);
-}
 
 describe("ownership events with no frame to ride on", () => {
   it("a reference a connector drops later, from its own task, reaches the engine's object", async () => {

@@ -2,36 +2,16 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEngineConfig } from "../../src/config/engine-config";
-import { createConnector } from "../../src/connector/create-connector";
 import { CacheEngineKey } from "../../src/keys/cache-engine-key";
-import { LocalCPUBackend } from "../../src/storage-backend/local-cpu-backend";
-import { conformanceMetadata } from "../../src/conformance/env";
 import { stopBridges } from "../../src/python/host";
+import { FIXTURES, LOADING, load, loadError } from "./load-connector";
 import { findInterpreter, forgetInterpreterProbes } from "../../src/python/interpreter";
 import { connectorLanguage } from "../../src/python/resolve";
 
 // Loading a Python connector exactly as LMCache's ExternalConnectorAdapter does, in /usr/bin/python3.
-const FIXTURES = join(__dirname, "..", "fixtures", "python");
-const LOADING = join(FIXTURES, "loading");
 const BROKEN = join(FIXTURES, "broken");
 process.env["LMCACHE_PYTHON"] = "/usr/bin/python3";
 afterAll(() => stopBridges());
-
-async function load(module: string, cls: string, cwd: string) {
-  const config = createEngineConfig({});
-  const backend = new LocalCPUBackend({ config, metadata: conformanceMetadata() });
-  return createConnector(`external://host:0/${module}/?connector_name=${cls}`, { localCpuBackend: backend, config, metadata: conformanceMetadata(), cwd });
-}
-
-async function loadError(module: string, cls: string, cwd = LOADING): Promise<Error> {
-  try {
-    await load(module, cls, cwd);
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error(`${module}.${cls} loaded`);
-}
 
 describe("LMCache's loading steps and messages, in Python", () => {
   it.each([
