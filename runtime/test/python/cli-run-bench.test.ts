@@ -1,18 +1,13 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
-import type { CliIO } from "../../src/cli/command";
 import { stopBridges } from "../../src/python/host";
+import { io } from "./cli-io";
+import { FIXTURES } from "./load-connector";
 
 // `run` and `bench` on a Python connector, through the CLI (the runner child starts the bridge) (Debian's /usr/bin/python3 via --python).
-const FIXTURES = join(__dirname, "..", "fixtures", "python");
 const GOOD = "external://host:0/dict_connector/?connector_name=DictConnector";
 afterAll(() => stopBridges());
-
-function io(): CliIO & { out: string; err: string } {
-  const box = { out: "", err: "", isTTY: false, cwd: FIXTURES, env: { ...process.env }, stdout: (t: string) => void (box.out += t), stderr: (t: string) => void (box.err += t) };
-  return box;
-}
 
 describe("lmcache-connector run|bench on Python connectors", () => {
   it("run: the local-cache harness drives the Python connector, no leaks (exit 0)", async () => {

@@ -1,18 +1,13 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
-import type { CliIO } from "../../src/cli/command";
 import { stopBridges } from "../../src/python/host";
+import { io } from "./cli-io";
+import { FIXTURES } from "./load-connector";
 
 // The CLI on Python connectors, as a user types it (Debian's /usr/bin/python3 via --python).
-const FIXTURES = join(__dirname, "..", "fixtures", "python");
 const GOOD = "external://host:0/dict_connector/?connector_name=DictConnector";
 afterAll(() => stopBridges());
-
-function io(): CliIO & { out: string; err: string } {
-  const box = { out: "", err: "", isTTY: false, cwd: FIXTURES, env: { ...process.env }, stdout: (t: string) => void (box.out += t), stderr: (t: string) => void (box.err += t) };
-  return box;
-}
 
 describe("lmcache-connector check|run|bench on Python connectors", () => {
   it("check: the dict-backed Python connector passes the full default suite (exit 0), header names Python and lmcache", async () => {
