@@ -1,7 +1,8 @@
 /**
  * The conformance score per connector, as a LanguageStatusItem shown while the connector's file is
- * open: "conformance 41/44, 3 skipped" (passed / all cases), an error severity while any case
- * fails, and a click that opens the LMCache log. In Python files, one more item names the
+ * open: "conformance 41/44, 2 advisories, 3 skipped" (passed / all cases; advisories are passes
+ * with a finding LMCache does not rely on, counted apart), an error severity while any case fails,
+ * a warning one while any pass has an advisory, and a click that opens the LMCache log. In Python files, one more item names the
  * interpreter Python connectors run with, torch's version and the `lmcache` in use (an error,
  * with a click to the setting, when it cannot run them).
  */
@@ -12,7 +13,10 @@ import { problemMessage, sourceText, statusText, type InterpreterInfo } from "./
 
 /** Counts over all of a connector's cases (cases not run yet count in `total` only). */
 export interface Score {
+  /** All passes, advisories included. */
   passed: number;
+  /** Passes that carried an advisory finding (ours; included in `passed`). */
+  advisories: number;
   failed: number;
   skipped: number;
   total: number;
@@ -20,7 +24,8 @@ export interface Score {
 
 /** The status text of a score. */
 export function scoreText(score: Score): string {
-  return `conformance ${score.passed}/${score.total}${score.skipped > 0 ? `, ${score.skipped} skipped` : ""}${score.failed > 0 ? `, ${score.failed} failed` : ""}`;
+  const advisories = score.advisories > 0 ? `, ${score.advisories} ${score.advisories === 1 ? "advisory" : "advisories"}` : "";
+  return `conformance ${score.passed}/${score.total}${advisories}${score.skipped > 0 ? `, ${score.skipped} skipped` : ""}${score.failed > 0 ? `, ${score.failed} failed` : ""}`;
 }
 
 /** One language status item per connector that has been run. */
@@ -58,7 +63,7 @@ export class ConformanceStatus implements vscode.Disposable {
     }
     item.text = `${c.className}: ${scoreText(score)}`;
     item.detail = c.modulePath;
-    item.severity = score.failed > 0 ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    item.severity = score.failed > 0 ? vscode.LanguageStatusSeverity.Error : score.advisories > 0 ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     item.command = { title: "Show Output", command: COMMANDS.showOutput };
     this.scores.set(id, score);
   }

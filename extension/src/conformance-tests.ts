@@ -223,11 +223,14 @@ export class ConformanceTests implements vscode.Disposable {
       const item = sel.cases.get(id);
       if (item) this.outcomes.set(item.id, outcome);
     }
-    const counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
+    const counts = { passed: 0, advisories: 0, failed: 0, skipped: 0, total: 0 };
     sel.item.children.forEach((cat) => cat.children.forEach((c) => {
       counts.total++;
       const o = this.outcomes.get(c.id);
-      if (o?.status === "passed") counts.passed++;
+      if (o?.status === "passed") {
+        counts.passed++;
+        if (o.advisory) counts.advisories++;
+      }
       else if (o?.status === "skipped") counts.skipped++;
       else if (o) counts.failed++;
     }));

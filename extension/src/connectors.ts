@@ -123,8 +123,9 @@ export async function connectorsInFile(folder: string, file: string, text?: stri
   if (!modulePath) return [];
   const source = readSource(file, text);
   if (source === undefined) return [];
-  // Cheap filter first: a connector module names its base somewhere.
-  if (!/\bextends\b/.test(source) || !source.includes("Connector")) return [];
+  // Cheap filter first: a connector module names its base somewhere, or imports it from a workspace
+  // module (`class WorksAfterClose extends BaseStore` never says "Connector").
+  if (!/\bextends\b/.test(source) || !(source.includes("Connector") || relativeImportBindings(source).size > 0)) return [];
   const core = await loadLintCore();
   const info = core.analyzeTsModule(file, source);
   const found: ConnectorClass[] = [];

@@ -1,13 +1,14 @@
 /**
  * Turns one connector's runner events into TestRun updates: case-started → started,
- * case-finished → passed / failed (a TestMessage with diff, op sequence and location) / skipped,
+ * case-finished → passed / failed (a TestMessage with diff, op sequence and location) / skipped
+ * (a pass with an advisory finding stays a pass, with the finding in the case's test output),
  * load-error and runner-crashed → errored (only a user's cancel skips the rest), log → test output
  * and the LMCache log, connector-output → the case's test output.
  */
 import * as vscode from "vscode";
 import type { RunnerEvent } from "../../runtime/src/runner/protocol.js";
 import { crashText } from "../../runtime/src/runner/verdict.js";
-import { failureMessage } from "./failure-message";
+import { advisoryText, failureMessage, locationOf } from "./failure-message";
 
 /** What one case ended with (the status item's score and "Debug this failure" read it). */
 export interface CaseOutcome {
@@ -15,6 +16,8 @@ export interface CaseOutcome {
   /** Seed and replay path that reproduce the run of this case. */
   seed?: number;
   replayPath?: string;
+  /** A pass that carried an advisory finding (LMCache does not rely on it; the score counts it apart). */
+  advisory?: boolean;
 }
 
 /** Reports one runner's events on `run`, for the case items of one connector. */
@@ -69,7 +72,13 @@ export class RunReporter {
         if (!item) break;
         if (event.status === "passed") {
           this.run.passed(item, event.ms);
-          this.outcomes.set(event.id, { status: "passed", seed });
+          if (event.advisory) {
+            // VS Code has no "passed with a warning" state: the finding goes to the case's output, at its location.
+            const text = advisoryText(event);
+            this.run.appendOutput(text.replace(/\r?\n/g, "\r\n") + "\r\n", locationOf(event) ?? this.classLocation(), item);
+            this.log.info(`${this.connectorItem.label} ${event.id} passed with an advisory: ${event.advisory.message}`);
+          }
+          this.outcomes.set(event.id, { status: "passed", seed, ...(event.advisory ? { advisory: true } : {}) });
         } else if (event.status === "skipped") {
           this.run.skipped(item);
           if (event.skip) this.output(`${event.id} skipped: ${event.skip.detail}`, item);

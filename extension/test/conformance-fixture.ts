@@ -5,12 +5,15 @@ import * as path from "node:path";
 import { fake } from "./fake-vscode";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "runtime", "test", "fixtures", "runner");
+/** The runtime's deliberately broken connectors (each breaks one contract rule). */
+export const BROKEN_FIXTURES = path.resolve(__dirname, "..", "..", "runtime", "test", "fixtures", "broken");
 export const CONNECTOR_FILES = ["good_connector.ts", "failing_connector.ts", "hanging_connector.ts", "exiting_connector.ts"];
 
 export class ConnectorWorkspace {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-conf-"));
-  constructor() {
-    for (const f of CONNECTOR_FILES) fs.copyFileSync(path.join(FIXTURES, f), path.join(this.root, f));
+  /** Copies `files` from `from` (default: the runner fixtures) into a fresh workspace folder. */
+  constructor(files: readonly string[] = CONNECTOR_FILES, from = FIXTURES) {
+    for (const f of files) fs.copyFileSync(path.join(from, f), path.join(this.root, f));
     fs.writeFileSync(path.join(this.root, "helper.ts"), "export class NotAConnector {}\n");
     fake.setWorkspaceFolder(this.root);
   }

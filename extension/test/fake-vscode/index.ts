@@ -291,6 +291,8 @@ export interface RunRecord { state: "enqueued" | "started" | "passed" | "failed"
 export class FakeTestRun {
   readonly records: RunRecord[] = [];
   readonly output: string[] = [];
+  /** Each appendOutput call with its location and test item (as VS Code's TestRun.appendOutput takes them). */
+  readonly outputRecords: { text: string; location?: Location; test?: FakeTestItem }[] = [];
   ended = false;
   constructor(readonly request: TestRunRequest, readonly name?: string) {}
   enqueued(t: FakeTestItem): void { this.records.push({ state: "enqueued", id: t.id }); }
@@ -299,7 +301,10 @@ export class FakeTestRun {
   failed(t: FakeTestItem, message: TestMessage | TestMessage[], duration?: number): void { this.records.push({ state: "failed", id: t.id, message: Array.isArray(message) ? message[0] : message, duration }); }
   errored(t: FakeTestItem, message: TestMessage | TestMessage[], duration?: number): void { this.records.push({ state: "errored", id: t.id, message: Array.isArray(message) ? message[0] : message, duration }); }
   skipped(t: FakeTestItem): void { this.records.push({ state: "skipped", id: t.id }); }
-  appendOutput(text: string): void { this.output.push(text); }
+  appendOutput(text: string, location?: Location, test?: FakeTestItem): void {
+    this.output.push(text);
+    this.outputRecords.push({ text, location, test });
+  }
   end(): void { this.ended = true; }
   /** The last terminal state of each item. */
   finalStates(): Map<string, RunRecord> {
