@@ -13,6 +13,7 @@ import { LineIndex } from "../../src/lint/positions";
 import { ChunkedScanner } from "../../src/lint/scan/chunks";
 import { yamlChunkRules } from "../../src/lint/scan/yaml-config";
 import { makeWorkspace, removeWorkspace } from "./helpers";
+import { applyEdit, randomEdits } from "./random-edits";
 
 const ws = makeWorkspace();
 afterAll(() => removeWorkspace(ws));
@@ -53,26 +54,7 @@ const SAFE = [
 const RISKY = ["flow: {a: 1,", "  b: 2}", "---", "--- # doc", "...", "%YAML 1.1", "~", "{inline: 1}", "  indented: 1", "\uFEFFbom: 1", '  nested: "open', "  - item", "  text line"];
 const POOL = [...SAFE, ...RISKY];
 
-type Edit = { op: "replace" | "insert" | "delete"; at: number; line: number } | { op: "char"; at: number; char: string };
-
-function applyEdit(lines: string[], e: Edit): string[] {
-  const out = [...lines];
-  if (e.op === "char") {
-    const text = out.join("\n");
-    const at = e.at % (text.length + 1);
-    return (text.slice(0, at) + e.char + text.slice(at)).split("\n");
-  }
-  const at = e.at % (out.length + 1);
-  if (e.op === "insert") out.splice(at, 0, POOL[e.line % POOL.length]!);
-  else if (e.op === "replace" && at < out.length) out[at] = POOL[e.line % POOL.length]!;
-  else if (e.op === "delete" && at < out.length) out.splice(at, 1);
-  return out;
-}
-
-const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ op: fc.constantFrom("replace" as const, "insert" as const, "delete" as const), at: fc.nat(), line: fc.nat() }),
-  fc.record({ op: fc.constant("char" as const), at: fc.nat(), char: fc.constantFrom(":", " ", "\n", "#", "*", "&", "-", '"', "x") }),
-);
+const editArb = randomEdits([":", " ", "\n", "#", "*", "&", "-", '"', "x"]);
 
 /**
  * Filler entries: chunk boundaries, so documents span many chunks (some keys repeat). A key with a
@@ -97,7 +79,7 @@ describe("incremental config-value checks equal reading each document whole", ()
             let lines = ["chunk_size: 256", ...start];
             chunkCounts.push(new ChunkedScanner(yamlChunkRules).chunks(lines.join("\n") + "\n").length);
             for (const e of [null, ...edits]) {
-              if (e) lines = applyEdit(lines, e);
+              if (e) lines = applyEdit(lines, POOL, e);
               const text = lines.join("\n") + "\n";
               const incremental = lintDocument({ path: p, text }, ctx);
               expect(incremental).toEqual(lintFromScratch(text));

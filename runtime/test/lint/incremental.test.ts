@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetDocument, LINT_CODES, lintDocument, scanDocument, type LintContext, type LintDiagnostic } from "../../src/lint";
 import { makeWorkspace, removeWorkspace } from "./helpers";
+import { applyEdit, randomEdits } from "./random-edits";
 
 const ws = makeWorkspace();
 afterAll(() => removeWorkspace(ws));
@@ -60,26 +61,7 @@ const POOLS: Record<string, string[]> = {
   ],
 };
 
-type Edit = { op: "replace" | "insert" | "delete"; at: number; line: number } | { op: "char"; at: number; char: string };
-
-function applyEdit(lines: string[], pool: string[], e: Edit): string[] {
-  const out = [...lines];
-  if (e.op === "char") {
-    const text = out.join("\n");
-    const at = e.at % (text.length + 1);
-    return (text.slice(0, at) + e.char + text.slice(at)).split("\n");
-  }
-  const at = e.at % (out.length + 1);
-  if (e.op === "insert") out.splice(at, 0, pool[e.line % pool.length]);
-  else if (e.op === "replace" && at < out.length) out[at] = pool[e.line % pool.length];
-  else if (e.op === "delete" && at < out.length) out.splice(at, 1);
-  return out;
-}
-
-const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ op: fc.constantFrom("replace" as const, "insert" as const, "delete" as const), at: fc.nat(), line: fc.nat() }),
-  fc.record({ op: fc.constant("char" as const), at: fc.nat(), char: fc.constantFrom('"', "'", "`", "/*", "*/", "{", "}", "\n", "#", " ", "x") }),
-);
+const editArb = randomEdits(['"', "'", "`", "/*", "*/", "{", "}", "\n", "#", " ", "x"]);
 
 describe("incremental linting equals linting from scratch", () => {
   for (const file of Object.keys(POOLS)) {
