@@ -5,7 +5,7 @@ import { CONNECTOR_BRAND } from "../../src/loader/brand";
 import { isRemoteConnectorClass } from "../../src/loader/connector-class";
 import { clearLogRecords, getLogRecords } from "../../src/logging";
 import { MemoryFormat } from "../../src/memory/memory-format";
-import { ScriptedConnector } from "./fakes";
+import { NoopConnector, ScriptedConnector } from "./fakes";
 import { makeBackend, makeKey } from "./helpers";
 
 beforeEach(() => clearLogRecords());
@@ -42,17 +42,7 @@ describe("RemoteConnector defaults (Era B/C)", () => {
 
   it("computes chunk-meta fields from (config, metadata)", () => {
     const b = makeBackend({ save_chunk_meta: false });
-    const c = new (class extends RemoteConnector {
-      constructor() {
-        super(b.config, b.metadata);
-      }
-      async exists() { return false; }
-      existsSync() { return false; }
-      async get() { return null; }
-      async put() {}
-      async list() { return []; }
-      async close() {}
-    })();
+    const c = new NoopConnector(b.config, b.metadata);
     expect(c.saveChunkMeta).toBe(false);
     expect(c.metaShapes).toEqual(b.metadata.getShapes());
     expect(c.metaDtypes).toEqual(["bfloat16"]);
@@ -92,18 +82,7 @@ describe("RemoteConnector defaults (Era B/C)", () => {
 
 describe("reshapePartialChunk", () => {
   const b = makeBackend({ save_chunk_meta: false });
-  class Reshaper extends RemoteConnector {
-    constructor() {
-      super(b.config, b.metadata);
-    }
-    async exists() { return false; }
-    existsSync() { return false; }
-    async get() { return null; }
-    async put() {}
-    async list() { return []; }
-    async close() {}
-  }
-  const c = new Reshaper();
+  const c = new NoopConnector(b.config, b.metadata);
   const single = c.singleTokenSize!;
   const full = c.fullChunkSizeBytes!;
 

@@ -9,6 +9,7 @@ import { AuditConnector } from "../../src/connector/adapters/audit-connector";
 import { RemoteConnector } from "../../src/connector/base-connector";
 import { InstrumentedRemoteConnector } from "../../src/connector/instrumented-connector";
 import { createEngineConfig } from "../../src/config/engine-config";
+import { NoopConnector } from "./fakes";
 import { fullChunk, makeBackend, makeKey } from "./helpers";
 
 /**
@@ -35,14 +36,7 @@ describe("wrapper completeness (LMCache's test_connector_completeness)", () => {
         "prepareRemoteFillSource", "getRemoteFillDestinationSession", "batchedExternalPagesExist",
       ]),
     );
-    expect(new (class extends RemoteConnector {
-      async exists() { return false; }
-      existsSync() { return false; }
-      async get() { return null; }
-      async put() {}
-      async list() { return []; }
-      async close() {}
-    })().getRemoteFillDestinationSession()).toBeNull();
+    expect(new NoopConnector().getRemoteFillDestinationSession()).toBeNull();
   });
 
   for (const wrapper of [InstrumentedRemoteConnector, AuditConnector]) {
@@ -60,14 +54,7 @@ describe("wrapper completeness (LMCache's test_connector_completeness)", () => {
     const calls: string[] = [];
     const b = makeBackend();
     const key = makeKey(1);
-    class Recorder extends RemoteConnector {
-      async exists() { return false; }
-      existsSync() { return false; }
-      async get() { return null; }
-      async put() {}
-      async list() { return []; }
-      async close() {}
-    }
+    class Recorder extends NoopConnector {}
     const recorderProto = Recorder.prototype as unknown as Record<string, unknown>;
     for (const m of methods) {
       const original = (recorderProto[m] ?? (RemoteConnector.prototype as unknown as Record<string, unknown>)[m]) as Function;

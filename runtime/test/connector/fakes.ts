@@ -47,3 +47,13 @@ export class ScriptedConnector extends RemoteConnector {
   }
   async close(): Promise<void> {}
 }
+
+/** The smallest complete connector: every abstract method a no-op miss (for tests of the base's own behaviour). */
+export class NoopConnector extends RemoteConnector {
+  async exists() { return false; }
+  existsSync() { return false; }
+  async get() { return null; }
+  async put() {}
+  async list() { return []; }
+  async close() {}
+}
