@@ -15,7 +15,7 @@ import { caseInfo, selectCases } from "../../runtime/src/conformance/engine";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
 import { VsCodeSession } from "./driver/session";
-import type { Workbench } from "./driver/workbench";
+import { clearTestFilter, expectPausedOnBreakpointAt, setBreakpoint, testRowState } from "./driver/steps";
 import { makeWorkspace, removeWorkspace } from "./workspaces";
 
 const SCENARIO_TIMEOUT = 300_000;
@@ -142,6 +142,8 @@ describe.sequential("Python connectors in a real VS Code (code-server 4.100.3 + 
     await workbench.openFile(MODULE);
     expect(brokenSource()).not.toContain("!=");
     const inlineMessages = (): Promise<string> => workbench.page.evaluate(() => {
+      // Runs in the page, where the DOM exists; this tree is type-checked without the DOM lib.
+      const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
       const out: string[] = [];
       for (const el of document.querySelectorAll(".editor-instance .monaco-editor *")) {
         for (const pseudo of ["::before", "::after"]) {
@@ -236,43 +238,9 @@ describe.sequential("Python connectors in a real VS Code (code-server 4.100.3 + 
   }, SCENARIO_TIMEOUT);
 });
 
-type PwPage = VsCodeSession["workbench"]["page"];
-
-/** Toggles a breakpoint on the 1-based `line` of the active editor and waits for its glyph. */
-async function setBreakpoint(workbench: Workbench, line: number): Promise<void> {
-  await workbench.goToLine(line);
-  await workbench.runCommand("Debug: Toggle Breakpoint");
-  await workbench.page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
-}
-
-/** Waits until the call stack says "Paused on breakpoint" and the cursor is on the 1-based `line`. */
-async function expectPausedOnBreakpointAt(workbench: Workbench, line: number): Promise<void> {
-  await expect.poll(async () => (await workbench.page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toMatch(/Paused on breakpoint/i);
-  await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${line}, Col \\d+`));
-}
-
-async function filterTests(page: PwPage, text: string): Promise<void> {
-  await page.locator(".testing-filter-action-item .suggest-input-container").first().click();
-  await page.keyboard.press("Control+A");
-  if (text) await page.keyboard.insertText(text);
-  else await page.keyboard.press("Backspace");
-  await page.waitForTimeout(500);
-}
-
-async function testRowState(page: PwPage, title: string): Promise<string> {
-  await filterTests(page, title);
-  const rows = page.locator(".part.sidebar .monaco-list-row");
-  const n = await rows.count();
-  for (let i = 0; i < n; i++) {
-    const label = (await rows.nth(i).getAttribute("aria-label")) ?? "";
-    const text = (await rows.nth(i).textContent()) ?? "";
-    if (!text.includes(title)) continue;
-    const state = /\((Passed|Failed|Errored|Skipped|Queued|Running|Not yet run)\)/.exec(label);
-    return state ? state[1]! : "unknown";
-  }
-  return "missing";
-}
-
-async function clearTestFilter(page: PwPage): Promise<void> {
-  await filterTests(page, "");
+/** The few DOM globals the in-page check above uses (the tree is type-checked without lib "dom"). */
+interface PageElement { readonly childElementCount: number; readonly textContent: string | null }
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): Iterable<PageElement> };
+  getComputedStyle(el: PageElement, pseudo: string): { content: string };
 }

@@ -17,9 +17,9 @@ import { lintDocument } from "../../runtime/src/lint";
 import { selectCases, caseInfo, runConformance } from "../../runtime/src/conformance/engine";
 import { installExtension, packagedVsix } from "./driver/extension-folder";
 import { VsCodeSession } from "./driver/session";
+import { clearTestFilter, expectPausedOnBreakpointAt, filterTests, setBreakpoint, testRowState, type PwPage } from "./driver/steps";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
-import type { Workbench } from "./driver/workbench";
 import {
   LINT_CONFIG,
   PORTLESS_URL,
@@ -472,49 +472,6 @@ function listFiles(root: string, rel = ""): string[] {
     else out.push(child);
   }
   return out;
-}
-
-type PwPage = VsCodeSession["workbench"]["page"];
-
-/** Toggles a breakpoint on the 1-based `line` of the active editor and waits for its glyph. */
-async function setBreakpoint(workbench: Workbench, line: number): Promise<void> {
-  await workbench.goToLine(line);
-  await workbench.runCommand("Debug: Toggle Breakpoint");
-  await workbench.page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: UI_WAIT });
-}
-
-/** Waits until the call stack says "Paused on breakpoint" and the cursor is on the 1-based `line`. */
-async function expectPausedOnBreakpointAt(workbench: Workbench, line: number): Promise<void> {
-  await expect.poll(async () => (await workbench.page.locator(".debug-call-stack .monaco-list-row").allTextContents()).join(" "), { timeout: UI_WAIT }).toContain("Paused on breakpoint");
-  await expect.poll(() => workbench.cursorStatus(), { timeout: UI_WAIT }).toMatch(new RegExp(`^Ln ${line}, Col \\d+`));
-}
-
-/** Types into the Test Explorer's filter (a small Monaco input in the view's title bar). */
-async function filterTests(page: PwPage, text: string): Promise<void> {
-  await page.locator(".testing-filter-action-item .suggest-input-container").first().click();
-  await page.keyboard.press("Control+A");
-  if (text) await page.keyboard.insertText(text);
-  else await page.keyboard.press("Backspace");
-  await page.waitForTimeout(500);
-}
-
-/** Filters the Test Explorer for `title` and returns the state of the row labelled with it. */
-async function testRowState(page: PwPage, title: string): Promise<string> {
-  await filterTests(page, title);
-  const rows = page.locator(".part.sidebar .monaco-list-row");
-  const n = await rows.count();
-  for (let i = 0; i < n; i++) {
-    const label = (await rows.nth(i).getAttribute("aria-label")) ?? "";
-    const text = (await rows.nth(i).textContent()) ?? "";
-    if (!text.includes(title)) continue;
-    const state = /\((Passed|Failed|Errored|Skipped|Queued|Running|Not yet run)\)/.exec(label);
-    return state ? state[1]! : "unknown";
-  }
-  return "missing";
-}
-
-async function clearTestFilter(page: PwPage): Promise<void> {
-  await filterTests(page, "");
 }
 
 /** The Test Explorer's summary line, its parts separated by spaces ("41/44 1.2s"). */
