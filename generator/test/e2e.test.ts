@@ -25,7 +25,7 @@ import {
   createEngineConfig,
 } from "../../runtime/src/index";
 import { externalUrl } from "../src/render/index.js";
-import { startRedis } from "./helpers.js";
+import { startRedisServer } from "../../test/support/redis-server.js";
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,7 +61,7 @@ describe.sequential("generated projects pass their own conformance test", () => 
   }, 300_000);
 
   it("redis, against a real redis-server", async () => {
-    const redis = await startRedis();
+    const redis = await startRedisServer();
     try {
       const output = await generateInstallTest("redis", "batched,ping,removeSync", { REDIS_URL: redis.url });
       expect(output).toMatch(/Tests\s+2 passed/); // conformance, and existsSync against another client's write

@@ -1,8 +1,6 @@
-/** Shared test helpers: golden answers, tree reading, a redis-server. */
-import { type ChildProcess, spawn } from "node:child_process";
+/** Shared test helpers: golden answers, tree reading (a redis-server: test/support/redis-server). */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { freeLoopbackPort } from "../../test/support/free-port.js";
 import type { PartialAnswers } from "../src/render/index.js";
 
 /** The answers each golden tree is generated from (one per template and language). */
@@ -27,41 +25,4 @@ export function readTree(dir: string): Map<string, Buffer> {
   };
   walk("");
   return out;
-}
-
-/** Starts `redis-server` on a free loopback port without persistence; resolves once it accepts connections. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freeLoopbackPort();
-  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.off("exit", onEarlyExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onEarlyExit = (code: number | null): void => settle(new Error(`redis-server exited with ${code}:\n${output}`));
-    const timer = setTimeout(() => settle(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.once("error", (error) => settle(error));
-    child.once("exit", onEarlyExit);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) settle();
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
 }

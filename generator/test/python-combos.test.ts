@@ -18,16 +18,17 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CacheEngineKey } from "../../runtime/src/index";
 import { type Capability, CAPABILITIES, TEMPLATES, renderProject } from "../src/render/index.js";
-import { GOLDEN_ANSWERS, startRedis } from "./helpers.js";
+import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
+import { GOLDEN_ANSWERS } from "./helpers.js";
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KIT_PYTHON = path.resolve(here, "../../runtime/python");
 const CLI = path.resolve(here, "../../runtime/bin/lmcache-connector.js");
 const work = mkdtempSync(path.join(os.tmpdir(), "lmcache-gen-py-combos-"));
-let redis: Awaited<ReturnType<typeof startRedis>>;
+let redis: RedisServer;
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
 });
 afterAll(async () => {
   await redis?.stop();
