@@ -5,58 +5,15 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { bundledRunnerPath } from "../src/runtime-paths";
-import { CancellationTokenSource, fake, TestRunRequest, type FakeTestController, type FakeTestItem, type FakeTestRun } from "./fake-vscode";
-import { activateExtension, deactivateExtension } from "./workspace";
+import { describe, expect, it, vi } from "vitest";
+import { CancellationTokenSource, fake, TestRunRequest, type FakeTestItem, type FakeTestRun } from "./fake-vscode";
+import { BROKEN_LINE, GOOD_LINE, ROOT, URL, usePythonWorkspace } from "./python-workspace";
 
-const root = path.resolve(__dirname, "..", "..");
-const runnerPath = bundledRunnerPath(root);
-const CLI = path.join(root, "runtime", "bin", "lmcache-connector.js");
-const FIXTURE = path.join(root, "runtime", "test", "fixtures", "python", "good", "dict_connector.py");
-const URL = "external://host:0/dict_connector/?connector_name=DictConnector";
-const GOOD_LINE = "        return key.to_string() in self.store";
-const BROKEN_LINE = "        return False";
-const previousKitDir = process.env.LMCACHE_KIT_PYTHON_DIR;
-
-let dir: string;
-let file: string;
-let context: ReturnType<typeof activateExtension>["context"] | undefined;
-let api: ReturnType<typeof activateExtension>["api"];
-
-beforeAll(() => {
-  // the runner bundle in dist/ finds the kit's Python files through this (the .vsix ships them beside it)
-  process.env.LMCACHE_KIT_PYTHON_DIR = path.join(root, "runtime", "python");
-});
-afterAll(() => {
-  if (previousKitDir === undefined) delete process.env.LMCACHE_KIT_PYTHON_DIR;
-  else process.env.LMCACHE_KIT_PYTHON_DIR = previousKitDir;
-});
-beforeEach(() => {
-  fake.reset();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-pyrun-"));
-  file = path.join(dir, "dict_connector.py");
-  fs.copyFileSync(FIXTURE, file);
-  fake.setWorkspaceFolder(dir);
-  fake.setConfig("lmcacheConnector.python", "/usr/bin/python3");
-});
-afterEach(() => {
-  if (context) deactivateExtension(context);
-  context = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(): Promise<FakeTestController> {
-  ({ api, context } = activateExtension({ runnerPath, debounceMs: 30 }));
-  const controller = fake.host.testControllers[0]!;
-  await vi.waitFor(() => expect(controller.items.size).toBe(1), { timeout: 15_000 });
-  return controller;
-}
-
-const connectorItem = (c: FakeTestController): FakeTestItem => c.items.get(`${file}#DictConnector`)!;
+const CLI = path.join(ROOT, "runtime", "bin", "lmcache-connector.js");
+const ws = usePythonWorkspace();
+const { connectorItem, setExistsSync, start } = ws;
 const caseId = (itemId: string) => itemId.slice(itemId.lastIndexOf("/") + 1);
 const seedOf = (r: FakeTestRun) => Number(/seed (-?\d+)/.exec(r.output.join(""))![1]);
 
@@ -64,13 +21,8 @@ interface CliCase { id: string; status: string; location?: { file: string; line:
 
 /** The CLI's verdicts on the workspace as it is on disk, with `seed` (and only the `cases` globs). */
 async function cliVerdicts(seed: number, cases: string[]): Promise<CliCase[]> {
-  const run = await promisify(execFile)(process.execPath, [CLI, "check", URL, "--cwd", dir, "--seed", String(seed), "--cases", cases.join(","), "--format", "json", "--python", "/usr/bin/python3"], { maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
+  const run = await promisify(execFile)(process.execPath, [CLI, "check", URL, "--cwd", ws.dir, "--seed", String(seed), "--cases", cases.join(","), "--format", "json", "--python", "/usr/bin/python3"], { maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
   return (JSON.parse(run.stdout) as { cases: CliCase[] }).cases;
-}
-
-function setExistsSync(line: string): void {
-  const text = fs.readFileSync(file, "utf8").replace(GOOD_LINE, line).replace(BROKEN_LINE, line);
-  fs.writeFileSync(file, text);
 }
 
 describe("a Python connector in the Testing view", () => {
@@ -79,7 +31,7 @@ describe("a Python connector in the Testing view", () => {
     const item = connectorItem(c);
     expect(item.label).toBe("DictConnector");
     expect(item.description).toBe("dict_connector");
-    const line = fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.startsWith("class DictConnector("));
+    const line = fs.readFileSync(ws.file, "utf8").split("\n").findIndex((l) => l.startsWith("class DictConnector("));
     expect(item.range!.start.line).toBe(line);
     expect(item.children.size).toBeGreaterThan(3);
   });
@@ -97,7 +49,7 @@ describe("a Python connector in the Testing view", () => {
     const watch = new CancellationTokenSource();
     await profile.runHandler(new TestRunRequest(watched, undefined, profile as never, true), watch.token);
     setExistsSync(BROKEN_LINE);
-    const doc = fake.open(file, fs.readFileSync(file, "utf8"), "python");
+    const doc = fake.open(ws.file, fs.readFileSync(ws.file, "utf8"), "python");
     fake.save(doc);
     await vi.waitFor(() => expect(c.runs.length).toBe(first + 1), { timeout: 20_000 });
     await vi.waitFor(() => expect(c.runs.at(-1)!.ended).toBe(true), { timeout: 30_000 });
@@ -109,14 +61,14 @@ describe("a Python connector in the Testing view", () => {
     expect(failed.map(([id]) => caseId(id)).sort()).toEqual(failedRef.map((x) => x.id).sort());
     for (const [id, rec] of failed) {
       const ref = failedRef.find((x) => x.id === caseId(id))!;
-      expect(rec.message!.location!.uri.fsPath).toBe(file);
+      expect(rec.message!.location!.uri.fsPath).toBe(ws.file);
       expect(rec.message!.location!.range.start.line).toBe(ref.location!.line - 1);
       expect(String(rec.message!.message)).toMatch(/Operations:\n1\. /);
     }
-    expect(api.features.status.text(`${file}#DictConnector`)).toMatch(new RegExp(`, ${failedRef.length} failed$`));
+    expect(ws.api.features.status.text(`${ws.file}#DictConnector`)).toMatch(new RegExp(`, ${failedRef.length} failed$`));
 
     setExistsSync(GOOD_LINE);
-    fake.type(doc, fs.readFileSync(file, "utf8"));
+    fake.type(doc, fs.readFileSync(ws.file, "utf8"));
     fake.save(doc);
     await vi.waitFor(() => expect(c.runs.length).toBe(first + 2), { timeout: 20_000 });
     await vi.waitFor(() => expect(c.runs.at(-1)!.ended).toBe(true), { timeout: 30_000 });

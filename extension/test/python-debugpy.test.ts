@@ -6,62 +6,15 @@
  * connector, variables show.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COMMANDS, PYTHON_DEBUG_TYPE } from "../src/ids";
-import { bundledRunnerPath } from "../src/runtime-paths";
 import { DapClient } from "./dap-client";
-import { CancellationTokenSource, DebugAdapterServer, fake, FakeDebugSession, TestRunRequest, type FakeTestController, type FakeTestItem } from "./fake-vscode";
-import { activateExtension, deactivateExtension } from "./workspace";
+import { CancellationTokenSource, DebugAdapterServer, fake, FakeDebugSession, TestRunRequest, type FakeTestItem } from "./fake-vscode";
+import { BROKEN_LINE, ROOT, URL, usePythonWorkspace } from "./python-workspace";
 
-const root = path.resolve(__dirname, "..", "..");
-const runnerPath = bundledRunnerPath(root);
-const FIXTURE = path.join(root, "runtime", "test", "fixtures", "python", "good", "dict_connector.py");
-const URL = "external://host:0/dict_connector/?connector_name=DictConnector";
-const GOOD_LINE = "        return key.to_string() in self.store";
-const BROKEN_LINE = "        return False";
-const previousKitDir = process.env.LMCACHE_KIT_PYTHON_DIR;
-
-let dir: string;
-let file: string;
-let context: ReturnType<typeof activateExtension>["context"] | undefined;
-let api: ReturnType<typeof activateExtension>["api"];
-
-beforeAll(() => {
-  // the runner bundle in dist/ finds the kit's Python files through this (the .vsix ships them beside it)
-  process.env.LMCACHE_KIT_PYTHON_DIR = path.join(root, "runtime", "python");
-});
-afterAll(() => {
-  if (previousKitDir === undefined) delete process.env.LMCACHE_KIT_PYTHON_DIR;
-  else process.env.LMCACHE_KIT_PYTHON_DIR = previousKitDir;
-});
-beforeEach(() => {
-  fake.reset();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-ext-pyrun-"));
-  file = path.join(dir, "dict_connector.py");
-  fs.copyFileSync(FIXTURE, file);
-  fake.setWorkspaceFolder(dir);
-  fake.setConfig("lmcacheConnector.python", "/usr/bin/python3");
-});
-afterEach(() => {
-  if (context) deactivateExtension(context);
-  context = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(): Promise<FakeTestController> {
-  ({ api, context } = activateExtension({ runnerPath, debounceMs: 30 }));
-  const controller = fake.host.testControllers[0]!;
-  await vi.waitFor(() => expect(controller.items.size).toBe(1), { timeout: 15_000 });
-  return controller;
-}
-
-const connectorItem = (c: FakeTestController): FakeTestItem => c.items.get(`${file}#DictConnector`)!;
-function setExistsSync(line: string): void {
-  const text = fs.readFileSync(file, "utf8").replace(GOOD_LINE, line).replace(BROKEN_LINE, line);
-  fs.writeFileSync(file, text);
-}
+const ws = usePythonWorkspace();
+const { connectorItem, setExistsSync, start } = ws;
 
 /**
  * Plays VS Code for a `lmcache-connector-python` session: asks our adapter factory for the adapter,
@@ -87,7 +40,7 @@ async function actAsVsCode(session: FakeDebugSession, steps: (dap: DapClient) =>
 
 /** Sets a breakpoint at `line` (1-based), continues past configuration, and waits for the stop there. */
 async function stopAt(dap: DapClient, line: number): Promise<{ frames: { name: string; line: number; source?: { path?: string } }[]; variables: string[]; threadId: number }> {
-  const bp = await dap.request("setBreakpoints", { source: { path: file }, breakpoints: [{ line }] });
+  const bp = await dap.request("setBreakpoints", { source: { path: ws.file }, breakpoints: [{ line }] });
   expect((bp.body!.breakpoints as { verified: boolean }[])[0]!.verified).toBe(true);
   await dap.request("configurationDone");
   const stopped = await dap.nextEvent("stopped");
@@ -99,7 +52,7 @@ async function stopAt(dap: DapClient, line: number): Promise<{ frames: { name: s
   return { frames, variables: (vars.body!.variables as { name: string }[]).map((v) => v.name), threadId };
 }
 
-const lineOf = (text: string) => fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+const lineOf = (text: string) => fs.readFileSync(ws.file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
 
 describe("a Python connector under debugpy", () => {
   it("Debug this failure: the failing case runs with the bridge under debugpy and stops inside the failing method", async () => {
@@ -123,15 +76,15 @@ describe("a Python connector under debugpy", () => {
         const after = await dap.nextEvent("stopped", dap.events.length);
         const trace = await dap.request("stackTrace", { threadId: after.body!.threadId });
         const top = (trace.body!.stackFrames as { line: number; source?: { path?: string } }[])[0]!;
-        stepped = top.source?.path === file ? top.line : -1;
+        stepped = top.source?.path === ws.file ? top.line : -1;
         await dap.request("continue", { threadId: stop.threadId });
       });
     };
     await fake.host.commands.get(COMMANDS.debugFailure)!({ test: caseItem, message: rec.message });
     const { config } = fake.host.debugStarts[0]!;
     expect(config).toMatchObject({ type: PYTHON_DEBUG_TYPE, request: "attach", justMyCode: true });
-    expect(config.rules).toEqual([{ path: `${path.join(root, "runtime", "python")}/**`, include: false }]);
-    expect(stop!.frames[0]).toMatchObject({ name: "exists_sync", line: brokenLine - 1, source: { path: file } });
+    expect(config.rules).toEqual([{ path: `${path.join(ROOT, "runtime", "python")}/**`, include: false }]);
+    expect(stop!.frames[0]).toMatchObject({ name: "exists_sync", line: brokenLine - 1, source: { path: ws.file } });
     expect(stop!.frames.every((f) => !f.source?.path?.includes("lmcache_connector_kit"))).toBe(true);
     expect(stop!.variables).toEqual(expect.arrayContaining(["self", "key"]));
     expect(stepped).toBe(brokenLine);
@@ -144,17 +97,17 @@ describe("a Python connector under debugpy", () => {
   it("F5 Run against local cache: the CLI's harness stops at a breakpoint in put() and memory_obj is a variable; the CLI ends with the session", async () => {
     await start();
     const provider = fake.host.debugProviders.find((p) => p.type === "lmcache-connector" && p.triggerKind === 1)!.provider as Record<string, (...a: unknown[]) => Promise<Record<string, unknown> | undefined>>;
-    const resolved = await provider.resolveDebugConfiguration!(fake.host.folders[0], { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: URL, cwd: dir, requests: 4 });
+    const resolved = await provider.resolveDebugConfiguration!(fake.host.folders[0], { type: "lmcache-connector", request: "launch", name: "Run against local cache", url: URL, cwd: ws.dir, requests: 4 });
     expect(resolved).toMatchObject({ type: PYTHON_DEBUG_TYPE, request: "attach" });
     const session = new FakeDebugSession(resolved!);
     let stop: Awaited<ReturnType<typeof stopAt>> | undefined;
     await actAsVsCode(session, async (dap) => {
       stop = await stopAt(dap, lineOf("name = key.to_string()"));
-      await dap.request("setBreakpoints", { source: { path: file }, breakpoints: [] });
+      await dap.request("setBreakpoints", { source: { path: ws.file }, breakpoints: [] });
       await dap.request("continue", { threadId: stop.threadId });
       await dap.nextEvent("terminated");
     });
-    expect(stop!.frames[0]).toMatchObject({ name: "put", source: { path: file } });
+    expect(stop!.frames[0]).toMatchObject({ name: "put", source: { path: ws.file } });
     expect(stop!.variables).toEqual(expect.arrayContaining(["key", "memory_obj", "self"]));
     const terminal = fake.host.terminals.find((t) => t.name === "LMCache: Run against local cache")!;
     expect(terminal.text).toMatch(/requests 4\/4/);
