@@ -1,7 +1,7 @@
 /**
  * One end-to-end run per template: generate with the yeoman generator into a temporary folder,
  * `npm install --prefer-offline` (served from the npm cache the repository's install filled),
- * and run the generated project's own tests with `npx vitest run`. The redis project runs against
+ * type-check it (`npm run typecheck`) and run the generated project's own tests with `npx vitest run`. The redis project runs against
  * a real redis-server this test starts on a free loopback port and stops afterwards (its tests
  * include existsSync seeing a key another client wrote). The fs project's files are checked
  * against LMCache's FSConnector format, both ways, with the runtime's port of that connector.
@@ -38,6 +38,10 @@ async function generateInstallTest(template: string, capabilities: string, env: 
   await run(process.execPath, [RUN_GENERATOR, "--name", name, "--template", template, "--capabilities", capabilities, "--yes", "--skip-install"], { cwd: work });
   const project = path.join(work, name);
   await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: project, maxBuffer: 16 << 20 });
+  // The project's own type-check covers the runtime's sources too (its `types` point at src/).
+  await run("npm", ["run", "typecheck"], { cwd: project, maxBuffer: 16 << 20 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`generated ${template} project does not type-check:\n${error.stdout ?? ""}\n${error.stderr ?? error.message}`);
+  });
   const { stdout, stderr } = await run("npx", ["vitest", "run"], {
     cwd: project,
     env: { ...process.env, ...env, CI: "true", NO_COLOR: "1" },

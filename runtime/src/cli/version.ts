@@ -7,11 +7,11 @@
  * add a {@link VersionSource} to {@link VERSION_SOURCES} (a source that starts a process must
  * give it a deadline); a source that fails is printed as "unavailable (reason)".
  */
-import { version as runtimeVersionText } from "../../package.json";
+import { KIT_VERSION } from "../kit-version";
 
 /** The version of lmcache-connector-runtime this CLI belongs to. */
 export function runtimeVersion(): string {
-  return runtimeVersionText;
+  return KIT_VERSION;
 }
 
 /** One line of `--version` output: a component and its version (or why it is unknown). */

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Message } from "esbuild";
-import { version as KIT_VERSION } from "../../package.json";
+import { KIT_VERSION } from "../kit-version";
 import { defaultCompileCacheDir, ensureDefaultCompileCacheDir, ensurePrivateDir } from "./cache-dir";
 
 /** esbuild is loaded on first compile, so code that only resolves modules (the linter) never needs it. */
