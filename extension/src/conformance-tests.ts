@@ -90,6 +90,9 @@ export class ConformanceTests implements vscode.Disposable {
   ) {
     this.controller = vscode.tests.createTestController(TEST_CONTROLLER_ID, "LMCache conformance");
     this.controller.refreshHandler = () => this.refresh();
+    // Discovery loads the lint core and TypeScript (a one-time block of the extension host), so it
+    // waits for the Testing view to ask for its root items instead of running at activation.
+    this.controller.resolveHandler = (item) => (item ? undefined : this.discover());
     this.runProfile = this.controller.createRunProfile("Run conformance", vscode.TestRunProfileKind.Run, (r, t) => this.runHandler(r, t), true, undefined, true);
     this.debugProfile = this.controller.createRunProfile("Debug conformance", vscode.TestRunProfileKind.Debug, (r, t) => this.debugHandler(r, t), true);
     this.saveDebouncer = new KeyedDebouncer(options.debounceMs ?? CONTINUOUS_DEBOUNCE_MS);
@@ -114,6 +117,25 @@ export class ConformanceTests implements vscode.Disposable {
     const items: vscode.TestItem[] = [];
     this.controller.items.forEach((item) => items.push(item));
     return items;
+  }
+
+  /** Called once, after the first discovery (connector-features shows Python interpreters then). */
+  onDiscovered: (() => void) | undefined;
+  private discovery: Promise<void> | undefined;
+
+  /**
+   * Discovers the workspace's connectors once, on first need: the Testing view resolving its root
+   * (VS Code calls `resolveHandler(undefined)` when the view first shows or a run needs the tree),
+   * or a Python file opened in a trusted workspace. Later calls return the same promise.
+   */
+  discover(): Promise<void> {
+    this.discovery ??= this.refresh().then(() => this.onDiscovered?.());
+    return this.discovery;
+  }
+
+  /** Whether discovery has started (tests: activation leaves it for later). */
+  get discoveryStarted(): boolean {
+    return this.discovery !== undefined;
   }
 
   /** Re-discovers every workspace folder's connectors and rebuilds the tree. */

@@ -2,7 +2,8 @@
  * Wires the features that run (or scaffold) connector code: live conformance (Testing API), its
  * status items, debugging of conformance cases, the F5 debug type, and the scaffolding commands.
  * Discovery and the test tree are static and appear in Restricted Mode too; running anything goes
- * through the TrustGate.
+ * through the TrustGate. Discovery waits for first need (the Testing view, a Python file), so
+ * activation does not load TypeScript.
  */
 import * as vscode from "vscode";
 import { ConformanceStatus } from "./conformance-status";
@@ -65,7 +66,18 @@ export function registerConnectorFeatures(
     const folders = new Set(tests.connectorItems().map((i) => tests.dataOf(i)).filter((d) => d?.kind === "connector" && d.connector.language === "python").map((d) => d!.connector.folder));
     for (const f of folders) void python.resolve(vscode.Uri.file(f));
   };
-  subscriptions.push(trust.onDidGrant(showInterpreters));
-  void tests.refresh().then(showInterpreters, (err: unknown) => log.error(`finding connectors failed: ${(err as Error).stack ?? err}`));
+  tests.onDiscovered = showInterpreters;
+  // Discovery is deferred (see ConformanceTests.discover): the Testing view's resolveHandler starts
+  // it, and so does a Python file in a trusted workspace, whose interpreter item needs the connectors.
+  const discover = (): void => void tests.discover().catch((err: unknown) => log.error(`finding connectors failed: ${(err as Error).stack ?? err}`));
+  const discoverForPython = (doc: vscode.TextDocument): void => {
+    if (doc.languageId === "python" && doc.uri.scheme === "file" && trust.isTrusted) discover();
+  };
+  subscriptions.push(vscode.workspace.onDidOpenTextDocument(discoverForPython));
+  for (const doc of vscode.workspace.textDocuments) discoverForPython(doc);
+  subscriptions.push(trust.onDidGrant(() => {
+    showInterpreters();
+    for (const doc of vscode.workspace.textDocuments) discoverForPython(doc);
+  }));
   return { tests, status, debugRuns, scaffolder, python };
 }

@@ -33,6 +33,7 @@ describe("advisories from a real runner", () => {
     ({ context } = activateExtension({ runnerPath, hardTimeoutMs: 8000, debounceMs: 50 }));
     const c = fake.host.testControllers[0]!;
     const id = `${ws.file("works_after_close.ts")}#WorksAfterClose`;
+    await c.showTestingView();
     await vi.waitFor(() => expect(c.items.get(id)).toBeDefined(), { timeout: 15_000 });
     const connector = c.items.get(id)!;
     const before = c.runs.length;

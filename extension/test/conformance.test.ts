@@ -35,6 +35,7 @@ afterEach(() => {
 async function start(options: { hardTimeoutMs?: number; debounceMs?: number } = {}): Promise<FakeTestController> {
   ({ api, context } = activateExtension({ runnerPath, hardTimeoutMs: options.hardTimeoutMs ?? 4000, debounceMs: options.debounceMs ?? 50 }));
   const controller = fake.host.testControllers[0]!;
+  await controller.showTestingView();
   await vi.waitFor(() => expect(controller.items.size).toBe(4), { timeout: 15_000 });
   return controller;
 }
@@ -48,6 +49,18 @@ async function run(c: FakeTestController, include: FakeTestItem[], token = new C
 }
 
 describe("test tree", () => {
+  it("leaves discovery to the Testing view: activation finds nothing until the view resolves its root", async () => {
+    ({ api, context } = activateExtension({ runnerPath }));
+    const c = fake.host.testControllers[0]!;
+    // Activation returned and its promises settled: still no discovery (no lint core, no TypeScript).
+    await new Promise((r) => setImmediate(r));
+    expect(api.features.tests.discoveryStarted).toBe(false);
+    expect(c.items.size).toBe(0);
+    await c.showTestingView();
+    expect(api.features.tests.discoveryStarted).toBe(true);
+    expect([...c.items].map(([, i]) => i.label).sort()).toEqual(["ExitingConnector", "FailingConnector", "GoodConnector", "HangingConnector"]);
+  });
+
   it("has one item per connector class, with its range, categories and cases", async () => {
     const c = await start();
     const good = item(c, "GoodConnector");

@@ -78,6 +78,7 @@ export function usePythonWorkspace(): PythonWorkspace {
     async start() {
       ({ api, context } = activateExtension({ runnerPath, debounceMs: 30 }));
       const controller = fake.host.testControllers[0]!;
+      await controller.showTestingView();
       await vi.waitFor(() => expect(controller.items.size).toBe(1), { timeout: 15_000 });
       return controller;
     },

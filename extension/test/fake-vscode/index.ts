@@ -332,6 +332,10 @@ export class FakeTestController {
   readonly runs: FakeTestRun[] = [];
   readonly invalidated: FakeTestItem[][] = [];
   refreshHandler?: () => unknown;
+  /** VS Code calls it with `undefined` when the Testing view first needs the root items. */
+  resolveHandler?: (item: FakeTestItem | undefined) => unknown;
+  /** What VS Code does when the Testing view first shows: resolves the root. */
+  async showTestingView(): Promise<void> { await this.resolveHandler?.(undefined); }
   disposed = false;
   constructor(readonly id: string, readonly label: string) {}
   createTestItem(id: string, label: string, uri?: Uri): FakeTestItem { return new FakeTestItem(id, label, uri); }
