@@ -145,6 +145,13 @@ def _chunk_meta(connector) -> dict:
     return out
 
 
+def _add_roots(roots) -> None:
+    """Puts a connector project's search roots first on ``sys.path`` (first root first)."""
+    for root in reversed(roots):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+
+
 class SourceTimes:
     """An edited connector source is imported afresh on the next load (ours; LMCache keeps the
     first import for the life of its process): modules under the search roots whose file changed
@@ -410,9 +417,7 @@ class Bridge:
             from .loading import create_external_connector, create_plugin_connector
             from .memory import SharedArena
 
-            for root in reversed(msg.get("roots", [])):
-                if root not in sys.path:
-                    sys.path.insert(0, root)
+            _add_roots(msg.get("roots", []))
             self.sources.forget_edited()
             shm = msg["shm"]
             inst = Instance(self, msg["inst"], SharedArena(shm["path"], shm["size"]), msg.get("fullChunkSizeBytes"))
@@ -445,12 +450,8 @@ class Bridge:
         plugin launcher does; the engine then asks it ``can_parse`` and ``create_connector``."""
 
         def run():
-            import importlib as _importlib
-
-            for root in reversed(msg.get("roots", [])):
-                if root not in sys.path:
-                    sys.path.insert(0, root)
-            cls = getattr(_importlib.import_module(msg["module"]), msg["cls"])
+            _add_roots(msg.get("roots", []))
+            cls = getattr(importlib.import_module(msg["module"]), msg["cls"])
             adapter = cls()
             self.adapters[msg["aid"]] = adapter
             return {"schema": getattr(adapter, "schema", "")}
@@ -472,9 +473,7 @@ class Bridge:
         def run():
             from .loading import plugin_class_kind
 
-            for root in reversed(msg.get("roots", [])):
-                if root not in sys.path:
-                    sys.path.insert(0, root)
+            _add_roots(msg.get("roots", []))
             return plugin_class_kind(msg["module"], msg["cls"])
 
         self._send_result(self.async_out, msg["id"], run)
