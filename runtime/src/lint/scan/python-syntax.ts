@@ -11,6 +11,7 @@
  * level`, `expected an indented block after …`, and a `def`/`class` header missing its `:`. Any
  * other syntax error goes unnoticed (the module is then analysed as far as it parses).
  */
+import { LineIndex } from "../positions";
 import { tokenizePython, type PyLine, type PyToken } from "./python-tokens";
 
 /** How a parameter binds, as in `inspect.Parameter.kind`. */
@@ -90,25 +91,6 @@ export interface PyModuleSyntax {
 const BLOCK_KEYWORDS = new Set(["if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "async", "match", "case"]);
 const CLOSER_OF: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 
-/** Line starts of a text, for 1-based line numbers of offsets. */
-class Lines {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.starts.push(i + 1);
-  }
-  /** 1-based line of an offset. */
-  of(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-}
-
 /** What `expected an indented block after …` names for a block header. */
 function blockName(t: PyToken[]): string | null {
   const first = t[0].text === "async" ? t[1]?.text : t[0].text;
@@ -119,22 +101,22 @@ function blockName(t: PyToken[]): string | null {
 }
 
 /** Bracket and string errors inside one logical line (the tokenizer groups bracketed continuations). */
-function lineTokenError(line: PyLine, lines: Lines, stack: PyToken[]): PySyntaxError | null {
+function lineTokenError(line: PyLine, lineOf: (offset: number) => number, stack: PyToken[]): PySyntaxError | null {
   for (const tok of line.tokens) {
     if (tok.type === "string" && tok.unterminated) {
       const triple = /^[a-zA-Z]*('''|""")/.test(tok.text);
       // CPython: single-quoted at its own line; triple-quoted at its start line, detected at EOF's line.
-      const detected = triple ? lines.of(tok.end === tok.start ? tok.end : Math.max(tok.start, tok.end - 1)) : lines.of(tok.start);
-      return { type: "SyntaxError", message: `unterminated ${triple ? "triple-quoted " : ""}string literal (detected at line ${detected})`, line: lines.of(tok.start), offset: tok.start };
+      const detected = triple ? lineOf(tok.end === tok.start ? tok.end : Math.max(tok.start, tok.end - 1)) : lineOf(tok.start);
+      return { type: "SyntaxError", message: `unterminated ${triple ? "triple-quoted " : ""}string literal (detected at line ${detected})`, line: lineOf(tok.start), offset: tok.start };
     }
     if (tok.type !== "op") continue;
     if (tok.text in CLOSER_OF) stack.push(tok);
     else if (tok.text === ")" || tok.text === "]" || tok.text === "}") {
       const open = stack.pop();
-      if (!open) return { type: "SyntaxError", message: `unmatched '${tok.text}'`, line: lines.of(tok.start), offset: tok.start };
+      if (!open) return { type: "SyntaxError", message: `unmatched '${tok.text}'`, line: lineOf(tok.start), offset: tok.start };
       if (CLOSER_OF[open.text] !== tok.text) {
-        const openLine = lines.of(open.start);
-        const here = lines.of(tok.start);
+        const openLine = lineOf(open.start);
+        const here = lineOf(tok.start);
         const where = openLine === here ? "" : ` on line ${openLine}`;
         return { type: "SyntaxError", message: `closing parenthesis '${tok.text}' does not match opening parenthesis '${open.text}'${where}`, line: here, offset: tok.start };
       }
@@ -308,7 +290,9 @@ function missingDefColon(t: PyToken[], close: number): number {
 /** Parses a Python module text. */
 export function parsePythonModule(text: string): PyModuleSyntax {
   const { lines } = tokenizePython(text);
-  const index = new Lines(text);
+  const lineIndex = new LineIndex(text);
+  /** 1-based line of an offset (LMCache/CPython report 1-based lines). */
+  const lineOf = (offset: number): number => lineIndex.position(offset).line + 1;
   const classes = new Map<string, PyClass>();
   const bindings = new Map<string, PyBinding>();
   let syntaxError: PySyntaxError | null = null;
@@ -322,7 +306,7 @@ export function parsePythonModule(text: string): PyModuleSyntax {
   for (const line of lines) {
     const t = line.tokens;
     if (t.length === 0) continue;
-    const lineNo = index.of(t[0].start);
+    const lineNo = lineOf(t[0].start);
     // Indentation, as CPython's tokenizer and parser see it.
     const top = indents[indents.length - 1];
     if (opener) {
@@ -344,7 +328,7 @@ export function parsePythonModule(text: string): PyModuleSyntax {
       }
     }
     opener = null;
-    const tokenError = lineTokenError(line, index, brackets);
+    const tokenError = lineTokenError(line, lineOf, brackets);
     if (tokenError) {
       syntaxError = tokenError;
       break;
@@ -358,14 +342,14 @@ export function parsePythonModule(text: string): PyModuleSyntax {
       const def = readDef(t, defAt);
       const missing = def && def.close < t.length ? missingDefColon(t, def.close) : -1;
       if (missing >= 0) {
-        syntaxError = { type: "SyntaxError", message: "expected ':'", line: index.of(t[missing].start), offset: t[missing].end };
+        syntaxError = { type: "SyntaxError", message: "expected ':'", line: lineOf(t[missing].start), offset: t[missing].end };
         break;
       }
     }
     if (t[0].text === "class" && t[1]?.type === "name") {
       const header = readClassHeader(t);
       if (header.after === t.length && (header.after === 2 || t[header.after - 1]?.text === ")")) {
-        syntaxError = { type: "SyntaxError", message: "expected ':'", line: index.of(t[t.length - 1].start), offset: t[t.length - 1].end };
+        syntaxError = { type: "SyntaxError", message: "expected ':'", line: lineOf(t[t.length - 1].start), offset: t[t.length - 1].end };
         break;
       }
     }
@@ -428,7 +412,7 @@ export function parsePythonModule(text: string): PyModuleSyntax {
   }
   if (!syntaxError && brackets.length) {
     const open = brackets[0];
-    syntaxError = { type: "SyntaxError", message: `'${open.text}' was never closed`, line: index.of(open.start), offset: open.start };
+    syntaxError = { type: "SyntaxError", message: `'${open.text}' was never closed`, line: lineOf(open.start), offset: open.start };
   }
   return { classes, bindings, syntaxError };
 }
