@@ -96,8 +96,9 @@ function readSource(file: string, text?: string): string | undefined {
 
 /** Python connector classes of one `.py` file (see python-connectors.ts). */
 async function pythonConnectorsInFile(folder: string, file: string, source: string, searchPaths: readonly string[]): Promise<ConnectorClass[]> {
-  const roots = pythonImportRoots(folder, searchPaths);
+  // Cheap filter first (before the roots' stat calls and the core's load): a connector module names its base (or a base module) somewhere.
   if (!/\bclass\b/.test(source) || !source.includes("Connector")) return [];
+  const roots = pythonImportRoots(folder, searchPaths);
   const core = await loadLintCore();
   return pythonClassesInFile(folder, file, source, roots, core.pythonConnectorClasses).map((c) => {
     const start = lineCol(source, c.start);

@@ -63,12 +63,10 @@ export interface FoundPythonClass extends PythonConnectorClass {
   root: string;
 }
 
-/** The connector classes of one `.py` file (empty when it is outside every root, or defines none). */
+/** The connector classes of one `.py` file (empty when it is outside every root, or defines none; the caller filters cheaply first). */
 export function pythonClassesInFile(folder: string, file: string, text: string, roots: readonly string[], find: PythonClassFinder): FoundPythonClass[] {
   const mod = pythonModuleOf(file, roots);
   if (!mod) return [];
-  // Cheap filter first: a connector module names its base (or a base module) somewhere.
-  if (!/\bclass\b/.test(text) || !text.includes("Connector")) return [];
   const ctx = { cwd: folder, searchPaths: roots.filter((r) => r !== folder) };
   return find(file, text, mod.moduleName, ctx).map((c) => ({ ...c, moduleName: mod.moduleName, root: mod.root }));
 }
