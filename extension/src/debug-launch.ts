@@ -78,6 +78,17 @@ export function chooseCli(config: ConnectorLaunchConfig, ctx: LaunchContext): st
   return ctx.workspaceCli ?? ctx.bundledCli;
 }
 
+/** The CLI's arguments for a configuration: `<command> <url> --cwd <cwd>`, the seed, and for `run` the workload flags. */
+function cliArgs(command: "run" | "check", config: ConnectorLaunchConfig, cwd: string): string[] {
+  const run = command === "run";
+  const args = [command, config.url!, "--cwd", cwd];
+  if (run && config.requests !== undefined) args.push("--requests", String(config.requests));
+  if (config.seed !== undefined) args.push("--seed", String(config.seed));
+  if (run && config.maxLocalCpuSize !== undefined) args.push("--max-local-cpu-size", String(config.maxLocalCpuSize));
+  if (run && config.chunkSize !== undefined) args.push("--chunk-size", String(config.chunkSize));
+  return args;
+}
+
 /**
  * Resolves a `lmcache-connector` configuration to a `node` launch of `lmcache-connector run`.
  * Variables such as `${workspaceFolder}` are left in place (VS Code substitutes them after
@@ -87,11 +98,7 @@ export function resolveRunLaunch(config: ConnectorLaunchConfig, ctx: LaunchConte
   const problems = launchConfigProblems(config);
   if (problems.length > 0) throw new Error(problems.join("; "));
   const cwd = config.cwd ?? ctx.folder;
-  const args = ["run", config.url!, "--cwd", cwd];
-  if (config.requests !== undefined) args.push("--requests", String(config.requests));
-  if (config.seed !== undefined) args.push("--seed", String(config.seed));
-  if (config.maxLocalCpuSize !== undefined) args.push("--max-local-cpu-size", String(config.maxLocalCpuSize));
-  if (config.chunkSize !== undefined) args.push("--chunk-size", String(config.chunkSize));
+  const args = cliArgs("run", config, cwd);
   return {
     type: "node",
     request: "launch",
@@ -209,14 +216,7 @@ export function resolvePythonRunLaunch(type: string, config: ConnectorLaunchConf
   if (config.command !== undefined && config.command !== "run" && config.command !== "check") problems.push("\"command\" must be run or check");
   if (problems.length > 0) throw new Error(problems.join("; "));
   const cwd = config.cwd ?? ctx.folder;
-  const command = config.command === "check" ? "check" : "run";
-  const args = [command, config.url!, "--cwd", cwd];
-  if (command === "run") {
-    if (config.requests !== undefined) args.push("--requests", String(config.requests));
-    if (config.maxLocalCpuSize !== undefined) args.push("--max-local-cpu-size", String(config.maxLocalCpuSize));
-    if (config.chunkSize !== undefined) args.push("--chunk-size", String(config.chunkSize));
-  }
-  if (config.seed !== undefined) args.push("--seed", String(config.seed));
+  const args = cliArgs(config.command === "check" ? "check" : "run", config, cwd);
   if (ctx.python) args.push("--python", ctx.python);
   args.push("--language", "python");
   const launch: PythonLaunchSpec = { program: chooseCli(config, ctx), args, cwd, env: { ...(config.env ?? {}) } };
