@@ -29,7 +29,7 @@ import time
 import traceback
 
 from .errors import describe_exception
-from .frames import ChannelClosed, FrameReader, FrameWriter
+from .frames import ChannelClosed, FrameWriter
 
 #: How long a callback into the engine (``allocate``) may wait for its answer.
 CALLBACK_TIMEOUT_S = 30.0
@@ -102,8 +102,6 @@ def make_config(fields: dict):
 
 def make_metadata(fields: dict):
     """``LMCacheMetadata`` (newest module), else the older ``LMCacheEngineMetadata``."""
-    import torch
-
     from .memory import torch_dtype
 
     values = dict(fields)

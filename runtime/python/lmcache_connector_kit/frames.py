@@ -17,30 +17,6 @@ class ChannelClosed(Exception):
     """The other end closed the channel (the engine went away)."""
 
 
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks = []
-    while n > 0:
-        chunk = os.read(fd, n)
-        if not chunk:
-            raise ChannelClosed()
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-class FrameReader:
-    """Reads frames from a file descriptor, one at a time (one reading thread per channel)."""
-
-    def __init__(self, fd: int):
-        self.fd = fd
-
-    def read(self) -> dict:
-        (length,) = _LEN.unpack(_read_exact(self.fd, 4))
-        if length > MAX_FRAME_BYTES:
-            raise ChannelClosed()
-        return json.loads(_read_exact(self.fd, length))
-
-
 class FrameWriter:
     """Writes frames to a file descriptor; safe to call from any thread."""
 
