@@ -15,7 +15,7 @@ import type { ModuleResolveOptions } from "../loader/resolve";
 import type { MemoryAllocator } from "../memory/allocator";
 import type { LMCacheMetadata } from "../metadata";
 import { BridgeProcess, type BridgeHello, type LmcacheMode } from "./bridge-process";
-import { PythonException, type PythonExceptionInfo } from "./errors";
+import type { PythonException } from "./errors";
 import { findInterpreter } from "./interpreter";
 import { ObjectRegistry, type InstanceMemory } from "./object-registry";
 import { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connector";
@@ -239,9 +239,4 @@ export async function createPythonAdapter(modulePath: string, className: string,
     schema,
     canParse: (url) => truthy(handle.process.callSync({ t: "acall", aid: id, m: "can_parse", args: [url] }, `${className}.can_parse()`, 2000)),
   };
-}
-
-/** Re-raises a bridge error description as the Python exception (used by tests and tools). */
-export function pythonException(info: PythonExceptionInfo): PythonException {
-  return new PythonException(info);
 }
