@@ -14,6 +14,7 @@ import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { INSTALL_HINT } from "../../runtime/src/python/interpreter";
 import { loadLintCore } from "./core";
 import { SETTINGS, SETTINGS_SECTION } from "./ids";
 
@@ -108,8 +109,8 @@ export function sourceText(source: InterpreterSource): string {
   return source === "setting" ? "setting lmcacheConnector.python" : source === "python-extension" ? "the Python extension's selected interpreter" : "discovered like the CLI: python3 with torch, else /usr/bin/python3";
 }
 
-/** What to install (the runtime's INSTALL_HINT, which the lint core carries; kept in step by a test). */
-export const INSTALL_TORCH = "Install Python >= 3.10 with torch (Debian/Ubuntu: apt-get install python3-torch, which serves /usr/bin/python3; elsewhere: pip install torch)";
+/** What to install: the runtime's INSTALL_HINT without its CLI-only tail (`or name an interpreter … --python`). */
+export const INSTALL_TORCH = INSTALL_HINT.slice(0, INSTALL_HINT.indexOf(", or name "));
 
 /** The actionable message for an interpreter that cannot run Python connectors. */
 export function problemMessage(info: InterpreterInfo): string {
