@@ -11,4 +11,4 @@ export { selectCases, caseInfo } from "../../runtime/src/conformance/engine";
 export { pythonConnectorClasses } from "../../runtime/src/lint/modules/python-connector-classes";
 export { parseExternalUrl } from "../../runtime/src/connector/external-url";
 export { connectorLanguage } from "../../runtime/src/python/resolve";
-export { findInterpreter, INSTALL_HINT } from "../../runtime/src/python/interpreter";
+export { findInterpreter } from "../../runtime/src/python/interpreter";
