@@ -58,8 +58,6 @@ def torch_dtype(name):
 
 def dtype_name(dtype) -> str:
     """``torch.bfloat16`` → ``"bfloat16"``; a string is taken as a name already."""
-    if isinstance(dtype, str):
-        return dtype.replace("torch.", "")
     return str(dtype).replace("torch.", "")
 
 
