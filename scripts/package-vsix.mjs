@@ -36,6 +36,13 @@ const COPIED = ["README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore", "media/
 const PYTHON = { from: "runtime/python", to: "python" };
 const NOT_SHIPPED_PYTHON = /(^|\/)(tests|__pycache__|\.pytest_cache)(\/|$)|\.pyc$|(^|\/)\.gitignore$/;
 
+/**
+ * The native shared mapping built for this machine's platform (the Python bridge's zero-copy path),
+ * staged as `native/prebuilds/<platform>-<arch>/`, where the runtime's nativeAddonPath() looks;
+ * on any other platform the extension falls back to copying payloads.
+ */
+const NATIVE = { from: "runtime/native/prebuilds", to: "native/prebuilds" };
+
 function fail(message) {
   console.error(`package-vsix: ${message}`);
   process.exit(1);
@@ -56,6 +63,9 @@ const pythonDir = path.join(root, PYTHON.from);
 if (existsSync(pythonDir)) {
   cpSync(pythonDir, path.join(stage, PYTHON.to), { recursive: true, filter: (src) => !NOT_SHIPPED_PYTHON.test(path.relative(pythonDir, src)) });
 }
+
+const nativeDir = path.join(root, NATIVE.from);
+if (existsSync(nativeDir)) cpSync(nativeDir, path.join(stage, NATIVE.to), { recursive: true });
 
 // 3. The packed runtime that "New Connector Project…" writes into new projects (scaffold.ts looks
 // for it in <extension>/generator/vendor, as in the repository).

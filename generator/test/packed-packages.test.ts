@@ -52,6 +52,8 @@ describe("packed npm packages, installed offline into an empty folder", () => {
   it("ship what runs, and no tests or fixtures", () => {
     for (const f of ["package.json", "README.md", "LICENSE", "bin/lmcache-connector.js", "dist/cli.js", "dist/index.js", "dist/runner.js", "src/index.ts"]) expect(runtimeFiles, f).toContain(f);
     expect(runtimeFiles.some((f) => /^python\/.+\.py$/.test(f)), "python/**").toBe(true); // the Python lane's package ships too
+    // the native shared mapping: its source, and the build for this platform (prepack builds it)
+    for (const f of ["native/src/shm_map.c", `native/prebuilds/${process.platform}-${process.arch}/lmcache_kit_shm.node`]) expect(runtimeFiles, f).toContain(f);
     for (const f of ["package.json", "README.md", "LICENSE", "run-generator.mjs", "generators/app/index.js", "generators/connector/index.js", "dist/render/index.cjs", `vendor/lmcache-connector-runtime-${version("runtime")}.tgz`]) expect(generatorFiles, f).toContain(f);
     for (const f of [...runtimeFiles, ...generatorFiles]) expect(f).not.toMatch(/(^|\/)(tests?|fixtures|golden)\/|\.test\.ts$|__pycache__|\.pyc$/);
     const generatorPkg = JSON.parse(readFileSync(path.join(folder, "node_modules/generator-lmcache-connector/package.json"), "utf8"));

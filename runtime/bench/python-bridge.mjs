@@ -9,10 +9,11 @@
 //     process including interpreter and torch start (target < 4 s).
 // Imports runtime/dist (run `npm run build` first). Medians of REPS repetitions; (min, max) = noise.
 //
-// Where the 32 MiB time goes: Node 20 cannot mmap, so a put writes the chunk into the instance's
-// shared file (pwrite) and a get reads it back (pread) — one copy each way, each about a third of
-// Buffer.copy's speed here — and the connector itself copies twice (bytes() in put, the fill in
-// get), as the TS memory:// connector does.
+// Where the 32 MiB time goes: with shared pages (runtime/native, the engine's arena mapped from
+// the instance's /dev/shm file) the bridge copies nothing and the connector itself copies twice
+// (into its dict in put, into the allocated object in get), as the TS memory:// connector does.
+// Copied (the fallback: no native mapping) adds a pwrite per put and a pread per get, each about
+// a third of Buffer.copy's speed here.
 import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -51,31 +52,45 @@ async function timeMs(n, op) {
 }
 
 // ---- 32 MiB -------------------------------------------------------------------------------
-const py = await open(URL);
-const src = py.localCpu.allocate(SHAPE, "bfloat16", rt.MemoryFormat.KV_2LTD);
-for (let i = 0; i < src.byteArray.length; i += 4096) src.byteArray[i] = (i >> 12) & 0xff;
-const a = Buffer.from(src.byteArray.buffer, src.byteArray.byteOffset, CHUNK);
-const b = Buffer.alloc(CHUNK);
-const memcpy = () => a.copy(b);
-const bigKey = key(1);
-const put = async () => { src.refCountUp(); await py.connector.put(bigKey, src); };
-const get = async () => (await py.connector.get(bigKey)).refCountDown();
-const roundTrip = async () => { await put(); await get(); };
-for (let i = 0; i < 3; i++) { memcpy(); await roundTrip(); }
-const got = await py.connector.get(bigKey);
-const intact = Buffer.compare(Buffer.from(got.byteArray.buffer, got.byteArray.byteOffset, CHUNK), a) === 0;
-got.refCountDown();
-
-const big = { memcpy: [], roundTrip: [], ratio: [], put: [], get: [] };
-for (let r = 0; r < REPS; r++) {
-  const copyMBps = mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, memcpy));
-  const rtMBps = mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, roundTrip));
-  big.memcpy.push(copyMBps);
-  big.roundTrip.push(rtMBps);
-  big.ratio.push(rtMBps / copyMBps);
-  big.put.push(mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, put)));
-  big.get.push(mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, get)));
+// Measured twice in this run: with the payload pages shared (the native mapping; the default
+// where it is built) and copied through the file (LMCACHE_KIT_SHM=copy, the fallback).
+async function measureBig(opened) {
+  const src = opened.localCpu.allocate(SHAPE, "bfloat16", rt.MemoryFormat.KV_2LTD);
+  for (let i = 0; i < src.byteArray.length; i += 4096) src.byteArray[i] = (i >> 12) & 0xff;
+  const a = Buffer.from(src.byteArray.buffer, src.byteArray.byteOffset, CHUNK);
+  const b = Buffer.alloc(CHUNK);
+  const memcpy = () => a.copy(b);
+  const bigKey = key(1);
+  const put = async () => { src.refCountUp(); await opened.connector.put(bigKey, src); };
+  const get = async () => (await opened.connector.get(bigKey)).refCountDown();
+  const roundTrip = async () => { await put(); await get(); };
+  for (let i = 0; i < 3; i++) { memcpy(); await roundTrip(); }
+  const got = await opened.connector.get(bigKey);
+  const intact = Buffer.compare(Buffer.from(got.byteArray.buffer, got.byteArray.byteOffset, CHUNK), a) === 0;
+  got.refCountDown();
+  const big = { memcpy: [], roundTrip: [], ratio: [], put: [], get: [] };
+  for (let r = 0; r < REPS; r++) {
+    const copyMBps = mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, memcpy));
+    const rtMBps = mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, roundTrip));
+    big.memcpy.push(copyMBps);
+    big.roundTrip.push(rtMBps);
+    big.ratio.push(rtMBps / copyMBps);
+    big.put.push(mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, put)));
+    big.get.push(mbps(CHUNK * ROUNDS, await timeMs(ROUNDS, get)));
+  }
+  src.refCountDown();
+  return { intact, transport: opened.connector.getWrappedConnector().python.payloads, ...Object.fromEntries(Object.entries(big).map(([k, v]) => [k, spread(v)])) };
 }
+const py = await open(URL);
+const shared = await measureBig(py);
+const before = process.env.LMCACHE_KIT_SHM;
+process.env.LMCACHE_KIT_SHM = "copy";
+const pyCopied = await open(URL);
+if (before === undefined) delete process.env.LMCACHE_KIT_SHM;
+else process.env.LMCACHE_KIT_SHM = before;
+const copied = await measureBig(pyCopied);
+await pyCopied.connector.close();
+const intact = shared.intact && copied.intact;
 
 // ---- 4 KiB: the Python connector against the TS memory:// connector, same calls ------------
 async function smallOps(opened) {
@@ -102,7 +117,7 @@ const ts = await open("memory://bench");
 const tsSmall = await smallOps(ts);
 const overhead = Object.fromEntries(Object.keys(pySmall).map((k) => [k, pySmall[k] - tsSmall[k]]));
 const worstOverhead = Math.max(...Object.values(overhead));
-const leaks = py.localCpu.memoryAllocator.stats().liveObjects - 2;
+const leaks = py.localCpu.memoryAllocator.stats().liveObjects - 1 + pyCopied.localCpu.memoryAllocator.stats().liveObjects;
 await py.connector.close();
 await ts.connector.close();
 await rt.stopBridges();
@@ -121,8 +136,7 @@ for (let i = 0; i < SUITE_RUNS; i++) {
 
 const report = {
   chunk: { shape: SHAPE, dtype: "bfloat16", bytes: CHUNK, roundsPerRep: ROUNDS, reps: REPS, bytesIntact: intact },
-  memcpyMBps: spread(big.memcpy), roundTripMBps: spread(big.roundTrip), ratio: spread(big.ratio), ratioTarget: 0.25,
-  putMBps: spread(big.put), getMBps: spread(big.get),
+  shared, copied, ratioTarget: 0.25,
   small: { bytes: 4096, opsPerRep: SMALL_OPS, pythonUs: pySmall, memoryUs: tsSmall, overheadUs: overhead, worstOverheadUs: worstOverhead, targetUs: 150 },
   suite: { wallMs: spread(suite), targetMs: 4000, summary: suiteSummary },
   leaks,
@@ -133,10 +147,14 @@ const row = (s, f) => `${f(s.median)} (min ${f(s.min)}, max ${f(s.max)})`;
 if (process.argv.includes("--json")) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(`Python lane (${process.env.LMCACHE_PYTHON}), median of ${REPS} repetitions after warm-up; (min, max) = machine noise`);
-  console.log(`Buffer.copy of the 32 MiB chunk, this run            : ${row(report.memcpyMBps, f0)} MB/s`);
-  console.log(`round trip (put+get) via the Python bridge, payload/time: ${row(report.roundTripMBps, f0)} MB/s`);
-  console.log(`ratio ${row(report.ratio, f2)} (target ≥ 0.25) ${report.ratio.median >= 0.25 ? "ok" : "BELOW TARGET"}`);
-  console.log(`put only ${row(report.putMBps, f0)} MB/s, get only ${row(report.getMBps, f0)} MB/s; bytes intact: ${intact}`);
+  for (const [name, m] of [["shared pages", shared], ["copied through the file", copied]]) {
+    console.log(`32 MiB chunk, payloads ${name}${m.transport.kind === "copied" ? ` — ${m.transport.reason}` : ""}:`);
+    console.log(`  Buffer.copy, this run                 : ${row(m.memcpy, f0)} MB/s`);
+    console.log(`  round trip (put+get), payload/time    : ${row(m.roundTrip, f0)} MB/s`);
+    console.log(`  ratio ${row(m.ratio, f2)} (target ≥ 0.25) ${m.ratio.median >= 0.25 ? "ok" : "BELOW TARGET"}`);
+    console.log(`  put only ${row(m.put, f0)} MB/s, get only ${row(m.get, f0)} MB/s`);
+  }
+  console.log(`bytes intact: ${intact}`);
   const us = (o) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
   console.log(`4 KiB ops, µs per call — Python: ${us(pySmall)}; memory://: ${us(tsSmall)}`);
   console.log(`4 KiB per-op overhead of the bridge: worst ${f2(worstOverhead)} µs (target < 150) ${worstOverhead < 150 ? "ok" : "ABOVE TARGET"}`);

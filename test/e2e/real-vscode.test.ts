@@ -75,6 +75,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       /^\.vsixmanifest$/, /^package\.json$/, /^readme\.md$/, /^changelog\.md$/, /^LICENSE\.txt$/, /^media\/icon\.png$/, /^media\/walkthrough\/[\w-]+\.md$/,
       /^docs\/diagnostics\.md$/, /^dist\/(extension|lint-core|render|runner|lmcache-connector)\.js$/, /^dist\/typescript\.js\.br$/, /^dist\/esbuild-wasm\//,
       /^generator\/vendor\/lmcache-connector-runtime-[\d.]+\.tgz$/, /^python\/.+\.(py|pyi|typed|md)$/,
+      /^native\/prebuilds\/[a-z0-9]+-[a-z0-9]+\/lmcache_kit_shm\.node$/,
     ];
     expect(files.filter((f) => !allowed.some((re) => re.test(f)) || /(^|\/)tests?\//.test(f))).toEqual([]);
     for (const needed of ["dist/extension.js", "dist/runner.js", "dist/lmcache-connector.js", "dist/typescript.js.br", "dist/esbuild-wasm/esbuild.wasm.br", "media/icon.png", "LICENSE.txt"]) {
@@ -89,6 +90,14 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       expect(shipped.filter((f) => !files.includes(f))).toEqual([]);
       expect(files).toContain("python/lmcache_connector_kit/bridge.py");
     }
+    // The native shared mapping built for this platform ships too, and the installed bundles find
+    // it: a Python connector checked with the installed CLI shares its payload pages (the header
+    // would say "payloads copied (<why>)" otherwise).
+    expect(files).toContain(`native/prebuilds/${process.platform}-${process.arch}/lmcache_kit_shm.node`);
+    const check = spawnSync(process.execPath, [path.join(folder, "dist", "lmcache-connector.js"), "check", "external://host:0/dict_connector/?connector_name=DictConnector", "--cwd", path.join(REPO_ROOT, "runtime", "test", "fixtures", "python", "good"), "--python", "/usr/bin/python3", "--cases", "roundtrip.*"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^Conformance of DictConnector · Python [\d.]+ \(\/usr\/bin\/python3\) · lmcache \w+ [^ ]+ \(external:/m);
+    expect(check.stdout).not.toContain("payloads copied");
     // Every module the shipped bundles require by name is Node's own (or the editor's `vscode`):
     // nothing is looked up in a node_modules.
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);

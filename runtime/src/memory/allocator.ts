@@ -120,6 +120,17 @@ export class MemoryAllocator implements MemoryObjParent {
     return Math.ceil(raw / this.alignBytes) * this.alignBytes;
   }
 
+  /**
+   * Backs the arena with `buffer` instead of a fresh `ArrayBuffer` (ours: the Python bridge's
+   * shared mapping, so the connector's process sees the engine's bytes without a copy). Only
+   * before the arena exists (no allocation yet) and with exactly `capacityBytes`; false otherwise.
+   */
+  adoptArena(buffer: ArrayBuffer): boolean {
+    if (this.arena !== null || this.closed || this.capacityBytes === 0 || buffer.byteLength !== this.capacityBytes) return false;
+    this.arena = buffer;
+    return true;
+  }
+
   private getArena(): ArrayBuffer {
     if (!this.arena) this.arena = new ArrayBuffer(this.capacityBytes);
     return this.arena;

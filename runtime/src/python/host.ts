@@ -161,7 +161,7 @@ export async function createPythonConnector(req: PythonLoadRequest): Promise<Rem
   } catch {
     allocator = null; // SafeLocalCPUBackend (scheduler role) has none
   }
-  const arena = new SharedArena(allocator?.capacityBytes ?? 0);
+  const arena = new SharedArena(allocator?.capacityBytes ?? 0, allocator, env);
   const memory: InstanceMemory = { id: nextInstance++, allocator, arena };
   if (allocator) handle.owners.set(allocator, memory);
   instances.set(memory.id, { memory, context: req.context });

@@ -4,5 +4,6 @@ export { connectorLanguage, languageSetting, pythonSearchRoots, resolvePythonMod
 export { createPythonConnector, probePythonClass, lmcacheSetting, runningBridges, stopBridges, type PythonLoadRequest } from "./host";
 export { PythonDynamicConnectorAdapter } from "./plugin-adapter";
 export { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connector";
+export type { PayloadTransport } from "./shared-arena";
 export { PythonException, BridgeError, type PythonExceptionInfo } from "./errors";
 export { kitPythonDir, type BridgeHello, type LmcacheMode } from "./bridge-process";

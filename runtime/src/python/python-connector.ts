@@ -15,6 +15,7 @@ import { RemoteConnector } from "../connector/base-connector";
 import type { CacheEngineKey } from "../keys/cache-engine-key";
 import type { MemoryObj } from "../memory/memory-obj";
 import type { PythonConnectorSession } from "./session";
+import type { PayloadTransport } from "./shared-arena";
 import { truthy } from "./values";
 
 /** What the bridge said about the loaded class. */
@@ -40,7 +41,7 @@ const CHUNK_META_FIELDS = {
 
 export class PythonRemoteConnector extends RemoteConnector {
   /** The Python class, its file and the interpreter and `lmcache` it runs with. */
-  readonly python: PythonConnectorInfo & { interpreter: string; pythonVersion: string; lmcache: string };
+  readonly python: PythonConnectorInfo & { interpreter: string; pythonVersion: string; lmcache: string; payloads: PayloadTransport };
   private readonly session: PythonConnectorSession;
 
   constructor(session: PythonConnectorSession, info: PythonConnectorInfo) {
@@ -57,6 +58,7 @@ export class PythonRemoteConnector extends RemoteConnector {
       interpreter: hello.python.executable,
       pythonVersion: hello.python.version,
       lmcache: `${hello.lmcache.source} ${hello.lmcache.version}`,
+      payloads: session.memory.arena.transport,
     };
   }
 
@@ -134,10 +136,12 @@ export class PythonRemoteConnector extends RemoteConnector {
   /**
    * Python's `repr(connector)` (LMCache's base gives `<ClassName>`) plus the interpreter and the
    * `lmcache` it runs against, so every report header names them:
-   * `<DictConnector · Python 3.11.2 (/usr/bin/python3) · lmcache kit 0.1.0>`.
+   * `<DictConnector · Python 3.11.2 (/usr/bin/python3) · lmcache kit 0.1.0>`, and why payloads
+   * are copied when they cannot be shared (slower, same verdicts).
    */
   override toString(): string {
     const repr = this.python.repr.replace(/^<(.*)>$/, "$1");
-    return `<${repr} · Python ${this.python.pythonVersion} (${this.python.interpreter}) · lmcache ${this.python.lmcache}>`;
+    const copied = this.python.payloads.kind === "copied" ? ` · payloads copied (${this.python.payloads.reason})` : "";
+    return `<${repr} · Python ${this.python.pythonVersion} (${this.python.interpreter}) · lmcache ${this.python.lmcache}${copied}>`;
   }
 }

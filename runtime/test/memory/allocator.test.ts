@@ -117,3 +117,21 @@ describe("MemoryAllocator", () => {
     expect(alloc.freeBlocks()).toEqual([[0, 8192]]);
   });
 });
+
+describe("adoptArena (ours: the Python bridge's shared mapping)", () => {
+  it("backs the arena with the given buffer, only before the first allocation and only at capacity", () => {
+    const a = new MemoryAllocator({ capacityBytes: 4096 });
+    expect(a.adoptArena(new ArrayBuffer(2048))).toBe(false);
+    const mine = new ArrayBuffer(4096);
+    expect(a.adoptArena(mine)).toBe(true);
+    const obj = a.allocate([16], "uint8")!;
+    obj.byteArray[0] = 9;
+    expect(new Uint8Array(mine)[obj.meta.address]).toBe(9);
+    expect(a.adoptArena(new ArrayBuffer(4096))).toBe(false); // the arena exists now
+
+    const used = new MemoryAllocator({ capacityBytes: 4096 });
+    used.allocate([16], "uint8")!.refCountDown();
+    expect(used.adoptArena(new ArrayBuffer(4096))).toBe(false);
+    expect(new MemoryAllocator({ capacityBytes: 0 }).adoptArena(new ArrayBuffer(0))).toBe(false);
+  });
+});

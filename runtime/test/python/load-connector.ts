@@ -11,7 +11,8 @@ export const LOADING = join(FIXTURES, "loading");
 
 /** Opens `<module>.<cls>` from `cwd` through `external://host:0/<module>/?connector_name=<cls>`. */
 export async function load(module: string, cls: string, cwd: string) {
-  const config = createEngineConfig({});
+  // a 64 MiB arena, as the conformance cases use: small enough for the shared-pages transport
+  const config = createEngineConfig({ maxLocalCpuSize: 1 / 16 });
   const backend = new LocalCPUBackend({ config, metadata: conformanceMetadata() });
   return createConnector(`external://host:0/${module}/?connector_name=${cls}`, { localCpuBackend: backend, config, metadata: conformanceMetadata(), cwd });
 }
