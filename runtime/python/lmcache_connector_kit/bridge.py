@@ -30,6 +30,7 @@ import traceback
 
 from .errors import describe_exception
 from .frames import ChannelClosed, FrameWriter
+from .spin import SpinningSelector, read_polling
 
 #: How long a callback into the engine (``allocate``) may wait for its answer.
 CALLBACK_TIMEOUT_S = 30.0
@@ -232,7 +233,7 @@ class Bridge:
         self.sync_out = FrameWriter(os.open(sync_resp, os.O_WRONLY), self.table.attach_events)
         self.sync_frames = FrameBuffer()
         self.sync_deferred = []
-        self.loop = asyncio.new_event_loop()
+        self.loop = asyncio.SelectorEventLoop(SpinningSelector())
         os.set_blocking(fd, False)
         self.loop.add_reader(fd, self._on_async_readable)
         self.table.on_pending = lambda: self.loop.call_soon_threadsafe(self._flush_events)
@@ -275,16 +276,18 @@ class Bridge:
         writer.write(frame)
         until = time.monotonic() + CALLBACK_TIMEOUT_S
         while True:
-            remaining = until - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
+            chunk = read_polling(fd, 1 << 16) if fd == self.async_fd else None  # the sync FIFO blocks
+            if chunk is None:
+                remaining = until - time.monotonic()
+                if remaining <= 0:
+                    raise RuntimeError(f"the engine did not answer {method}() within {CALLBACK_TIMEOUT_S:.0f} s")
+                ready, _, _ = select.select([fd], [], [], remaining)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
             if not chunk:
                 os._exit(0)
             found = None
