@@ -19,9 +19,9 @@ class SpinningSelector(selectors.DefaultSelector):
             until = time.perf_counter() + (SPIN_S if timeout is None else min(SPIN_S, timeout))
             while True:
                 ready = super().select(0)
-                if ready or time.perf_counter() >= until:
-                    if ready:
-                        return ready
+                if ready:
+                    return ready
+                if time.perf_counter() >= until:
                     break
             if timeout is not None:
                 timeout = max(0.0, timeout - SPIN_S)
