@@ -27,6 +27,8 @@ export interface Renderer {
   renderProject(answers: Record<string, unknown>): FileTree;
   renderConnectorClass(answers: Record<string, unknown>, project: ExistingProject): FileTree;
   projectFolder(name: string): string;
+  /** The files an added class rewrites without asking (they are the author's, with an entry added). */
+  CONNECTOR_MERGED_FILES: ReadonlySet<string>;
   /** Where `yo` also writes the packed runtime (`vendor/…tgz`). */
   RUNTIME_TARBALL_PATH?: string;
   vendoredRuntimeTarball?(fromDir?: string): Uint8Array;
@@ -203,7 +205,7 @@ export class Scaffolder {
       void vscode.window.showErrorMessage("Add Connector Class needs a connector project (a folder with package.json): run \"LMCache: New Connector Project…\" first.");
       return undefined;
     }
-    // Project-level questions; an added class is TypeScript (renderConnectorClass refuses Python projects).
+    // Project-level questions are not asked: the class takes its project's language.
     const answers = await askPrompts(renderer.PROMPTS, new Set(["name", "ci", "language"]), "Add Connector Class");
     if (!answers) return undefined;
     let tree: FileTree;
@@ -213,7 +215,7 @@ export class Scaffolder {
       void vscode.window.showErrorMessage(`Nothing was written: ${(err as Error).message}`);
       return undefined;
     }
-    if (!(await writeTree(root, tree, new Set(["package.json", ".vscode/launch.json"])))) return undefined;
+    if (!(await writeTree(root, tree, renderer.CONNECTOR_MERGED_FILES))) return undefined;
     this.log.info(`add connector class: wrote ${[...tree.keys()].join(", ")} in ${root}`);
     await this.open(root, tree, String(answers.className));
     return root;

@@ -157,4 +157,23 @@ describe("Add Connector Class…", () => {
     for (const [rel, contents] of before) if (!expected.has(rel)) expect(after.get(rel), rel).toEqual(contents);
     expect(fake.host.shownDocuments[0]!.fsPath).toContain("other_connector");
   });
+
+  it("in a Python project adds a Python class, the same files as yo writes, and opens the .py", async () => {
+    const project = path.join(dir, "acme-py");
+    for (const [rel, contents] of render.renderProject({ ...answers, language: "python", name: "acme-py" } as never)) {
+      fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
+      fs.writeFileSync(path.join(project, rel), contents);
+    }
+    fake.setWorkspaceFolder(project);
+    const before = readTree(project);
+    const added = { className: "ColdStore", template: "redis", capabilities: ["ping"], loading: "external" };
+    const expected = render.renderConnectorClass(added as never, { read: (rel: string) => before.get(rel)?.toString("utf8") ?? null });
+    expect([...expected.keys()]).toContain("pyproject.toml"); // redis-py added: rewritten without a question
+    fake.host.answers = [added.className, pick(added.template), pickMany(added.capabilities), pick(added.loading)];
+    expect(await fake.host.commands.get(COMMANDS.addConnectorClass)!()).toBe(project);
+    const after = readTree(project);
+    for (const [rel, contents] of expected) expect(after.get(rel), rel).toEqual(Buffer.from(contents as never));
+    for (const [rel, contents] of before) if (!expected.has(rel)) expect(after.get(rel), rel).toEqual(contents);
+    expect(fake.host.shownDocuments.at(-1)!.fsPath).toMatch(/src[/\\]acme_py[/\\]cold_store\.py$/);
+  });
 });

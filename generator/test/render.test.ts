@@ -246,8 +246,36 @@ print(json.dumps(out))
     expect(validateAnswers({ language: "python", name: "ok", className: "None" }).join("\n")).toMatch(/reserved|clashes/);
   });
 
-  it("adding a TypeScript class to a Python project is refused, naming why", () => {
+  it("a class added to a Python project is Python: module, test, config, launch entry, and the requirement it needs", () => {
     const project = renderProject({ language: "python", name: "acme-store" });
-    expect(() => renderConnectorClass({ className: "Other" }, { read: (rel) => project.get(rel) ?? null })).toThrow(/Python connector project/);
+    const read = (rel: string) => project.get(rel) ?? null;
+    const files = renderConnectorClass({ className: "CacheTwo", template: "redis", capabilities: "ping" }, { read });
+    expect([...files.keys()].sort()).toEqual([".vscode/launch.json", "lmcache/cache_two.yaml", "pyproject.toml", "src/acme_store/cache_two.py", "tests/redis_server.py", "tests/test_cache_two_conformance.py"]);
+    expect(files.get("src/acme_store/cache_two.py")).toContain("class CacheTwo(RemoteConnector):");
+    const url = "external://host:0/acme_store.cache_two/?connector_name=CacheTwo";
+    expect(files.get("tests/test_cache_two_conformance.py")).toContain(`URL = "${url}"`);
+    expect(files.get("lmcache/cache_two.yaml")).toContain(url);
+    expect(files.get("pyproject.toml")).toContain('dependencies = ["redis>=4.2"]');
+    // only that line changed
+    expect(files.get("pyproject.toml")!.replace('dependencies = ["redis>=4.2"]', "dependencies = []")).toBe(project.get("pyproject.toml"));
+    const launch = JSON.parse(files.get(".vscode/launch.json")!);
+    expect(launch.configurations.map((c: { name: string }) => c.name)).toEqual(["Run against local cache", "Debug conformance", "Run against local cache (CacheTwo)"]);
+    expect(launch.configurations[2]).toMatchObject({ type: "lmcache-connector", language: "python", command: "run", url });
+
+    // a requirement already there is not added twice; a memory class needs none
+    const withRedis = (rel: string) => (rel === "pyproject.toml" ? files.get(rel)! : read(rel));
+    expect(renderConnectorClass({ className: "CacheThree", template: "redis" }, { read: withRedis }).has("pyproject.toml")).toBe(false);
+    expect([...renderConnectorClass({ className: "CacheFour", template: "memory" }, { read }).keys()]).not.toContain("pyproject.toml");
+  });
+
+  it("adding to a Python project refuses what LMCache could not load or the project cannot hold", () => {
+    const project = renderProject({ language: "python", name: "acme-store" });
+    const read = (rel: string) => project.get(rel) ?? null;
+    expect(() => renderConnectorClass({ className: "AcmeStoreConnector" }, { read })).toThrow(/src\/acme_store\/acme_store_connector\.py already exists/);
+    expect(() => renderConnectorClass({ className: "RemoteMetadata" }, { read })).toThrow(/clashes/);
+    expect(() => renderConnectorClass({ className: "Other" }, { read: (rel) => (rel === "pyproject.toml" ? "[build-system]\n" : read(rel)) })).toThrow(/no \[project\] name/);
+    expect(() => renderConnectorClass({ className: "Other" }, { read: (rel) => (rel.startsWith("src/") ? null : read(rel)) })).toThrow(/src\/acme_store\/__init__\.py is missing/);
+    const multiLine = (rel: string) => (rel === "pyproject.toml" ? project.get(rel)!.replace("dependencies = []", "dependencies = [\n]") : read(rel));
+    expect(() => renderConnectorClass({ className: "Other", template: "fs" }, { read: multiLine })).toThrow(/no one-line `dependencies = \[...\]` to add aiofiles to/);
   });
 });

@@ -147,6 +147,18 @@ describe("yo lmcache-connector:connector", () => {
     expect(existsSync(path.join(result.cwd, "src/acme_store_connector.ts"))).toBe(true);
   });
 
+  it("in a Python project adds a Python class (and its requirement), byte-identical to renderConnectorClass", async () => {
+    const project = renderProject({ language: "python", name: "acme-store" });
+    const result = await helpers
+      .run(CONNECTOR)
+      .withOptions({ "class-name": "SecondStore", template: "redis", capabilities: "ping", yes: true, skipInstall: true })
+      .withFiles(Object.fromEntries(project));
+    const expected = renderConnectorClass({ className: "SecondStore", template: "redis", capabilities: "ping" }, { read: (r) => project.get(r) ?? null });
+    expect([...expected.keys()]).toEqual(expect.arrayContaining(["src/acme_store/second_store.py", "tests/test_second_store_conformance.py", "pyproject.toml"]));
+    for (const [rel, text] of expected) expect(readFileSync(path.join(result.cwd, rel), "utf8"), rel).toBe(text);
+    expect(existsSync(path.join(result.cwd, "src/second_store.ts"))).toBe(false);
+  });
+
   /** A generated project plus `extra` files; written to disk with {@link onDisk} (withFiles only fills yeoman's memory). */
   const projectFiles = (extra: Record<string, string> = {}) => ({ ...Object.fromEntries(renderProject({ name: "acme-store" })), ...extra });
   const onDisk = (files: Record<string, string>) => (dir: string) => {

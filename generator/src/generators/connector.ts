@@ -1,7 +1,8 @@
 /**
  * `yo lmcache-connector:connector`: one more connector class in an existing generated project
- * (module, conformance test, LMCache config, launch entry). Run it inside the project folder.
- * `package.json` and `.vscode/launch.json` are the author's files with an entry added, so they
+ * (module, conformance test, LMCache config, launch entry), in the project's language (a
+ * `pyproject.toml` makes it Python). Run it inside the project folder. `package.json`,
+ * `pyproject.toml` and `.vscode/launch.json` are the author's files with an entry added, so they
  * are rewritten without a question; any other conflict is settled before the first write
  * (`./conflicts`: `--force` overwrites, `--yes` stops with nothing written).
  */
@@ -10,7 +11,7 @@ import { type ConnectorAnswers, CONNECTOR_MERGED_FILES, PROMPTS, renderConnector
 import { type SettledFiles, settleConflicts, writeSettled } from "./conflicts.js";
 import { collectAnswers, declareOptions, printVersionAndStop, resolveOrExplain } from "./options.js";
 
-/** The project-level questions that do not apply to one more class (it is TypeScript: see renderConnectorClass). */
+/** The project-level questions that do not apply to one more class (it takes its project's language: see renderConnectorClass). */
 const CONNECTOR_PROMPTS = PROMPTS.filter((p) => p.name !== "name" && p.name !== "ci" && p.name !== "language").map((p) =>
   p.name === "className" ? { ...p, default: () => "" } : p,
 );
@@ -45,6 +46,11 @@ export default class ConnectorGenerator extends Generator {
   }
 
   end(): void {
-    this.log(`\n${this.answers.className} added. Run \`npm install --prefer-offline\` if package.json changed, then \`npm test\`.\n`);
+    const python = [...this.files.keys()].some((f) => f.endsWith(".py"));
+    this.log(
+      python
+        ? `\n${this.answers.className} added. Run \`pip install -e .\` if pyproject.toml changed, then \`python3 -m pytest\`.\n`
+        : `\n${this.answers.className} added. Run \`npm install --prefer-offline\` if package.json changed, then \`npm test\`.\n`,
+    );
   }
 }

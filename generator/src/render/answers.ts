@@ -156,7 +156,7 @@ function pythonNameProblems(name: string): string[] {
 }
 
 /** Problems a class name has only in a Python module (empty when fine). */
-function pythonClassNameProblems(className: string): string[] {
+export function pythonClassNameProblems(className: string): string[] {
   if (PYTHON_KEYWORDS.has(className) || PYTHON_RESERVED_CLASSES.has(className)) {
     return [`The connector class name ${JSON.stringify(className)} is reserved or clashes with a name the generated Python module uses.`];
   }

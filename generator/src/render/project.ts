@@ -27,7 +27,7 @@ import {
   tasksJson,
   tsconfigJson,
 } from "./templates/project-files.js";
-import { PYTHON_PROJECT_MARKER, renderPythonProject } from "./python-project.js";
+import { PYTHON_PROJECT_MARKER, renderPythonConnectorClass, renderPythonProject } from "./python-project.js";
 import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "./versions.js";
 
 /** Generated files: project-relative POSIX path → contents, in a stable order. */
@@ -99,26 +99,23 @@ export function resolveConnectorAnswers(partial: Partial<Record<keyof ConnectorA
  * adds an entry), so writing them back loses nothing of the author's: callers may overwrite them
  * without asking.
  */
-export const CONNECTOR_MERGED_FILES: ReadonlySet<string> = new Set([".vscode/launch.json", "package.json"]);
+export const CONNECTOR_MERGED_FILES: ReadonlySet<string> = new Set([".vscode/launch.json", "package.json", "pyproject.toml"]);
 
 /**
  * The files that add a connector class to an existing generated project: the module, its
  * conformance test and LMCache config, plus `package.json` (when the template needs a dependency
  * the project lacks) and `.vscode/launch.json` (a "Run against local cache (<Class>)" entry) when
  * those need changing; for the redis template also the class's existsSync test (its blocking
- * calls use the runtime's RedisSyncBridge, so there is no bridge file to add). Throws `InvalidAnswersError` when the folder is not a connector project or
- * the class's module already exists.
+ * calls use the runtime's RedisSyncBridge, so there is no bridge file to add). In a Python project
+ * (`pyproject.toml`) the class is Python: see `renderPythonConnectorClass`. Throws
+ * `InvalidAnswersError` when the folder is not a connector project or the class's module already exists.
  */
 export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnswers, unknown>>, project: ExistingProject): RenderedFiles {
   const answers = resolveConnectorAnswers(partial);
   const mod = moduleName(answers.className);
   const problems: string[] = [];
-  if (project.read(PYTHON_PROJECT_MARKER) !== null) {
-    // Its package.json only installs the kit's CLI: a TypeScript module would be loaded by nobody.
-    throw new InvalidAnswersError([
-      `This is a Python connector project (${PYTHON_PROJECT_MARKER}): adding a class is TypeScript-only for now; copy src/<package>/<module>.py and tests/test_conformance.py instead.`,
-    ]);
-  }
+  // A Python project's package.json only installs the kit's CLI: its classes are Python too.
+  if (project.read(PYTHON_PROJECT_MARKER) !== null) return renderPythonConnectorClass(answers, project);
   const pkgText = project.read("package.json");
   let pkg: Record<string, any> | null = null;
   try {

@@ -24,6 +24,11 @@ const DEBIAN_PACKAGES: Record<Template, string> = {
   redis: "python3-torch python3-pytest python3-redis redis-server",
 };
 
+/** The requirements a template's connector needs at run time (beyond the LMCache it runs in). */
+export function pythonRequirements(template: Template): readonly string[] {
+  return RUNTIME_REQUIREMENTS[template];
+}
+
 /**
  * `pyproject.toml`: a plain setuptools package in the src layout, so `pip install -e .` makes
  * `<package>.<module>` importable where LMCache runs. `lmcache` and `torch` are not dependencies:
@@ -290,7 +295,7 @@ def redis_for_tests(start_timeout: float = 10.0):
  * (\`run\` = the local-cache workload, \`check\` = the conformance suite). PYTHONPATH makes src/
  * importable, as \`pip install -e .\` would.
  */
-function pythonLaunchConfig(ref: ConnectorRef, url: string, name: string, command: "run" | "check"): Record<string, unknown> {
+export function pythonLaunchConfig(ref: ConnectorRef, url: string, name: string, command: "run" | "check"): Record<string, unknown> {
   return {
     type: "lmcache-connector",
     request: "launch",
