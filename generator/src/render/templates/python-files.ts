@@ -427,6 +427,16 @@ conformance** (\`.vscode/launch.json\`) run the same under the debugger.
 LMCache builds the class as \`${answers.className}(loop=…, local_cpu_backend=…, config=…)\` and
 reads its settings from the config's \`extra_config\`.
 
+## Add another connector
+
+\`\`\`sh
+yo lmcache-connector:connector --class-name OtherConnector --template fs --yes
+\`\`\`
+
+It adds the class to \`src/${pkg}/\`, its pytest file and config, a launch entry to
+\`.vscode/launch.json\` and the template's requirement to \`pyproject.toml\`; it never overwrites
+another file of yours unless you pass \`--force\`.
+
 ## The kit's runtime
 
 \`package.json\` installs \`${RUNTIME_PACKAGE}\` ${VERSIONS.runtime} from \`${RUNTIME_TARBALL_PATH}\` for the
