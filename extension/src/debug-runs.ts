@@ -12,7 +12,7 @@
  */
 import * as vscode from "vscode";
 import { startRunner } from "../../runtime/src/runner/client.js";
-import type { RunnerJob } from "../../runtime/src/runner/job.js";
+import { debuggingJob, type RunnerJob } from "../../runtime/src/runner/job.js";
 import type { DebugJobTarget } from "./conformance-tests";
 import { debugpyEnv, pythonRunnerAttach, runnerAttach } from "./debug-launch";
 import { PYTHON_DEBUG_TYPE } from "./ids";
@@ -29,7 +29,8 @@ export class DebugRuns implements vscode.Disposable {
   constructor(private readonly runnerPath: string, private readonly cacheDir: string, private readonly log: vscode.LogOutputChannel) {}
 
   /** Starts `job` under the debugger in `folder` and resolves when the runner has ended. */
-  async start(job: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken, target?: DebugJobTarget): Promise<void> {
+  async start(debugged: RunnerJob, folder: string, reporter: RunReporter, token: vscode.CancellationToken, target?: DebugJobTarget): Promise<void> {
+    const job = debuggingJob(debugged); // a pause at a breakpoint is not a failed case
     if (target?.language === "python") return this.startPython(job, folder, reporter, token, target.env);
     const runId = job.runId!;
     const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));

@@ -5,7 +5,7 @@
  * report and the exit code. Ctrl-C cancels the run and ends the runner's process group.
  */
 import { startRunner, type StartRunnerOptions } from "../runner/client";
-import type { RunnerJob } from "../runner/job";
+import { debuggingJob, type RunnerJob } from "../runner/job";
 import type { RunnerEvent } from "../runner/protocol";
 import { RunnerRecorder, type RunnerRecord } from "../runner/verdict";
 import type { CliIO } from "./command";
@@ -20,10 +20,13 @@ export interface SessionLimits {
   runLimitMs?: number;
 }
 
-/** Whether this process runs under a debugger (js-debug then attaches to the runner too). */
+/**
+ * Whether a person is debugging this run: this process runs under a debugger (js-debug then
+ * attaches to the runner too), or the Python bridge will run under debugpy (`LMCACHE_KIT_DEBUGPY`).
+ */
 export function underDebugger(env: NodeJS.ProcessEnv): boolean {
   if (process.execArgv.some((a) => a.startsWith("--inspect"))) return true;
-  if (env.VSCODE_INSPECTOR_OPTIONS) return true;
+  if (env.VSCODE_INSPECTOR_OPTIONS || env.LMCACHE_KIT_DEBUGPY) return true;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return Boolean((require("node:inspector") as typeof import("node:inspector")).url());
@@ -32,21 +35,25 @@ export function underDebugger(env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-/** Runs `job` in a runner; resolves once the runner and its process group are gone. */
+/**
+ * Runs `job` in a runner; resolves once the runner and its process group are gone. Under a
+ * debugger (see {@link underDebugger}) the `limits` are not applied — a connector paused at a
+ * breakpoint sends no heartbeat and finishes no case in time — and a `check` job's deadlines
+ * are lifted (`debugging`).
+ */
 export async function runInRunner(job: RunnerJob, io: CliIO, limits: SessionLimits, onEvent?: (e: RunnerEvent) => void): Promise<RunnerRecord> {
   const recorder = new RunnerRecorder();
+  const debug = underDebugger(io.env);
   const options: StartRunnerOptions = {
     onEvent: (e) => {
       recorder.handle(e);
       onEvent?.(e);
     },
     env: io.env,
-    debug: underDebugger(io.env),
-    hangMs: limits.hangMs,
-    caseLimitMs: limits.caseLimitMs,
-    runLimitMs: limits.runLimitMs,
+    debug,
+    ...(debug ? {} : { hangMs: limits.hangMs, caseLimitMs: limits.caseLimitMs, runLimitMs: limits.runLimitMs }),
   };
-  const handle = startRunner(job, options);
+  const handle = startRunner(debug ? debuggingJob(job) : job, options);
   const cancel = (): void => handle.cancel();
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);

@@ -41,6 +41,12 @@ export interface ConformanceOptions {
   /** Per-case timeout (default 5000 ms). Single calls get half of it, at most 2 s. */
   timeoutMs?: number;
   /**
+   * Ours: a person is debugging the connector, so a pause at a breakpoint is not a failure: the
+   * case timeout and every call's deadline become {@link DEBUG_DEADLINE_MS} (`timeoutMs` is
+   * ignored). LMCache's own timeouts that cases reproduce (the 5 s ping timeout) stay.
+   */
+  debugging?: boolean;
+  /**
    * `true`: every skip and every advisory finding fails. Strings: case-id globs (their skips and
    * advisories fail), skip kinds whose skips fail, or `advisory` (every advisory finding fails).
    */
@@ -109,8 +115,11 @@ export function caseInfo(c: ConformanceCase): CaseInfo {
 /** The skip kind-like word `--strict-cases` takes to fail every advisory finding. */
 export const STRICT_ADVISORY = "advisory";
 
+/** The case timeout and call deadline of a debugging run (an hour: long enough for a look around). */
+export const DEBUG_DEADLINE_MS = 3_600_000;
+
 function validate(opts: ConformanceOptions): { timeoutMs: number; seed: number } {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+  const timeoutMs = opts.debugging ? DEBUG_DEADLINE_MS : (opts.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ValueError(`timeoutMs must be a positive number, got ${opts.timeoutMs}`);
   const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${opts.seed}`);
@@ -147,7 +156,7 @@ async function runSuite(opts: ConformanceOptions, timeoutMs: number, seed: numbe
   if (opts.cases && opts.cases.length > 0 && selected.length === 0) {
     throw new ValueError(`no conformance case matches ${opts.cases.join(", ")}`);
   }
-  const opDeadlineMs = Math.max(1, Math.min(2000, Math.floor(timeoutMs / 2)));
+  const opDeadlineMs = opts.debugging ? DEBUG_DEADLINE_MS : Math.max(1, Math.min(2000, Math.floor(timeoutMs / 2)));
   const open = (url: string, capacityBytes: number, poisonOnFree = false): Promise<OpenedConnector> =>
     openConnector({ url, cwd: opts.cwd, searchPaths: opts.searchPaths, config: opts.config, capacityBytes, poisonOnFree, closeDeadlineMs: opDeadlineMs });
 

@@ -40,3 +40,12 @@ export function parseJob(text: string): RunnerJob {
   }
   return { kind: job.kind, url: job.url, cwd: job.cwd, runId: job.runId, options: job.options ?? {}, heartbeatMs: job.heartbeatMs };
 }
+
+/**
+ * `job` as a person debugging the connector runs it: a `check` with its deadlines lifted
+ * (conformance `debugging`), so a pause at a breakpoint is not a failed case. Other kinds keep
+ * LMCache's own timeouts (`blocking_timeout_secs`), which the harness reproduces.
+ */
+export function debuggingJob(job: RunnerJob): RunnerJob {
+  return job.kind === "check" ? { ...job, options: { ...job.options, debugging: true } } : job;
+}
