@@ -16,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { debugpyEnv, parseAnnouncements, type DebugpyAnnouncement, type PythonLaunchSpec } from "./debug-launch";
+import { findKitPythonDir } from "../../runtime/src/python/kit-python-dir.js";
 import { PYTHON_DEBUG_TYPE } from "./ids";
 
 /** How long F5 waits for the bridge to listen (interpreter and torch start: about 1.5 s). */
@@ -24,18 +25,9 @@ const ANNOUNCE_TIMEOUT_MS = 60_000;
 const REPORT_GRACE_MS = 5_000;
 const POLL_MS = 100;
 
-/** The kit's Python folder (bridge, kit lmcache) beside a runner or CLI bundle: `python/` up the tree. */
+/** The kit's Python folder (bridge, kit lmcache) beside a runner or CLI bundle, found as the runtime finds it. */
 export function kitPythonDirNear(file: string): string | undefined {
-  // the runtime's own override (kitPythonDir in bridge-process.ts) wins there too
-  const fromEnv = process.env["LMCACHE_KIT_PYTHON_DIR"];
-  if (fromEnv && fs.existsSync(path.join(fromEnv, "lmcache_connector_kit", "bridge.py"))) return fromEnv;
-  let dir = path.dirname(file);
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, "python");
-    if (fs.existsSync(path.join(candidate, "lmcache_connector_kit", "bridge.py"))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return undefined;
+  return findKitPythonDir(path.dirname(file)) ?? undefined;
 }
 
 /** A fresh announce file in a private temporary folder; `dispose` removes it. */

@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { INSTALL_HINT } from "../../runtime/src/python/interpreter";
+import { INSTALL_HINT, parseInterpreterProbe, PROBE_SCRIPT, type InterpreterProbe } from "../../runtime/src/python/interpreter";
 import { loadLintCore } from "./core";
 import { SETTINGS, SETTINGS_SECTION } from "./ids";
 
@@ -28,15 +28,8 @@ export interface InterpreterChoice {
   problem?: string;
 }
 
-/** What the probe found. */
-export interface InterpreterInfo extends InterpreterChoice {
-  executable?: string;
-  version?: string;
-  /** torch's version; null when the interpreter cannot import it. */
-  torch?: string | null;
-  /** The lmcache a run uses with `--lmcache auto`. */
-  lmcache?: { source: "installed" | "kit"; version?: string };
-}
+/** What the probe (the runtime's, as the CLI runs it) found. */
+export type InterpreterInfo = InterpreterChoice & InterpreterProbe;
 
 /**
  * The setting (a path; `${workspaceFolder}` and a relative path resolve against the folder; a bare
@@ -63,34 +56,9 @@ export async function discoverInterpreter(env: NodeJS.ProcessEnv = process.env):
   }
 }
 
-/** Prints one JSON line: version, torch (looked up, not imported) and an installed lmcache. */
-export const PROBE_SCRIPT = [
-  "import sys, json, importlib.util as u",
-  "from importlib import metadata as md",
-  "def ver(n):",
-  "    try: return md.version(n)",
-  "    except Exception: return None",
-  "spec = u.find_spec('lmcache')",
-  // a folder named lmcache/ without __init__.py (a project's YAML configs) is a namespace package, not LMCache
-  "lm = {'source': 'installed', 'version': ver('lmcache')} if spec is not None and spec.origin else None",
-  "print(json.dumps({'exe': sys.executable, 'v': sys.version.split()[0], 'major': list(sys.version_info[:2]), 'torch': (ver('torch') or 'unknown version') if u.find_spec('torch') else None, 'lmcache': lm}))",
-].join("\n");
-
 /** Turns the probe's output into what the status shows; `problem` set when the interpreter cannot run connectors. */
 export function parseProbe(choice: InterpreterChoice, stdout: string): InterpreterInfo {
-  try {
-    const p = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as { exe: string; v: string; major: [number, number]; torch: string | null; lmcache: { version: string | null } | null };
-    const info: InterpreterInfo = {
-      ...choice, executable: p.exe, version: p.v, torch: p.torch,
-      lmcache: p.lmcache ? { source: "installed", ...(p.lmcache.version ? { version: p.lmcache.version } : {}) } : { source: "kit" },
-    };
-    const [major, minor] = p.major;
-    if (major < 3 || (major === 3 && minor < 10)) info.problem = `${choice.path} is Python ${p.v}; LMCache needs Python >= 3.10.`;
-    else if (p.torch === null) info.problem = `${choice.path} (Python ${p.v}) cannot import torch, which LMCache and the kit's Python bridge need.`;
-    return info;
-  } catch {
-    return { ...choice, problem: `${choice.path} did not answer like a Python interpreter.` };
-  }
+  return { ...choice, ...parseInterpreterProbe(choice.path ?? "python", stdout) };
 }
 
 /** Runs the probe (a few hundred ms; never imports torch or workspace code). */
@@ -98,7 +66,7 @@ export function probeInterpreter(choice: InterpreterChoice, timeoutMs = 15_000):
   if (!choice.path) return Promise.resolve(choice);
   return new Promise((resolve) => {
     execFile(choice.path!, ["-c", PROBE_SCRIPT], { cwd: os.tmpdir(), timeout: timeoutMs, encoding: "utf8", env: { ...process.env, PYTHONPATH: "" } }, (err, stdout) => {
-      if (err && !stdout) resolve({ ...choice, problem: `${choice.path} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message}).` });
+      if (err && !stdout) resolve({ ...choice, problem: `${choice.path} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message})` });
       else resolve(parseProbe(choice, stdout));
     });
   });

@@ -12,13 +12,14 @@
  *   answering Python's callbacks (an `allocate` from `exists_sync`) on the same pair.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { BridgeError, PythonException, type PythonExceptionInfo } from "./errors";
 import { encodeFrame, FrameParser, type Frame } from "./frames";
 import { type PythonInterpreter, PythonSetupError, INSTALL_HINT } from "./interpreter";
+import { kitPythonDir } from "./kit-python-dir";
 
 /** `--lmcache`: which `lmcache` package the connector runs against. */
 export type LmcacheMode = "installed" | "kit" | "auto";
@@ -33,23 +34,6 @@ export interface BridgeHello {
 
 /** Answers a callback from Python (`allocate`); throwing sends the error back to Python. */
 export type CallbackHandler = (frame: Frame) => unknown;
-
-/**
- * `runtime/python`, where the bridge and the kit's `lmcache` package live: `LMCACHE_KIT_PYTHON_DIR`
- * when set (a bundle that ships the folder elsewhere), else the first `python/` folder holding
- * `lmcache_connector_kit/bridge.py` above this file (src/python/ or dist/).
- */
-export function kitPythonDir(): string {
-  const fromEnv = process.env["LMCACHE_KIT_PYTHON_DIR"];
-  if (fromEnv && existsSync(join(fromEnv, "lmcache_connector_kit", "bridge.py"))) return fromEnv;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "python");
-    if (existsSync(join(candidate, "lmcache_connector_kit", "bridge.py"))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`the kit's Python files (python/lmcache_connector_kit) were not found above ${__dirname}`);
-}
 
 // Imports the bridge, then takes the kit's folder off sys.path again: `import lmcache` must find
 // an installed LMCache first (bridge.select_lmcache adds the kit's package when asked or needed).

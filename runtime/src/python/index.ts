@@ -6,4 +6,5 @@ export { PythonDynamicConnectorAdapter } from "./plugin-adapter";
 export { PythonRemoteConnector, type PythonConnectorInfo } from "./python-connector";
 export type { PayloadTransport } from "./shared-arena";
 export { PythonException, BridgeError, type PythonExceptionInfo } from "./errors";
-export { kitPythonDir, type BridgeHello, type LmcacheMode } from "./bridge-process";
+export type { BridgeHello, LmcacheMode } from "./bridge-process";
+export { kitPythonDir, findKitPythonDir } from "./kit-python-dir";

@@ -1,8 +1,8 @@
 /**
  * Which Python runs a Python connector (ours): `--python PATH` (the CLI sets `LMCACHE_PYTHON`),
  * else `LMCACHE_PYTHON`, else the first of `python3` on `PATH` and `/usr/bin/python3` that is
- * Python ≥ 3.10 and can import `torch` (LMCache requires both). The probe only looks torch up
- * (`importlib.util.find_spec`), it does not import it: the bridge imports it once, for real.
+ * Python ≥ 3.10 and can import `torch` (LMCache requires both). The probe ({@link PROBE_SCRIPT}, also
+ * the editor's) only looks torch up, it does not import it: the bridge imports it once, for real.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -31,8 +31,53 @@ export const INSTALL_HINT =
   "Install Python >= 3.10 with torch (Debian/Ubuntu: apt-get install python3-torch, which serves /usr/bin/python3; elsewhere: pip install torch), " +
   "or name an interpreter that has it with --python PATH or LMCACHE_PYTHON.";
 
-const PROBE =
-  "import sys, json, importlib.util as u; print(json.dumps({'v': list(sys.version_info[:3]), 'exe': sys.executable, 'torch': u.find_spec('torch') is not None}))";
+/**
+ * Prints one JSON line: `sys.executable`, the version, torch's version (looked up with
+ * `importlib`, not imported: importing torch takes over a second) and an installed `lmcache`.
+ */
+export const PROBE_SCRIPT = [
+  "import sys, json, importlib.util as u",
+  "from importlib import metadata as md",
+  "def ver(n):",
+  "    try: return md.version(n)",
+  "    except Exception: return None",
+  "spec = u.find_spec('lmcache')",
+  // a folder named lmcache/ without __init__.py (a project's YAML configs) is a namespace package, not LMCache
+  "lm = {'source': 'installed', 'version': ver('lmcache')} if spec is not None and spec.origin else None",
+  "print(json.dumps({'exe': sys.executable, 'v': sys.version.split()[0], 'major': list(sys.version_info[:2]), 'torch': (ver('torch') or 'unknown version') if u.find_spec('torch') else None, 'lmcache': lm}))",
+].join("\n");
+
+/** What {@link PROBE_SCRIPT} found; `problem` says why the interpreter cannot run connectors. */
+export interface InterpreterProbe {
+  executable?: string;
+  version?: string;
+  /** torch's version; null when the interpreter cannot import it. */
+  torch?: string | null;
+  /** The `lmcache` a run uses with `--lmcache auto`: an installed LMCache, else the kit's. */
+  lmcache?: { source: "installed" | "kit"; version?: string };
+  problem?: string;
+}
+
+/** Reads {@link PROBE_SCRIPT}'s output of the interpreter at `path`. */
+export function parseInterpreterProbe(path: string, stdout: string): InterpreterProbe {
+  let p: { exe: string; v: string; major: [number, number]; torch: string | null; lmcache: { version: string | null } | null };
+  try {
+    p = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as typeof p;
+    if (typeof p.v !== "string" || !Array.isArray(p.major)) throw new TypeError("not the probe's answer");
+  } catch {
+    return { problem: `${path} did not answer like a Python interpreter` };
+  }
+  const info: InterpreterProbe = {
+    executable: p.exe,
+    version: p.v,
+    torch: p.torch,
+    lmcache: p.lmcache ? { source: "installed", ...(p.lmcache.version ? { version: p.lmcache.version } : {}) } : { source: "kit" },
+  };
+  const [major = 0, minor = 0] = p.major;
+  if (major < 3 || (major === 3 && minor < 10)) info.problem = `${path} is Python ${p.v}; LMCache needs Python >= 3.10`;
+  else if (p.torch === null) info.problem = `${path} (Python ${p.v}) cannot import torch`;
+  return info;
+}
 
 interface Probe {
   ok: boolean;
@@ -46,23 +91,15 @@ const probes = new Map<string, Probe>();
 function probe(path: string): Probe {
   const cached = probes.get(path);
   if (cached) return cached;
-  const run = spawnSync(path, ["-c", PROBE], { encoding: "utf8", timeout: 15_000 });
+  const run = spawnSync(path, ["-c", PROBE_SCRIPT], { encoding: "utf8", timeout: 15_000 });
   let result: Probe;
   if (run.error) {
     result = { ok: false, problem: `${path} could not be run (${(run.error as NodeJS.ErrnoException).code ?? run.error.message})` };
   } else if (run.status !== 0) {
     result = { ok: false, problem: `${path} failed to start (exit ${run.status}): ${(run.stderr || "").trim().split("\n").at(-1) ?? ""}` };
   } else {
-    try {
-      const info = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as { v: number[]; exe: string; torch: boolean };
-      const version = info.v.join(".");
-      const [major = 0, minor = 0] = info.v;
-      if (major < 3 || (major === 3 && minor < 10)) result = { ok: false, executable: info.exe, version, problem: `${path} is Python ${version}; LMCache needs Python >= 3.10` };
-      else if (!info.torch) result = { ok: false, executable: info.exe, version, problem: `${path} (Python ${version}) cannot import torch` };
-      else result = { ok: true, executable: info.exe, version };
-    } catch {
-      result = { ok: false, problem: `${path} did not answer like a Python interpreter` };
-    }
+    const found = parseInterpreterProbe(path, run.stdout);
+    result = { ok: found.problem === undefined, executable: found.executable, version: found.version, problem: found.problem };
   }
   probes.set(path, result);
   return result;

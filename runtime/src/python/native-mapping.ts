@@ -7,8 +7,8 @@
  * `LMCACHE_KIT_SHM=copy`) the bridge copies each payload through the file instead — the same
  * verdicts, only slower. `SharedArena.transport` says which one an instance uses, and why.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { findAbove } from "../files/find-above";
 
 /** What the addon exports. */
 export interface NativeMapper {
@@ -20,14 +20,7 @@ const ADDON = "lmcache_kit_shm.node";
 
 /** Where the addon for this platform would be: the first `native/prebuilds/<platform>-<arch>/` above this file. */
 export function nativeAddonPath(): string | null {
-  const relative = join("native", "prebuilds", `${process.platform}-${process.arch}`, ADDON);
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, relative);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
+  return findAbove(__dirname, join("native", "prebuilds", `${process.platform}-${process.arch}`, ADDON));
 }
 
 let loaded: { mapper: NativeMapper | null; reason: string } | null = null;
