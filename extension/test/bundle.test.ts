@@ -63,7 +63,7 @@ describe("extension bundle", () => {
       `const core = require("./lint-core.js");
        process.stdout.write(JSON.stringify(core.lintDocument({ path: "/tmp/x.yaml", text: ${JSON.stringify(text)} }, { cwd: "/nonexistent" })));`,
     );
-    const { lintDocument } = await import("../../runtime/src/lint");
+    const { lintDocument } = await import("../../runtime/src/lint/index.js");
     expect(fromBundle).toEqual(JSON.parse(JSON.stringify(lintDocument({ path: "/tmp/x.yaml", text }, { cwd: "/nonexistent" }))));
   });
 
@@ -79,7 +79,7 @@ describe("extension bundle", () => {
        const verdicts = core.lintDocument({ path: "/tmp/x.ts", text: ${JSON.stringify(ts)} }, { cwd: "/nonexistent" });
        process.stdout.write(JSON.stringify({ atLoad, afterYaml, afterTs: loaded(), verdicts }));`,
     ) as { atLoad: boolean; afterYaml: boolean; afterTs: boolean; verdicts: unknown[] };
-    const { lintDocument } = await import("../../runtime/src/lint");
+    const { lintDocument } = await import("../../runtime/src/lint/index.js");
     expect({ ...result, verdicts: undefined }).toEqual({ atLoad: false, afterYaml: false, afterTs: true, verdicts: undefined });
     expect(result.verdicts).toEqual(JSON.parse(JSON.stringify(lintDocument({ path: "/tmp/x.ts", text: ts }, { cwd: "/nonexistent" }))));
     expect(result.verdicts.length).toBeGreaterThan(0);

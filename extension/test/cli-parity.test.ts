@@ -117,7 +117,7 @@ async function bothSides(root: string): Promise<{ files: string[]; editor: Map<s
   await vi.waitFor(() => { for (const d of linted) expect(collection.get(d.uri), d.uri.fsPath).toBeDefined(); }, { timeout: 20_000, interval: 10 });
   const editor = new Map<string, Finding[]>();
   for (const d of docs) {
-    const published = (collection.get(d.uri) ?? []).filter((x) => x.source === "lmcache").map(fromEditor).sort(byPosition);
+    const published = (collection.get(d.uri) ?? []).filter((x) => x.source === "lmcache").map((x) => fromEditor(x as unknown as vscode.Diagnostic)).sort(byPosition);
     if (published.length) editor.set(d.uri.fsPath, published);
   }
 

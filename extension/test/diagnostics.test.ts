@@ -41,7 +41,7 @@ describe("diagnostics", () => {
     expect(bad.severity).toBe(vscode.DiagnosticSeverity.Error);
     expect(bad.source).toBe("lmcache");
     expect(doc.getText(bad.range)).toBe("External://");
-    const target = (bad.code as { target: vscode.Uri }).target;
+    const target = (bad.code as unknown as { target: vscode.Uri }).target;
     expect(target.path.endsWith("/docs/diagnostics.md")).toBe(true);
     expect(target.fragment).toBe("lmc002");
 

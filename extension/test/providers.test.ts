@@ -66,7 +66,7 @@ describe("completion", () => {
     const items = await complete(doc, pos);
     expect(items.map((i) => i.label)).toEqual(completeConnectorNames("pkg.conn", { cwd: ws.root }));
     expect(items[0].label).toBe("MyConn");
-    expect(doc.getText(items[0].range!)).toBe("My");
+    expect(doc.getText(items[0].range as vscode.Range)).toBe("My");
   });
 
   it("offers module paths in the URL path and in plugin module_path keys", async () => {
@@ -76,7 +76,7 @@ describe("completion", () => {
     expect(inUrl).toEqual(["pkg.conn", "pkg.sub"]);
     const inKey = await complete(doc, after(doc, "module_path: pkg.c"));
     expect(inKey.map((i) => i.label)).toEqual(["pkg.conn"]);
-    expect(doc.getText(inKey[0].range!)).toBe("pkg.c");
+    expect(doc.getText(inKey[0].range as vscode.Range)).toBe("pkg.c");
     expect(await complete(doc, new Position(1, 5))).toEqual([]);
   });
 

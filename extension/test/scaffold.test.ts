@@ -7,13 +7,19 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import * as render from "../../generator/src/render/index";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type * as Render from "../../generator/src/render/index.js" with { "resolution-mode": "import" };
 import { COMMANDS } from "../src/ids";
 import { resolvePythonRunLaunch } from "../src/debug-launch";
 import { projectTree, type Renderer } from "../src/scaffold";
 import { fake } from "./fake-vscode";
 import { activateExtension, deactivateExtension } from "./workspace";
+
+// The shared renderer is an ES module (the generator's package); this test file is CommonJS.
+let render: typeof Render;
+beforeAll(async () => {
+  render = await import("../../generator/src/render/index.js");
+});
 
 let dir: string;
 let context: ReturnType<typeof activateExtension>["context"];

@@ -23,7 +23,7 @@ import {
   RemoteMetadata,
   createConnector,
   createEngineConfig,
-} from "../../runtime/src/index";
+} from "../../runtime/src/index.js";
 import { externalUrl } from "../src/render/index.js";
 import { startRedisServer } from "../../test/support/redis-server.js";
 

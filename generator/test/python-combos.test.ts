@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CacheEngineKey } from "../../runtime/src/index";
+import { CacheEngineKey } from "../../runtime/src/index.js";
 import { type Capability, CAPABILITIES, TEMPLATES, renderProject } from "../src/render/index.js";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
 import { GOLDEN_ANSWERS } from "./helpers.js";

@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CacheEngineKey, LMCacheMetadata, LocalCPUBackend, MemoryAllocator, MemoryFormat, RemoteMetadata, createConnector, createEngineConfig } from "../../runtime/src/index";
+import { CacheEngineKey, LMCacheMetadata, LocalCPUBackend, MemoryAllocator, MemoryFormat, RemoteMetadata, createConnector, createEngineConfig } from "../../runtime/src/index.js";
 import { VERSIONS } from "../src/render/index.js";
 import { PYTHON, authorEnv, expectAllCasesPassed, generate, processesIn, pytest, run, workDir } from "./python-projects.js";
 

@@ -1,5 +1,5 @@
 /** The renderer as the tests see it, plus a parse of the external URL through the runtime itself. */
-import { parseExternalUrl } from "../../runtime/src/index";
+import { parseExternalUrl } from "../../runtime/src/index.js";
 export * from "../src/render/index.js";
 
 /** Module path and class name as LMCache's external adapter extracts them. */

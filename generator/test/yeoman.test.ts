@@ -11,13 +11,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const APP = path.resolve(here, "../generators/app/index.js");
 const CONNECTOR = path.resolve(here, "../generators/connector/index.js");
 
+/** The generators' own flags (yeoman-test types `withOptions` as yeoman-generator's base options only). */
+const flags = (options: Record<string, unknown>) => options as Parameters<ReturnType<typeof helpers.run>["withOptions"]>[0];
+
 beforeAll(() => {
   if (!existsSync(APP) || !existsSync(CONNECTOR)) throw new Error("generator is not built: run `npm run build` at the repository root");
 });
 
 describe("yo lmcache-connector", () => {
   it("--name acme-store --template memory --yes writes acme-store/ without a prompt", async () => {
-    const result = await helpers.run(APP).withOptions({ name: "acme-store", template: "memory", yes: true, skipInstall: true }).withAnswers({}, { throwOnMissingAnswer: true });
+    const result = await helpers.run(APP).withOptions(flags({ name: "acme-store", template: "memory", yes: true, skipInstall: true })).withAnswers({}, { throwOnMissingAnswer: true });
     const root = path.join(result.cwd, "acme-store");
     const tree = readTree(root);
     expect(tree.has("package.json")).toBe(true);
@@ -42,7 +45,7 @@ describe("yo lmcache-connector", () => {
   it("asks every question when nothing is given, and uses the answers", async () => {
     const result = await helpers
       .run(APP)
-      .withOptions({ skipInstall: true })
+      .withOptions(flags({ skipInstall: true }))
       .withAnswers({ language: "typescript", name: "qa-store", className: "QaStore", template: "fs", capabilities: ["ping"], loading: "plugin", ci: false }, { throwOnMissingAnswer: true });
     const tree = readTree(path.join(result.cwd, "qa-store"));
     tree.delete(RUNTIME_TARBALL_PATH);
@@ -53,7 +56,7 @@ describe("yo lmcache-connector", () => {
   });
 
   it("--language python writes the Python project (pyproject.toml, src/<package>/, tests/) and the packed runtime", async () => {
-    const result = await helpers.run(APP).withOptions({ language: "python", name: "acme-store", template: "fs", yes: true, skipInstall: true }).withAnswers({}, { throwOnMissingAnswer: true });
+    const result = await helpers.run(APP).withOptions(flags({ language: "python", name: "acme-store", template: "fs", yes: true, skipInstall: true })).withAnswers({}, { throwOnMissingAnswer: true });
     const tree = readTree(path.join(result.cwd, "acme-store"));
     expect(tree.get(RUNTIME_TARBALL_PATH)!.equals(Buffer.from(vendoredRuntimeTarball()))).toBe(true);
     tree.delete(RUNTIME_TARBALL_PATH);
@@ -63,13 +66,13 @@ describe("yo lmcache-connector", () => {
   });
 
   it("rejects an invalid package name before writing anything", async () => {
-    const context = helpers.run(APP).withOptions({ name: "Bad Name", yes: true, skipInstall: true });
+    const context = helpers.run(APP).withOptions(flags({ name: "Bad Name", yes: true, skipInstall: true }));
     await expect(context).rejects.toThrow(/Nothing was written[\s\S]*lower case/);
     expect(readTree(context.targetDirectory!).size).toBe(0);
   });
 
   it("rejects an invalid class name before writing anything", async () => {
-    const context = helpers.run(APP).withOptions({ name: "fine", "class-name": "not-a-class", yes: true, skipInstall: true });
+    const context = helpers.run(APP).withOptions(flags({ name: "fine", "class-name": "not-a-class", yes: true, skipInstall: true }));
     await expect(context).rejects.toThrow(/Nothing was written[\s\S]*identifier/);
     expect(readTree(context.targetDirectory!).size).toBe(0);
   });
@@ -85,7 +88,7 @@ describe("yo lmcache-connector", () => {
   it("never overwrites an existing file silently: a kept conflict keeps the author's file", async () => {
     const result = await helpers
       .run(APP, {}, { force: false })
-      .withOptions({ language: "typescript", name: "acme-store", template: "memory", capabilities: "", loading: "external", ci: false, "class-name": "AcmeStoreConnector", skipInstall: true, force: false })
+      .withOptions(flags({ language: "typescript", name: "acme-store", template: "memory", capabilities: "", loading: "external", ci: false, "class-name": "AcmeStoreConnector", skipInstall: true, force: false }))
       .onTargetDirectory((dir) => {
         mkdirSync(path.join(dir, "acme-store"), { recursive: true });
         writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
@@ -99,7 +102,7 @@ describe("yo lmcache-connector", () => {
   it("--yes over an existing project folder with a differing file writes nothing", async () => {
     const context = helpers
       .run(APP, {}, { force: false })
-      .withOptions({ name: "acme-store", yes: true, skipInstall: true, force: false })
+      .withOptions(flags({ name: "acme-store", yes: true, skipInstall: true, force: false }))
       .onTargetDirectory((dir) => {
         mkdirSync(path.join(dir, "acme-store"), { recursive: true });
         writeFileSync(path.join(dir, "acme-store", "README.md"), "mine\n");
@@ -121,11 +124,11 @@ describe("run-generator.mjs --version", () => {
 describe("--version (yo hands it to the generator)", () => {
   for (const [name, generator] of [["app", APP], ["connector", CONNECTOR]] as const) {
     it(`${name}: prints the versions and stops: no question, no file`, async () => {
-      const context = helpers.run(generator).withOptions({ version: true, skipInstall: true });
+      const context = helpers.run(generator).withOptions(flags({ version: true, skipInstall: true }));
       const logged: string[] = [];
       context.onGenerator((g) => {
         const log = g.log.bind(g);
-        g.log = Object.assign((text: string) => { logged.push(text); return log(text); }, log) as typeof g.log;
+        (g as { log: unknown }).log = Object.assign((text: string) => { logged.push(text); return log(text); }, log);
       });
       const result = await context.withAnswers({}, { throwOnMissingAnswer: true });
       expect(result.askedQuestions).toEqual([]);
@@ -140,7 +143,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = renderProject({ name: "acme-store" });
     const result = await helpers
       .run(CONNECTOR)
-      .withOptions({ "class-name": "SecondStore", template: "fs", capabilities: "batched", yes: true, skipInstall: true })
+      .withOptions(flags({ "class-name": "SecondStore", template: "fs", capabilities: "batched", yes: true, skipInstall: true }))
       .withFiles(Object.fromEntries(project));
     const expected = renderConnectorClass({ className: "SecondStore", template: "fs", capabilities: "batched" }, { read: (r) => project.get(r) ?? null });
     for (const [rel, text] of expected) expect(readFileSync(path.join(result.cwd, rel), "utf8"), rel).toBe(text);
@@ -151,7 +154,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = renderProject({ language: "python", name: "acme-store" });
     const result = await helpers
       .run(CONNECTOR)
-      .withOptions({ "class-name": "SecondStore", template: "redis", capabilities: "ping", yes: true, skipInstall: true })
+      .withOptions(flags({ "class-name": "SecondStore", template: "redis", capabilities: "ping", yes: true, skipInstall: true }))
       .withFiles(Object.fromEntries(project));
     const expected = renderConnectorClass({ className: "SecondStore", template: "redis", capabilities: "ping" }, { read: (r) => project.get(r) ?? null });
     expect([...expected.keys()]).toEqual(expect.arrayContaining(["src/acme_store/second_store.py", "tests/test_second_store_conformance.py", "pyproject.toml"]));
@@ -173,7 +176,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = projectFiles();
     const result = await helpers
       .run(CONNECTOR, {}, { force: false })
-      .withOptions({ ...SECOND, yes: true, skipInstall: true, force: false })
+      .withOptions(flags({ ...SECOND, yes: true, skipInstall: true, force: false }))
       .onTargetDirectory(onDisk(project))
       .withAnswers({}, { throwOnMissingAnswer: true });
     expect(result.askedQuestions).toEqual([]);
@@ -186,7 +189,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
     const context = helpers
       .run(CONNECTOR, {}, { force: false })
-      .withOptions({ ...SECOND, yes: true, skipInstall: true, force: false })
+      .withOptions(flags({ ...SECOND, yes: true, skipInstall: true, force: false }))
       .onTargetDirectory(onDisk(project))
       .withAnswers({}, { throwOnMissingAnswer: true });
     await expect(context).rejects.toThrow(/Nothing was written:[\s\S]*lmcache\/second_store\.yaml exists and differs[\s\S]*--force/);
@@ -199,7 +202,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
     const result = await helpers
       .run(CONNECTOR, {}, { force: false })
-      .withOptions({ ...SECOND, yes: true, force: true, skipInstall: true })
+      .withOptions(flags({ ...SECOND, yes: true, force: true, skipInstall: true }))
       .onTargetDirectory(onDisk(project))
       .withAnswers({}, { throwOnMissingAnswer: true });
     expect(result.askedQuestions).toEqual([]);
@@ -211,7 +214,7 @@ describe("yo lmcache-connector:connector", () => {
     const project = projectFiles({ "lmcache/second_store.yaml": "# the author's own config\n" });
     const result = await helpers
       .run(CONNECTOR, {}, { force: false })
-      .withOptions({ ...SECOND, skipInstall: true, force: false })
+      .withOptions(flags({ ...SECOND, skipInstall: true, force: false }))
       .onTargetDirectory(onDisk(project))
       .withAnswers({ overwrite: [] }, { throwOnMissingAnswer: true });
     expect(result.askedQuestions.map((q) => q.name)).toEqual(["overwrite"]);
@@ -220,7 +223,7 @@ describe("yo lmcache-connector:connector", () => {
   });
 
   it("refuses to run outside a generated project", async () => {
-    const context = helpers.run(CONNECTOR).withOptions({ "class-name": "SecondStore", yes: true, skipInstall: true });
+    const context = helpers.run(CONNECTOR).withOptions(flags({ "class-name": "SecondStore", yes: true, skipInstall: true }));
     await expect(context).rejects.toThrow(/No package.json/);
   });
 });
