@@ -28,8 +28,16 @@ export const DEFAULT_HANG_MS = 10_000;
 export const DEFAULT_HARD_TIMEOUT_MS = DEFAULT_HANG_MS;
 /** Longest event line the parent accepts (bytes); a longer one is a protocol error. */
 export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
-/** How long the parent keeps reading the pipes after the runner exited (ms). */
+/**
+ * After the runner exited, the parent keeps reading its pipes until they end, or until they have
+ * been quiet this long (a grandchild may hold them open), but never longer than
+ * PIPE_DRAIN_MAX_MS. Quiet means no chunk in the window and none in the poll right after it: a
+ * parent starved of CPU under load runs its timers before it reads what is waiting in the pipes.
+ */
 const PIPE_DRAIN_MS = 150;
+/** How many hang limits past the runner's last event its output alone keeps it counted alive. */
+const OUTPUT_HANG_GRACE = 4;
+const PIPE_DRAIN_MAX_MS = 3000;
 /** How long a runner may take to exit after its last event (ms). */
 const EXIT_GRACE_MS = 2000;
 
@@ -180,12 +188,24 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
       deliver({ v: 1, type: "connector-output", runId, ...(caseId ? { caseId } : {}), stream, text: cap.text(), dropped: cap.droppedBytes });
     }
   };
-  const armHang = (): void => {
-    if (hangMs <= 0 || ended) return;
+  const startHangTimer = (): void => {
     if (timers.hang) clearTimeout(timers.hang);
     timers.hang = setTimeout(() => {
       crashWith("timeout", `the runner's event loop was blocked for more than ${hangMs} ms${inFlight ? "" : " outside any case"} (connector code looping synchronously, or a call that never yields)`);
     }, hangMs);
+  };
+  let lastEventAt = Date.now();
+  const armHang = (): void => {
+    if (hangMs <= 0 || ended) return;
+    lastEventAt = Date.now();
+    startHangTimer();
+  };
+  // The runner's output is written blocking (runner-main.ts): while a slow parent reads it, the
+  // runner sends no heartbeat, so output postpones the hang verdict too — for at most
+  // OUTPUT_HANG_GRACE hang limits past the last event, so a loop that only prints is still caught.
+  const outputSeen = (): void => {
+    if (hangMs <= 0 || ended || Date.now() - lastEventAt > OUTPUT_HANG_GRACE * hangMs) return;
+    startHangTimer();
   };
   const armCase = (id: string): void => {
     if (timers.case) clearTimeout(timers.case);
@@ -260,12 +280,17 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
     },
     (bytes) => crashWith("protocol", `an event line on the runner's channel exceeded ${MAX_EVENT_LINE_BYTES} bytes (${bytes} bytes without a newline)`),
   );
+  // Set once the runner exited: called by every chunk read afterwards (the pipes are not quiet yet).
+  let stillDraining: (() => void) | null = null;
   events?.on("data", (chunk: Buffer) => {
     armHang();
+    stillDraining?.();
     splitter.push(chunk);
   });
   const capture = (stream: "stdout" | "stderr", readable: Readable | null): void => {
     readable?.on("data", (chunk: Buffer) => {
+      outputSeen();
+      stillDraining?.();
       (inFlight ? output : runOutput)[stream].write(chunk);
       if (stream === "stderr") {
         stderrTail.write(chunk);
@@ -296,6 +321,7 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
       if (ended) return;
       drainQueue();
       ended = true;
+      stillDraining = null;
       for (const t of Object.values(timers)) if (t) clearTimeout(t);
       process.removeListener("exit", onParentExit);
       opts.signal?.removeEventListener("abort", cancel);
@@ -333,7 +359,22 @@ export function startRunner(job: RunnerJob, opts: StartRunnerOptions): RunnerHan
       exitSignal = signal;
       // The events are in the pipe already (the runner writes them synchronously); read what is
       // left, but never wait for a grandchild that inherited the pipes.
-      const drain = setTimeout(finish, PIPE_DRAIN_MS);
+      const drainUntil = Date.now() + PIPE_DRAIN_MAX_MS;
+      let sawData = false;
+      stillDraining = () => {
+        sawData = true;
+      };
+      let drain: NodeJS.Timeout | undefined;
+      const finishWhenQuiet = (): void => {
+        sawData = false;
+        // setImmediate: the poll phase between the timer and the check reads what is waiting
+        drain = setTimeout(() => setImmediate(() => {
+          if (ended) return;
+          if (sawData && Date.now() < drainUntil) finishWhenQuiet();
+          else finish();
+        }), PIPE_DRAIN_MS);
+      };
+      finishWhenQuiet();
       let open = 0;
       for (const s of [events, child.stdout, child.stderr]) {
         if (!s || s.readableEnded || s.destroyed) continue;

@@ -28,6 +28,14 @@ export const SETTLE_WINDOW_MS = 25;
 // `--enable-source-maps`, which would also parse the runner bundle's map: ~80 ms per run.
 process.setSourceMapsEnabled(true);
 
+// The connector's output must reach the parent in order with the events (it is attributed to the
+// case in flight) and must not be lost at exit. Node writes to stdio pipes asynchronously — a
+// write returns before the parent read it, and whatever is still queued when the runner exits is
+// dropped — so both are switched to blocking writes, as a terminal behaves.
+for (const stream of [process.stdout, process.stderr]) {
+  (stream as unknown as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(true);
+}
+
 // Captured before any connector code can replace them.
 const realExit = (process as unknown as { reallyExit(code: number): never }).reallyExit.bind(process);
 const realSetInterval = setInterval;
