@@ -26,6 +26,7 @@ import {
   runLaunchConfig,
   tasksJson,
   tsconfigJson,
+  withLaunchEntry,
 } from "./templates/project-files.js";
 import { PYTHON_PROJECT_MARKER, renderPythonConnectorClass, renderPythonProject } from "./python-project.js";
 import { RUNTIME_PACKAGE, RUNTIME_TARBALL_PATH, VERSIONS } from "./versions.js";
@@ -132,16 +133,8 @@ export function renderConnectorClass(partial: Partial<Record<keyof ConnectorAnsw
 
   const ref = { className: answers.className, template: answers.template };
   const files: RenderedFiles = new Map();
-  const launchText = project.read(".vscode/launch.json");
-  if (launchText !== null) {
-    try {
-      const launch = JSON.parse(launchText) as { configurations?: unknown[] };
-      launch.configurations = [...(launch.configurations ?? []), runLaunchConfig(ref, false)];
-      files.set(".vscode/launch.json", JSON.stringify(launch, null, 2) + "\n");
-    } catch {
-      // A launch.json with comments is not JSON: leave it to its author.
-    }
-  }
+  const launch = withLaunchEntry(project.read(".vscode/launch.json"), runLaunchConfig(ref, false));
+  if (launch !== null) files.set(".vscode/launch.json", launch);
   files.set(`lmcache/${mod}.yaml`, lmcacheConfigYaml(ref, answers.loading));
   if (answers.template === "redis" && pkg && !pkg.dependencies?.redis) {
     pkg.dependencies = { ...pkg.dependencies, redis: VERSIONS.redis };

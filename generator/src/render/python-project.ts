@@ -1,7 +1,7 @@
 /** `renderPythonProject`: the tree of a Python connector project. Pure: no I/O, no clock, no randomness. */
 import { InvalidAnswersError, type ProjectAnswers, moduleName, pythonClassNameProblems, pythonExternalUrl, pythonModulePath, pythonPackageName } from "./answers.js";
 import type { ConnectorAnswers, ExistingProject, RenderedFiles } from "./project.js";
-import { lmcacheConfigYaml } from "./templates/project-files.js";
+import { lmcacheConfigYaml, withLaunchEntry } from "./templates/project-files.js";
 import { pythonConnectorSource } from "./templates/python-connector.js";
 import {
   PYTHON_PROJECT_MARKER,
@@ -98,16 +98,8 @@ export function renderPythonConnectorClass(answers: ConnectorAnswers, project: E
   const modulePath = pythonModulePath(name, answers.className);
   const ref = { className: answers.className, template: answers.template };
   const files: RenderedFiles = new Map();
-  const launchText = project.read(".vscode/launch.json");
-  if (launchText !== null) {
-    try {
-      const launch = JSON.parse(launchText) as { configurations?: unknown[] };
-      launch.configurations = [...(launch.configurations ?? []), pythonLaunchConfig(ref, url, `Run against local cache (${answers.className})`, "run")];
-      files.set(".vscode/launch.json", JSON.stringify(launch, null, 2) + "\n");
-    } catch {
-      // A launch.json with comments is not JSON: leave it to its author.
-    }
-  }
+  const launch = withLaunchEntry(project.read(".vscode/launch.json"), pythonLaunchConfig(ref, url, `Run against local cache (${answers.className})`, "run"));
+  if (launch !== null) files.set(".vscode/launch.json", launch);
   files.set(`lmcache/${mod}.yaml`, lmcacheConfigYaml(ref, answers.loading, { url, modulePath, resolves: RESOLVES }));
   if (updatedPyproject !== pyproject) files.set(PYTHON_PROJECT_MARKER, updatedPyproject);
   files.set(`src/${pkg}/${mod}.py`, pythonConnectorSource({ ...answers, modulePath, url }));

@@ -258,6 +258,21 @@ describe("${ref.className} synchronous calls", () => {
 
 const RESOLVE_MAPS = ["${workspaceFolder}/**", "**/lmcache-connector-kit/compiled/**", "!**/node_modules/**"];
 
+/**
+ * `.vscode/launch.json` with `entry` added to its configurations (an added class's launch entry);
+ * null when there is no launch.json, or it is not JSON — one with comments is left to its author.
+ */
+export function withLaunchEntry(launchText: string | null, entry: Record<string, unknown>): string | null {
+  if (launchText === null) return null;
+  try {
+    const launch = JSON.parse(launchText) as { configurations?: unknown[] };
+    launch.configurations = [...(launch.configurations ?? []), entry];
+    return JSON.stringify(launch, null, 2) + "\n";
+  } catch {
+    return null;
+  }
+}
+
 /** The "Run against local cache" launch configuration for one connector. */
 export function runLaunchConfig(ref: ConnectorRef, first: boolean): Record<string, unknown> {
   return {
