@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { INSTALL_HINT, parseInterpreterProbe, PROBE_SCRIPT, type InterpreterProbe } from "../../runtime/src/python/interpreter";
+import { INSTALL_HINT, parseInterpreterProbe, PROBE_SCRIPT, PROBE_VERSIONS, type InterpreterProbe } from "../../runtime/src/python/interpreter";
 import { loadLintCore } from "./core";
 import { SETTINGS, SETTINGS_SECTION } from "./ids";
 
@@ -65,7 +65,7 @@ export function parseProbe(choice: InterpreterChoice, stdout: string): Interpret
 export function probeInterpreter(choice: InterpreterChoice, timeoutMs = 15_000): Promise<InterpreterInfo> {
   if (!choice.path) return Promise.resolve(choice);
   return new Promise((resolve) => {
-    execFile(choice.path!, ["-c", PROBE_SCRIPT], { cwd: os.tmpdir(), timeout: timeoutMs, encoding: "utf8", env: { ...process.env, PYTHONPATH: "" } }, (err, stdout) => {
+    execFile(choice.path!, ["-c", PROBE_SCRIPT, PROBE_VERSIONS], { cwd: os.tmpdir(), timeout: timeoutMs, encoding: "utf8", env: { ...process.env, PYTHONPATH: "" } }, (err, stdout) => {
       if (err && !stdout) resolve({ ...choice, problem: `${choice.path} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message})` });
       else resolve(parseProbe(choice, stdout));
     });

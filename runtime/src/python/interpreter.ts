@@ -32,35 +32,45 @@ export const INSTALL_HINT =
   "or name an interpreter that has it with --python PATH or LMCACHE_PYTHON.";
 
 /**
- * Prints one JSON line: `sys.executable`, the version, torch's version (looked up with
- * `importlib`, not imported: importing torch takes over a second) and an installed `lmcache`.
+ * Prints one JSON line: `sys.executable`, the version and whether torch is importable (looked up
+ * with `importlib`, not imported: importing torch takes over a second). With the argument
+ * {@link PROBE_VERSIONS} also torch's version and an installed `lmcache` (what the editor's status
+ * shows; the package metadata lookups triple the probe's ~10 ms, so the CLI goes without).
  */
 export const PROBE_SCRIPT = [
   "import sys, json, importlib.util as u",
-  "from importlib import metadata as md",
+  "full = sys.argv[1:] == ['--versions']",
   "def ver(n):",
-  "    try: return md.version(n)",
+  "    try:",
+  "        from importlib import metadata as md",
+  "        return md.version(n)",
   "    except Exception: return None",
-  "spec = u.find_spec('lmcache')",
+  "out = {'exe': sys.executable, 'v': sys.version.split()[0], 'major': list(sys.version_info[:2]), 'torch': None}",
+  "if u.find_spec('torch'): out['torch'] = (ver('torch') or 'unknown version') if full else ''",
+  "if full:",
+  "    spec = u.find_spec('lmcache')",
   // a folder named lmcache/ without __init__.py (a project's YAML configs) is a namespace package, not LMCache
-  "lm = {'source': 'installed', 'version': ver('lmcache')} if spec is not None and spec.origin else None",
-  "print(json.dumps({'exe': sys.executable, 'v': sys.version.split()[0], 'major': list(sys.version_info[:2]), 'torch': (ver('torch') or 'unknown version') if u.find_spec('torch') else None, 'lmcache': lm}))",
+  "    out['lmcache'] = {'source': 'installed', 'version': ver('lmcache')} if spec is not None and spec.origin else None",
+  "print(json.dumps(out))",
 ].join("\n");
+
+/** The argument that makes {@link PROBE_SCRIPT} look versions up too. */
+export const PROBE_VERSIONS = "--versions";
 
 /** What {@link PROBE_SCRIPT} found; `problem` says why the interpreter cannot run connectors. */
 export interface InterpreterProbe {
   executable?: string;
   version?: string;
-  /** torch's version; null when the interpreter cannot import it. */
+  /** torch's version (`""` when not looked up); null when the interpreter cannot import it. */
   torch?: string | null;
-  /** The `lmcache` a run uses with `--lmcache auto`: an installed LMCache, else the kit's. */
+  /** The `lmcache` a run uses with `--lmcache auto`: an installed LMCache, else the kit's (looked up with {@link PROBE_VERSIONS}). */
   lmcache?: { source: "installed" | "kit"; version?: string };
   problem?: string;
 }
 
 /** Reads {@link PROBE_SCRIPT}'s output of the interpreter at `path`. */
 export function parseInterpreterProbe(path: string, stdout: string): InterpreterProbe {
-  let p: { exe: string; v: string; major: [number, number]; torch: string | null; lmcache: { version: string | null } | null };
+  let p: { exe: string; v: string; major: [number, number]; torch: string | null; lmcache?: { version: string | null } | null };
   try {
     p = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as typeof p;
     if (typeof p.v !== "string" || !Array.isArray(p.major)) throw new TypeError("not the probe's answer");
@@ -71,8 +81,8 @@ export function parseInterpreterProbe(path: string, stdout: string): Interpreter
     executable: p.exe,
     version: p.v,
     torch: p.torch,
-    lmcache: p.lmcache ? { source: "installed", ...(p.lmcache.version ? { version: p.lmcache.version } : {}) } : { source: "kit" },
   };
+  if (p.lmcache !== undefined) info.lmcache = p.lmcache ? { source: "installed", ...(p.lmcache.version ? { version: p.lmcache.version } : {}) } : { source: "kit" };
   const [major = 0, minor = 0] = p.major;
   if (major < 3 || (major === 3 && minor < 10)) info.problem = `${path} is Python ${p.v}; LMCache needs Python >= 3.10`;
   else if (p.torch === null) info.problem = `${path} (Python ${p.v}) cannot import torch`;

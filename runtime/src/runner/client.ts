@@ -35,9 +35,9 @@ export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
  * parent starved of CPU under load runs its timers before it reads what is waiting in the pipes.
  */
 const PIPE_DRAIN_MS = 150;
+const PIPE_DRAIN_MAX_MS = 3000;
 /** How many hang limits past the runner's last event its output alone keeps it counted alive. */
 const OUTPUT_HANG_GRACE = 4;
-const PIPE_DRAIN_MAX_MS = 3000;
 /** How long a runner may take to exit after its last event (ms). */
 const EXIT_GRACE_MS = 2000;
 

@@ -134,7 +134,7 @@ describe("the interpreter's sys.path", () => {
     // answers the engine's interpreter probe (Python 3.11 with torch), then hangs on the sys.path query
     const hang = write("bin/hang-python", [
       "#!/bin/sh",
-      `if [ "$1" != "-E" ]; then echo '{"exe": "/x", "v": "3.11.2", "major": [3, 11], "torch": "2.1.0", "lmcache": null}'; exit 0; fi`,
+      `if [ "$1" != "-E" ]; then echo '{"exe": "/x", "v": "3.11.2", "major": [3, 11], "torch": ""}'; exit 0; fi`,
       `echo asked >> '${counter}'`,
       "exec sleep 30",
     ]);

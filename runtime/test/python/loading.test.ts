@@ -83,9 +83,9 @@ describe("interpreter discovery", () => {
       chmodSync(path, 0o755);
       return path;
     };
-    // what the probe (PROBE_SCRIPT) prints: the version, torch's version or null, an installed lmcache
-    const old = fake("old", '{"exe":"/fake/old","v":"3.8.10","major":[3,8],"torch":"2.1.0","lmcache":null}');
-    const noTorch = fake("notorch", '{"exe":"/fake/nt","v":"3.12.1","major":[3,12],"torch":null,"lmcache":null}');
+    // what the probe (PROBE_SCRIPT, without --versions) prints: the version, torch found ("") or null
+    const old = fake("old", '{"exe":"/fake/old","v":"3.8.10","major":[3,8],"torch":""}');
+    const noTorch = fake("notorch", '{"exe":"/fake/nt","v":"3.12.1","major":[3,12],"torch":null}');
     const notPython = fake("notpython", "hello");
     expect(() => findInterpreter({ LMCACHE_PYTHON: old })).toThrow(/is Python 3\.8\.10; LMCache needs Python >= 3\.10\. Install/);
     expect(() => findInterpreter({ LMCACHE_PYTHON: noTorch })).toThrow(/\(Python 3\.12\.1\) cannot import torch\. Install .*apt-get install python3-torch/);
