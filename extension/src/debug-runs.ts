@@ -11,7 +11,7 @@
  * announced bridge gets a `lmcache-connector-python` attach (no Python extension needed).
  */
 import * as vscode from "vscode";
-import { startRunner } from "../../runtime/src/runner/client.js";
+import { startRunner, type RunnerHandle } from "../../runtime/src/runner/client.js";
 import { debuggingJob, type RunnerJob } from "../../runtime/src/runner/job.js";
 import type { DebugJobTarget } from "./conformance-tests";
 import { debugpyEnv, pythonRunnerAttach, runnerAttach } from "./debug-launch";
@@ -54,29 +54,12 @@ export class DebugRuns implements vscode.Disposable {
         if (!m) return;
         attached = true;
         const config = runnerAttach(Number(m[1]), job.cwd, this.cacheDir, `LMCache conformance: ${job.url}`, runId);
-        void Promise.resolve(vscode.debug.startDebugging(workspaceFolder, config as vscode.DebugConfiguration)).then(
-          (ok) => {
-            if (!ok) {
-              this.log.error("the debug session could not be started");
-              handle.cancel();
-            }
-          },
-          (err: unknown) => {
-            this.log.error(`the debug session could not be started: ${(err as Error)?.message ?? String(err)}`);
-            handle.cancel();
-          },
-        );
+        this.attach(workspaceFolder, config, "debug session", handle);
       },
     });
-    const cancel = (): void => handle.cancel();
-    this.cancels.add(cancel);
-    const cancelSub = token.onCancellationRequested(cancel);
     try {
-      const outcome = await handle.done;
-      this.log.info(`debug runner exited with ${outcome.exitCode ?? outcome.signal}${outcome.crashed ? ` (${outcome.crashed.reason})` : ""}`);
+      await this.untilEnded(handle, token);
     } finally {
-      this.cancels.delete(cancel);
-      cancelSub.dispose();
       sessionSub.dispose();
       if (session) void vscode.debug.stopDebugging(session);
     }
@@ -104,19 +87,36 @@ export class DebugRuns implements vscode.Disposable {
     const watcher = watchAnnouncements(announce.file, (a) => {
       const config = pythonRunnerAttach(PYTHON_DEBUG_TYPE, a.port, `LMCache conformance: ${job.url}`, runId, kitDir);
       this.log.info(`attaching to the Python bridge (pid ${a.pid}) on 127.0.0.1:${a.port}`);
-      void Promise.resolve(vscode.debug.startDebugging(workspaceFolder, config as vscode.DebugConfiguration)).then(
-        (ok) => {
-          if (!ok) {
-            this.log.error("the Python debug session could not be started");
-            handle.cancel();
-          }
-        },
-        (err: unknown) => {
-          this.log.error(`the Python debug session could not be started: ${(err as Error)?.message ?? String(err)}`);
-          handle.cancel();
-        },
-      );
+      this.attach(workspaceFolder, config, "Python debug session", handle);
     });
+    try {
+      await this.untilEnded(handle, token);
+    } finally {
+      watcher.dispose();
+      announce.dispose();
+      sessionSub.dispose();
+      for (const s of sessions) void vscode.debug.stopDebugging(s);
+    }
+  }
+
+  /** Starts debug session `config`; the run is cancelled when it cannot start. */
+  private attach(folder: vscode.WorkspaceFolder | undefined, config: object, what: string, handle: RunnerHandle): void {
+    void Promise.resolve(vscode.debug.startDebugging(folder, config as vscode.DebugConfiguration)).then(
+      (ok) => {
+        if (!ok) {
+          this.log.error(`the ${what} could not be started`);
+          handle.cancel();
+        }
+      },
+      (err: unknown) => {
+        this.log.error(`the ${what} could not be started: ${(err as Error)?.message ?? String(err)}`);
+        handle.cancel();
+      },
+    );
+  }
+
+  /** Waits for the runner to end; `token` (and disposing this) cancels it. */
+  private async untilEnded(handle: RunnerHandle, token: vscode.CancellationToken): Promise<void> {
     const cancel = (): void => handle.cancel();
     this.cancels.add(cancel);
     const cancelSub = token.onCancellationRequested(cancel);
@@ -124,12 +124,8 @@ export class DebugRuns implements vscode.Disposable {
       const outcome = await handle.done;
       this.log.info(`debug runner exited with ${outcome.exitCode ?? outcome.signal}${outcome.crashed ? ` (${outcome.crashed.reason})` : ""}`);
     } finally {
-      watcher.dispose();
-      announce.dispose();
       this.cancels.delete(cancel);
       cancelSub.dispose();
-      sessionSub.dispose();
-      for (const s of sessions) void vscode.debug.stopDebugging(s);
     }
   }
 
