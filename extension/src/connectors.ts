@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ModuleInfo } from "../../runtime/src/lint/modules/module-info.js";
 import { loadLintCore, type LintCore } from "./core";
+import { importClosure as fileImportClosure } from "./import-closure";
 import { isPythonTestFile, pythonClassesInFile, pythonImportClosure, pythonImportRoots } from "./python-connectors";
 
 /** A connector class found in a workspace folder. */
@@ -213,22 +214,5 @@ export function connectorDependencies(c: Pick<ConnectorClass, "file" | "folder" 
 
 /** `file` and every workspace file it imports, transitively (relative imports only). */
 export function importClosure(file: string): Set<string> {
-  const seen = new Set<string>();
-  const queue = [file];
-  while (queue.length > 0) {
-    const current = queue.pop()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    let text: string;
-    try {
-      text = fs.readFileSync(current, "utf8");
-    } catch {
-      continue;
-    }
-    for (const m of text.matchAll(IMPORT)) {
-      const target = resolveRelative(current, m[1]!);
-      if (target && !seen.has(target)) queue.push(target);
-    }
-  }
-  return seen;
+  return fileImportClosure(file, (current, text) => [...text.matchAll(IMPORT)].map((m) => resolveRelative(current, m[1]!)));
 }

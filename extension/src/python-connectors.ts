@@ -10,6 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { importClosure } from "./import-closure";
 import type { PythonConnectorClass } from "../../runtime/src/lint/modules/python-connector-classes.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -133,19 +134,5 @@ export function pythonImports(file: string, text: string, roots: readonly string
 
 /** `file` and every workspace `.py` file it imports, transitively. */
 export function pythonImportClosure(file: string, roots: readonly string[]): Set<string> {
-  const seen = new Set<string>();
-  const queue = [file];
-  while (queue.length > 0) {
-    const current = queue.pop()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    let text: string;
-    try {
-      text = fs.readFileSync(current, "utf8");
-    } catch {
-      continue;
-    }
-    for (const f of pythonImports(current, text, roots)) if (!seen.has(f)) queue.push(f);
-  }
-  return seen;
+  return importClosure(file, (current, text) => pythonImports(current, text, roots));
 }
