@@ -10,13 +10,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { caseInfo, selectCases } from "../../runtime/src/conformance/engine";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
-import { VsCodeSession } from "./driver/session";
+import { scenarioSessions } from "./driver/scenarios";
 import { clearTestFilter, expectPausedOnBreakpointAt, setBreakpoint, testRowState } from "./driver/steps";
-import { makeWorkspace, removeWorkspace } from "./workspaces";
+import { makeWorkspace } from "./workspaces";
 
 const SCENARIO_TIMEOUT = 300_000;
 const UI_WAIT = 60_000;
@@ -36,28 +36,12 @@ const PUT_FIRST_LINE = lines.findIndex((l) => l.includes("name = key.to_string()
 const brokenSource = (): string => GOOD_SOURCE.replace(EXISTS_SYNC_BODY, EXISTS_SYNC_BROKEN);
 const TITLES = new Map(selectCases().map((c) => [caseInfo(c).id, caseInfo(c).title]));
 
-let session: VsCodeSession | undefined;
-const workspaces: string[] = [];
-
-afterEach(async (ctx) => {
-  if (session && ctx.task.result?.state === "fail") {
-    await session.workbench.screenshot("failure").catch(() => undefined);
-    console.error(`extension host log of the failed scenario:\n${session.extensionHostLog().slice(-6000)}`);
-  }
-  await session?.dispose();
-  session = undefined;
-  for (const ws of workspaces.splice(0)) removeWorkspace(ws);
-});
-
-async function startSession(name: string, folder: string, settings?: Record<string, unknown>): Promise<VsCodeSession> {
-  workspaces.push(folder);
-  session = await VsCodeSession.start({ name, folder, settings });
-  return session;
-}
+const scenarios = scenarioSessions();
+const startSession = scenarios.start;
 
 function pythonWorkspace(prefix: string, source = GOOD_SOURCE): string {
   const folder = makeWorkspace(prefix, { [MODULE]: source });
-  workspaces.push(folder);
+  scenarios.track(folder);
   return folder;
 }
 

@@ -12,11 +12,11 @@ import * as fs from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lintDocument } from "../../runtime/src/lint";
 import { selectCases, caseInfo, runConformance } from "../../runtime/src/conformance/engine";
 import { installExtension, packagedVsix } from "./driver/extension-folder";
-import { VsCodeSession } from "./driver/session";
+import { scenarioSessions } from "./driver/scenarios";
 import { clearTestFilter, expectPausedOnBreakpointAt, filterTests, setBreakpoint, testRowState, type PwPage } from "./driver/steps";
 import { contributedCommandTitle, manifestHasDebugger } from "./driver/manifest";
 import { REPO_ROOT } from "./driver/paths";
@@ -29,7 +29,6 @@ import {
   connectorWorkspace,
   lintWorkspace,
   makeWorkspace,
-  removeWorkspace,
 } from "./workspaces";
 
 /** Generous: 2 shared cores, several engineers, a browser and a VS Code server per scenario. */
@@ -39,31 +38,14 @@ const UI_WAIT = 60_000;
 const NEW_PROJECT_TITLE = contributedCommandTitle(/^New Connector Project/);
 
 
-let session: VsCodeSession | undefined;
-const workspaces: string[] = [];
-
-afterEach(async (ctx) => {
-  // Always end the server and the browser; on failure keep a last screenshot and the host's log.
-  if (session && ctx.task.result?.state === "fail") {
-    await session.workbench.screenshot("failure").catch(() => undefined);
-    console.error(`extension host log of the failed scenario:\n${session.extensionHostLog().slice(-6000)}`);
-  }
-  await session?.dispose();
-  session = undefined;
-  for (const ws of workspaces.splice(0)) removeWorkspace(ws);
-});
-
-async function startSession(name: string, folder: string, settings?: Record<string, unknown>): Promise<VsCodeSession> {
-  workspaces.push(folder);
-  session = await VsCodeSession.start({ name, folder, settings });
-  return session;
-}
+const scenarios = scenarioSessions();
+const startSession = scenarios.start;
 
 describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
   it("0. the packaged .vsix holds only what runs (under 6 MB) and --install-extension installs it", () => {
     const vsix = packagedVsix();
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-e2e-vsix-contents-"));
-    workspaces.push(stateDir);
+    scenarios.track(stateDir);
     const folder = installExtension(path.join(stateDir, "extensions"), path.join(stateDir, "user-data"));
     const files = listFiles(folder).sort();
     const largest = files.map((f) => [f, fs.statSync(path.join(folder, f)).size] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
@@ -217,7 +199,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
       const seed = 1234;
       const good = await runConformance({ url: STORE.url, cwd: folder, seed });
       const brokenDir = connectorWorkspace("testing-broken", brokenStoreSource());
-      workspaces.push(brokenDir);
+      scenarios.track(brokenDir);
       const broken = await runConformance({ url: STORE.url, cwd: brokenDir, seed });
       expect(good.summary.failed).toBe(0);
       const newlyFailing = broken.results.filter((r) => r.status === "failed").map((r) => r.title);
@@ -423,7 +405,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
 
   it("7. the installed extension runs a Python connector with the bridge and lmcache package it ships", () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "lmcache-e2e-vsix-python-"));
-    workspaces.push(stateDir);
+    scenarios.track(stateDir);
     const extensionFolder = installExtension(path.join(stateDir, "extensions"), path.join(stateDir, "user-data"));
     const folder = makeWorkspace("python", {
       "pystore/__init__.py": "",
@@ -457,7 +439,7 @@ describe.sequential("real VS Code (code-server 4.100.3 + Chromium)", () => {
         "",
       ].join("\n"),
     });
-    workspaces.push(folder);
+    scenarios.track(folder);
     const url = "external://host:0/pystore.dict_store/?connector_name=DictStore";
     const cli = path.join(extensionFolder, "dist", "lmcache-connector.js");
     const out = execFileSync(process.execPath, [cli, "check", url, "--cwd", folder, "--cases", "roundtrip.*"], {
