@@ -107,7 +107,8 @@ export class BridgeProcess {
     env["PYTHONUNBUFFERED"] = "1";
     env["LMCACHE_LOG_LEVEL"] ??= "WARNING"; // LMCache logs INFO per connector; the reports say what matters
     env["PYTHONPYCACHEPREFIX"] ??= join(tmpdir(), "lmcache-kit-pycache");
-    const args = ["-c", BOOTSTRAP, kitPythonDir(), "--fd", "3", "--sync-req", syncReq, "--sync-resp", syncResp, "--lmcache", opts.lmcache, "--kit-path", kitPythonDir()];
+    const kitDir = kitPythonDir();
+    const args = ["-c", BOOTSTRAP, kitDir, "--fd", "3", "--sync-req", syncReq, "--sync-resp", syncResp, "--lmcache", opts.lmcache, "--kit-path", kitDir];
     const child = spawn(opts.interpreter.path, args, { cwd: opts.cwd, env, stdio: ["ignore", "inherit", "inherit", "pipe"] });
     const socket = child.stdio[3] as Socket;
     const cleanupFifos = (): void => rmSync(dir, { recursive: true, force: true });

@@ -64,7 +64,6 @@ export class SharedArena {
   readonly transport: PayloadTransport;
   private fd: number | null;
   private linked = true;
-  private readonly shared: boolean;
 
   /** A file of `size` bytes; shared with `allocator`'s arena when the native mapping allows it. */
   constructor(size: number, allocator: MemoryAllocator | null = null, env: NodeJS.ProcessEnv = process.env) {
@@ -74,8 +73,12 @@ export class SharedArena {
     this.fd = openSync(this.path, "w+", 0o600);
     ftruncateSync(this.fd, Math.max(size, 4096));
     const reason = shareArena(this.fd, dir, size, allocator, env);
-    this.shared = reason === "";
-    this.transport = { kind: this.shared ? "shared" : "copied", reason };
+    this.transport = { kind: reason === "" ? "shared" : "copied", reason };
+  }
+
+  /** True when Node and Python map the same pages (nothing to copy). */
+  private get shared(): boolean {
+    return this.transport.kind === "shared";
   }
 
   /** Removes the file's name (the mappings stay valid). */
